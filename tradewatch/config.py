@@ -1,0 +1,215 @@
+"""Settings: the environment (prefix ``TRADEWATCH_``) over an optional ``tradewatch.toml``.
+
+Every setting has one name in both places: ``TRADEWATCH_DATABASE_URL`` in the
+environment is ``database_url`` in the TOML file. Lists are comma-separated in the
+environment (``TRADEWATCH_SOURCES=kcs,comtrade``). Secrets are ``SecretStr``: they
+print as ``**********`` and are read with ``.get_secret_value()`` at the one place
+that sends them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tradewatch.errors import ConfigError
+
+# The official hosts. Each one is overridden by TRADEWATCH_<SOURCE>_BASE_URL.
+DEFAULT_BASE_URLS = {
+    "kcs": "https://apis.data.go.kr/1220000",
+    "comtrade": "https://comtradeapi.un.org",
+    "motie": "https://www.motie.go.kr",
+    "vn_customs": "https://www.customs.gov.vn",
+    "kita": "https://stat.kita.net",
+    "releases": "",
+}
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split(v: Any) -> Any:
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(",") if p.strip()]
+    return v
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("TRADEWATCH_CONFIG", "tradewatch.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRADEWATCH_",
+        extra="ignore",
+        case_sensitive=False,
+        validate_default=True,
+    )
+
+    # --- where things live -------------------------------------------------------
+    data_dir: Path = Field(Path("data"), description="Working directory for the database, archive, Data Docs and reports.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file <data_dir>/tradewatch.db.")
+    archive_dir: Path | None = Field(None, description="Raw-response archive; default <data_dir>/archive.")
+
+    # --- sources ------------------------------------------------------------------
+    sources: CommaList = Field(["kcs", "comtrade"], description="Sources the nightly run fetches.")
+    kcs_base_url: str = DEFAULT_BASE_URLS["kcs"]
+    comtrade_base_url: str = DEFAULT_BASE_URLS["comtrade"]
+    motie_base_url: str = DEFAULT_BASE_URLS["motie"]
+    vn_customs_base_url: str = DEFAULT_BASE_URLS["vn_customs"]
+    kita_base_url: str = DEFAULT_BASE_URLS["kita"]
+    releases_feeds: CommaList = Field([], description="Listing pages or RSS/Atom feeds read by the 'releases' source.")
+    kcs_service_key: SecretStr | None = None
+    comtrade_api_key: SecretStr | None = None
+    kita_session_cookie: SecretStr | None = None
+    hs_codes: CommaList = Field(["8542"], description="HS codes fetched per watched partner (KCS nitemtrade).")
+    nightly_months: int = Field(12, ge=1, le=36, description="How many recent months a nightly run re-pulls.")
+
+    # --- what is watched -------------------------------------------------------------
+    reporters: CommaList = Field(["KOR", "VNM"])
+    watched_partners: CommaList = Field(["VNM", "KOR", "CHN", "USA", "JPN", "HKG", "TWN"])
+    watched_pairs: CommaList = Field(["KOR-VNM", "VNM-KOR"], description="reporter-partner pairs whose balance is watched.")
+    overtake_pairs: CommaList = Field(["JPN-VNM"], description="Partner pairs whose order in a ranking is watched.")
+    top_n: int = Field(10, ge=1, le=50)
+    target_usd: int = 150_000_000_000
+    target_year: int = 2030
+
+    # --- thresholds -----------------------------------------------------------------
+    balance_move_pct: float = 10.0
+    balance_move_min_usd: int = 100_000_000
+    revision_tolerance_pct: float = 5.0
+    baseline_k: float = 6.0
+    baseline_months: int = 36
+    min_partners: int = 200
+    source_failure_threshold: int = 3
+    source_failure_remind_every: int = 7
+
+    # --- HTTP -----------------------------------------------------------------------
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_retries: int = Field(4, ge=0, le=10)
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    concurrency_per_host: int = Field(4, ge=1, le=32)
+    max_response_bytes: int = 50 * 1024 * 1024
+    user_agent: str = "tradewatch/0.1 (+official trade statistics monitor; https://github.com/tradewatch)"
+
+    # --- alert channels ---------------------------------------------------------------
+    slack_webhook_url: SecretStr | None = None
+    smtp_url: SecretStr | None = None
+    email_from: str | None = None
+    email_to: CommaList = Field([])
+    slack_min_severity: str = "info"
+    email_min_severity: str = "info"
+    digest: bool = False
+    delivery_attempts: int = Field(3, ge=1, le=10)
+    public_base_url: str | None = Field(None, description="Where data/ is served, for links in alerts (else file paths).")
+
+    _split_lists = field_validator(
+        "sources", "releases_feeds", "hs_codes", "reporters", "watched_partners", "watched_pairs",
+        "overtake_pairs", "email_to", mode="before",
+    )(_split)
+
+    @field_validator("sources")
+    @classmethod
+    def _known_sources(cls, v: list[str]) -> list[str]:
+        unknown = [s for s in v if s not in DEFAULT_BASE_URLS]
+        if unknown:
+            raise ValueError(f"unknown source id(s) {unknown}; known: {sorted(DEFAULT_BASE_URLS)}")
+        return v
+
+    @field_validator("kcs_base_url", "comtrade_base_url", "motie_base_url", "vn_customs_base_url", "kita_base_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {v!r}")
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _derive(self) -> "Settings":
+        if self.archive_dir is None:
+            self.archive_dir = self.data_dir / "archive"
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'tradewatch.db').as_posix()}"
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    # --- helpers ---------------------------------------------------------------------
+    def base_url(self, source: str) -> str:
+        try:
+            return getattr(self, f"{source}_base_url")
+        except AttributeError:
+            raise ConfigError(f"source {source!r} has no base URL setting") from None
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.data_dir / "data_docs"
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for redaction (never for printing)."""
+        out: list[str] = []
+        for name in ("kcs_service_key", "comtrade_api_key", "kita_session_cookie", "slack_webhook_url", "smtp_url"):
+            v = getattr(self, name)
+            if v is not None and v.get_secret_value():
+                out.append(v.get_secret_value())
+        if self.smtp_url is not None:
+            from urllib.parse import unquote
+
+            pw = urlsplit(self.smtp_url.get_secret_value()).password
+            if pw:
+                out.extend({pw, unquote(pw)})
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """Settings as a dict safe to print: secrets show as set/unset only."""
+        out: dict[str, Any] = {}
+        for name, value in self:
+            if isinstance(value, SecretStr):
+                out[name] = "(set)" if value.get_secret_value() else "(unset)"
+            elif value is None and name.endswith(("_key", "_url", "_cookie")) and name in (
+                "kcs_service_key", "comtrade_api_key", "slack_webhook_url", "smtp_url", "kita_session_cookie"
+            ):
+                out[name] = "(unset)"
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and tradewatch.toml; keyword overrides win."""
+    try:
+        return Settings(**overrides)
+    except Exception as exc:  # pydantic.ValidationError; never echo secret inputs
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
+            raise ConfigError("invalid settings: " + "; ".join(lines)) from None
+        raise
