@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         "overtake_pairs", "email_to", mode="before",
     )(_split)
 
+    @field_validator("kcs_service_key", "comtrade_api_key", "kita_session_cookie", "slack_webhook_url", "smtp_url", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, v: Any) -> Any:
+        return None if isinstance(v, str) and not v.strip() else v
+
     @field_validator("sources")
     @classmethod
     def _known_sources(cls, v: list[str]) -> list[str]:
