@@ -438,9 +438,11 @@ class CountryRegistry:
 
     def lookup(self, name: str, where: str | None = None) -> Country:
         """A country by any name a source writes ("RoK", "베트남", "Hàn Quốc", "the US")."""
-        c = self._byname.get(normalize_name(name))
+        stripped = name.strip()
+        # An upper-case alpha-3 code is a code ("NGA" is Nigeria, though "Nga" is Russia in Vietnamese).
+        c = self._by3.get(stripped) if len(stripped) == 3 and stripped.isupper() else None
         if c is None:
-            c = self._by3.get(name.strip().upper()) if len(name.strip()) == 3 else None
+            c = self._byname.get(normalize_name(name))
         if c is None:
             raise UnknownCountry(name, "name", where)
         return c
