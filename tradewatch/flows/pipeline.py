@@ -9,6 +9,9 @@ records, alerts in the outbox.
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -28,6 +31,30 @@ from tradewatch.scrapers.base import ParseResult, Source
 from tradewatch.scrapers.http import Fetcher
 
 log = logging.getLogger("tradewatch.run")
+
+
+# --- test hook: crash consistency ------------------------------------------------------------
+# TRADEWATCH_TEST_CRASH_AT=<point>[:<n>] makes the process SIGKILL itself the n-th time (default
+# the first) it passes <point>: fetched (a snapshot archived and recorded, mid-fetch), stored
+# (a batch written, its transaction not yet committed), committed (a batch and its alerts
+# committed), deliver (everything stored, nothing delivered), finish (delivered, the run not
+# closed). Only tests/reliability set it; unset, a pass costs one environment lookup.
+_CRASH_ENV = "TRADEWATCH_TEST_CRASH_AT"
+_crash_hits: dict[str, int] = {}
+_crash_lock = threading.Lock()
+
+
+def _crash_point(name: str) -> None:
+    want = os.environ.get(_CRASH_ENV)
+    if not want:
+        return
+    point, _, nth = want.partition(":")
+    if point != name:
+        return
+    with _crash_lock:
+        _crash_hits[name] = n = _crash_hits.get(name, 0) + 1
+    if n >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # --- what a run reports ------------------------------------------------------------------
@@ -162,6 +189,7 @@ def open_run(
     def on_snapshot(snap: Snapshot) -> None:
         with db.transaction() as s:
             dbstore.record_snapshot(s, snap)
+        _crash_point("fetched")
 
     fetcher = Fetcher.from_settings(settings, replay=replay_archive, as_of=as_of, on_snapshot=on_snapshot)
     fetcher.archive = archive
@@ -242,8 +270,17 @@ def ingest_window(run: Run, source: Source, window: Period, snaps: Sequence[Snap
         observations.extend(result.observations)
         claims.extend(result.rank_claims)
     out.parsed = len(observations) + len(claims)
-    if observations or claims:
-        _validate_and_store(run, source, f"{source.id} {window}", observations, claims, out)
+    # One batch per commodity: the all-partner TOTAL figures are checked as a whole
+    # month (completeness, ranking), commodity figures (HS 8542...) on their own.
+    by_commodity: dict[str, list[Observation]] = defaultdict(list)
+    for o in observations:
+        by_commodity[o.commodity].append(o)
+    if claims and "TOTAL" not in by_commodity:
+        by_commodity["TOTAL"] = []
+    for commodity, obs in sorted(by_commodity.items(), key=lambda kv: kv[0] != "TOTAL"):
+        key = f"{source.id} {window}" + ("" if commodity == "TOTAL" else f" HS{commodity}")
+        kind = _batch_kind(source) if commodity == "TOTAL" else "structured"
+        _validate_and_store(run, source, key, obs, claims if commodity == "TOTAL" else [], out, kind)
     out.finished_at = utcnow()
     return out
 
@@ -256,7 +293,7 @@ def _batch_kind(source: Source) -> str:
     return BATCH_KINDS.get(source.id, "release")
 
 
-def _validate_and_store(run: Run, source: Source, batch_key: str, observations: list[Observation], claims: list[RankClaim], out: SourceOutcome) -> None:
+def _validate_and_store(run: Run, source: Source, batch_key: str, observations: list[Observation], claims: list[RankClaim], out: SourceOutcome, kind: str) -> None:
     # Only what is new or changed is validated and stored: a quiet night does no work.
     with run.db.session() as s:
         current = dbstore.load_current(s, observations)
@@ -266,7 +303,7 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
         return
     report = None
     if run.validate:
-        report = _validate(run, source, batch_key, observations, claims)
+        report = _validate(run, source, batch_key, kind, observations, claims)
     for attempt in range(3):
         try:
             with run.db.transaction() as s:
@@ -280,6 +317,8 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
                 out.revised += result.revised
                 out.unchanged += result.unchanged
                 _detect(s, run, result)
+                _crash_point("stored")
+            _crash_point("committed")
             return
         except Exception as exc:  # a concurrent run stored the same figures first
             from sqlalchemy.exc import IntegrityError, OperationalError
@@ -298,12 +337,12 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
 # --- validation, quarantine, detection: the places other packages plug in -----------------------
 
 
-def _validate(run: Run, source: Source, batch_key: str, observations, claims):
+def _validate(run: Run, source: Source, batch_key: str, kind: str, observations, claims):
     try:
         from tradewatch.expectations import Batch, validate_batch
     except ImportError:  # validation package not installed in this build
         return None
-    batch = Batch(source=source.id, key=batch_key, kind=_batch_kind(source), observations=list(observations), rank_claims=list(claims), today=run.today)
+    batch = Batch(source=source.id, key=batch_key, kind=kind, observations=list(observations), rank_claims=list(claims), today=run.today)
     with run.db.session() as s:
         report = validate_batch(s, batch, run.settings, run_id=run.run_id)
     report._batch = batch  # type: ignore[attr-defined]
@@ -372,6 +411,7 @@ def record_source(run: Run, outcome: SourceOutcome) -> None:
 
 def deliver(run: Run) -> dict[str, Any]:
     """Send what the outbox holds (this run's alerts and any left from earlier runs)."""
+    _crash_point("deliver")
     if not _channels(run.settings):
         run.summary.deliveries = {"channels": [], "note": "no channel configured (set TRADEWATCH_SLACK_WEBHOOK_URL or TRADEWATCH_SMTP_URL + TRADEWATCH_EMAIL_TO)"}
         return run.summary.deliveries
@@ -386,6 +426,7 @@ def deliver(run: Run) -> dict[str, Any]:
 
 def finish_run(run: Run) -> RunSummary:
     """Write source-health records, raise health alerts, and close the run."""
+    _crash_point("finish")
     summary = run.summary
     summary.finished_at = utcnow()
     with run.db.transaction() as s:
