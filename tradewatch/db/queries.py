@@ -442,3 +442,16 @@ def source_health(session: Session, source: str, *, window: int = 400) -> Source
         recovered_streak_run_id=rec_run,
         last_errors=list(rows[0].errors or [])[:5] if rows and rows[0].status in FAILING else [],
     )
+
+
+def latest_period(session: Session, reporter: str, flow: str = "total", period_kind: str = "month", commodity: str = "TOTAL") -> str | None:
+    """The newest period with a current figure for ``reporter`` and ``flow`` (``None`` if nothing is stored)."""
+    start = session.execute(
+        select(func.max(ObservationRow.period_start)).where(
+            ObservationRow.reporter == reporter, ObservationRow.flow == flow, ObservationRow.period_kind == period_kind,
+            ObservationRow.commodity == commodity, ObservationRow.is_current.is_(True),
+        )
+    ).scalar()
+    if start is None:
+        return None
+    return str(Period.parse(f"{start.year:04d}-{start.month:02d}") if period_kind == "month" else Period.year(start.year))

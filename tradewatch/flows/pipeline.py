@@ -419,9 +419,26 @@ def deliver(run: Run) -> dict[str, Any]:
         from tradewatch.alerts.deliver import deliver_pending
     except ImportError:
         return {}
-    report = deliver_pending(run.db, run.settings, None, run.run_id)
+    report = deliver_pending(run.db, run.settings, None, run.run_id, chart=_chart_for(run))
     run.summary.deliveries = report if isinstance(report, dict) else _jsonable(asdict(report)) if hasattr(report, "__dataclass_fields__") else {"report": str(report)}
     return run.summary.deliveries
+
+
+def _chart_for(run: Run):
+    """The PNG the email channel attaches: the series of the alert's pair."""
+
+    def chart(alert) -> bytes | None:
+        if not (alert.reporter and alert.partner) or not alert.rule.startswith(("balance", "ranking", "target")):
+            return None
+        try:
+            from tradewatch.report import render_chart_png
+
+            return render_chart_png(run.db, run.settings, alert.reporter, alert.partner)
+        except Exception as exc:  # a chart is a courtesy; the alert goes out without it
+            log.warning("no chart for alert %s: %s", alert.dedup_key, exc)
+            return None
+
+    return chart
 
 
 def finish_run(run: Run) -> RunSummary:
