@@ -125,11 +125,11 @@ def revision_checks() -> list[Check]:
     ]
 
 
-def common_checks(*, exact: bool) -> list[Check]:
+def common_checks(*, exact: bool, baseline: bool = True) -> list[Check]:
     return [
         *schema_checks(),
         *(exact_identity_checks() if exact else rounded_identity_checks()),
         *value_checks(),
-        *baseline_checks(),
+        *(baseline_checks() if baseline else []),
         *revision_checks(),
     ]

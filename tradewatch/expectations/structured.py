@@ -13,3 +13,12 @@ KIND = "structured"
 
 def checks() -> list[Check]:
     return common_checks(exact=True)
+
+
+def mirror_checks() -> list[Check]:
+    """Mirror data (UN Comtrade, annual): schema, identities, values and revisions.
+
+    No history band: a handful of annual points makes none, and mirror figures are
+    compared with the partner's report and reported, never failed on their level.
+    """
+    return common_checks(exact=True, baseline=False)

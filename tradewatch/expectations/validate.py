@@ -24,7 +24,7 @@ SUITES = {
     "all_partners": kcs_month.checks,
     "structured": structured.checks,
     "release": releases.checks,
-    "mirror": structured.checks,
+    "mirror": structured.mirror_checks,
 }
 _SAMPLE_BASE = (*KEY_COLUMNS, "value_usd", "precision_usd")
 
