@@ -1,0 +1,223 @@
+"""Periods as the text writes them, resolved against the publication date.
+
+``find_periods`` returns every period expression of a sentence, longest first and
+never overlapping, each marked as a *comparison* ("compared to 2022", "so với cùng
+kỳ", "전년 대비": the base of a change, not the figure's period) or a *deadline*
+("by 2030": a target). A month or range written without its year takes the latest
+year for which it has ended by the publication date; without a publication date it
+stays unresolved (``period=None``) and a figure that needs it is skipped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tradewatch.errors import InvalidPeriod
+from tradewatch.model import Period
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    start: int
+    end: int
+    period: Period | None
+    comparison: bool = False
+    deadline: bool = False
+    relative: str | None = None  # "that" / "next": a year relative to an earlier one
+    text: str = ""
+
+
+_EN_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_WORD_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+             "eleven": 11, "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+M = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+D = r"(?:-|–|—|~|∼|to|through|and)"
+YE = r"(?:\d{4}|this year|last year|the year|the same year)"
+YV = r"(?:\d{4}|nay|ngoái|trước)"
+YK = r"(?:\d{4}년|올해|금년|지난해|작년)"
+
+# (regex, kind). Kinds: days, days_first_n, months, first_n, half, quarter, month, year, multi_year, relative
+_EN = [
+    (rf"(?P<m>{M})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?", "days"),
+    (rf"(?<!\d)(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?", "days"),
+    (rf"[Tt]he\s+first\s+(?P<n>10|20|15|ten|twenty|fifteen)\s+days\s+of\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?", "days_first_n"),
+    (rf"(?:[Ff]rom\s+)?(?P<m1>{M})\s*(?:-|–|—|to|through|until)\s*(?P<m2>{M})(?:,?\s+(?:of\s+)?(?P<y>{YE}))?", "months"),
+    (rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?", "first_n"),
+    (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
+    (rf"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{{4}}))?(?!\w)", "half"),
+    (rf"(?:[Tt]he\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?(?:\s+(?P<y>{YE}))?", "quarter"),
+    (rf"(?<!\w)Q(?P<q>[1-4])(?:\s*/?\s*(?P<y>\d{{4}}))?(?!\w)", "quarter"),
+    (rf"(?P<m>{M})\s+(?P<y>\d{{4}})(?!\d)", "month"),
+    (rf"\b(?:in|In|for|For|of|during|During)\s+(?P<m>{M})(?!\s+\d)(?:\s+(?P<y>this year|last year))?", "month"),
+    (r"(?<!\d)(?:19|20)\d{2}\s*[-–/]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),
+    (r"(?<![\d.,$])(?P<y>(?:19|20)\d{2})(?![\d%])", "year"),
+    (r"(?P<y>[Ll]ast year|[Tt]he past year|[Tt]he previous year|[Tt]his year)", "year"),
+    (r"(?:in\s+)?that\s+year", "rel_that"),
+    (r"the\s+(?:following|next|subsequent)\s+year|a\s+year\s+later", "rel_next"),
+]
+_VI = [
+    (rf"(?P<n>10|15|20)\s+ngày\s+đầu\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "days_first_n"),
+    (rf"(?P<h>nửa đầu|kỳ 1|kỳ I|nửa cuối|nửa sau|kỳ 2|kỳ II)\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "half_month"),
+    (rf"từ\s+(?:ngày\s+)?(?P<d1>\d{{1,2}})(?:/\d{{1,2}})?\s+(?:đến|tới)\s+(?:ngày\s+)?(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}))?", "days"),
+    (rf"(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+năm|đầu\s+năm\s+(?P<y>{YV})|năm\s+(?P<y2>\d{{4}}))(?:\s+(?P<y3>nay|\d{{4}}))?", "first_n"),
+    (rf"(?:từ\s+)?tháng\s+(?P<m1>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:tháng\s+)?(?P<m2>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "months"),
+    (rf"(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?P<y>{YV}))?", "half"),
+    (rf"quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "quarter"),
+    (rf"tháng\s+(?P<m>\d{{1,2}})(?!\d)(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "month"),
+    (r"(?<!\d)(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),
+    (r"(?:năm\s+)?(?<![\d.,])(?P<y>(?:19|20)\d{2})(?![\d%])", "year"),
+    (r"(?P<y>năm\s+ngoái|năm\s+trước|năm\s+nay)", "year"),
+]
+_KO = [
+    (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일?\s*[~∼\-–]\s*(?P<d2>\d{{1,2}})일", "days"),
+    (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일부터\s*(?P<d2>\d{{1,2}})일까지", "days"),
+    (r"(?:이달|이번\s?달|당월)?\s*(?<![\d월])(?P<d1>1)일?\s*[~∼\-–]\s*(?P<d2>10|15|20)일", "days"),
+    (rf"(?:(?P<y>{YK})\s*)?(?P<m1>\d{{1,2}})\s*[~∼\-–]\s*(?P<m2>\d{{1,2}})월", "months"),
+    (rf"(?:(?P<y>{YK})\s*)?(?P<h>상|하)반기", "half"),
+    (rf"(?:(?P<y>{YK})\s*)?(?P<q>[1-4])분기", "quarter"),
+    (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
+    (r"(?P<y>(?:19|20)\d{2})년", "year"),
+    (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d)", "year"),
+]
+_COMPILED = {lang: [(re.compile(p), k) for p, k in table] for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))}
+
+_CMP_BEFORE = {
+    "en": re.compile(r"(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$", re.I),
+    "vi": re.compile(r"(?:so\s+với|cùng\s+kỳ|từ|kể\s+từ|hơn)\s+(?:cùng\s+kỳ\s+)?(?:năm\s+)?$", re.I),
+    "ko": re.compile(r"(?:전년\s*동[월기]|전년)\s*$"),
+}
+_DEADLINE_BEFORE = {
+    "en": re.compile(r"(?:by|until|till|through|before)\s+(?:the\s+end\s+of\s+)?(?:the\s+year\s+)?$", re.I),
+    "vi": re.compile(r"(?:đến|tới|trước)\s+(?:năm\s+)?$", re.I),
+    "ko": re.compile(r"(?!x)x"),
+}
+_KO_AFTER_CMP = re.compile(r"^\s*(?:년\s*)?(?:대비|보다|에\s*비해|比)")
+_KO_AFTER_DEADLINE = re.compile(r"^\s*(?:년\s*)?까지")
+
+
+def _year(spec: str | None, published: date | None, year_hint: int | None) -> int | None:
+    if spec:
+        s = spec.strip().lower().rstrip("년")
+        if s.isdigit():
+            return int(s)
+        if s in ("this year", "nay", "năm nay", "올해", "금년", "the year", "the same year"):
+            return year_hint if s in ("the year", "the same year") and year_hint else (published.year if published else None)
+        if s in ("last year", "the past year", "the previous year", "ngoái", "trước", "năm ngoái", "năm trước", "지난해", "작년"):
+            return published.year - 1 if published else None
+    return year_hint
+
+
+def _latest(build, published: date | None):
+    """The latest year for which ``build(year)`` has ended by ``published``."""
+    if published is None:
+        return None
+    for y in (published.year, published.year - 1):
+        p = build(y)
+        if p.end <= published or (p.start <= published and p.kind.value == "days"):
+            return p
+    return build(published.year - 1)
+
+
+def _month_no(text: str) -> int:
+    return _EN_MONTHS[text.lower().rstrip(".")]
+
+
+def _num(text: str) -> int:
+    return int(text) if text.isdigit() else _WORD_NUM.get(text.lower(), _ROMAN.get(text.upper(), 0))
+
+
+def _build(kind: str, g: dict, lang: str):
+    """A function year -> Period for the match's groups."""
+    if kind == "days":
+        m = _month_no(g["m"]) if g.get("m") and not g["m"].isdigit() else (int(g["m"]) if g.get("m") else None)
+        d1, d2 = int(g["d1"]), int(g["d2"])
+        return lambda y, mm=None: Period.days(date(y, m or mm, d1), date(y, m or mm, d2))
+    if kind == "days_first_n":
+        m = int(g["m"]) if g["m"].isdigit() else _month_no(g["m"])
+        n = _num(g["n"]) if not g["n"].isdigit() else int(g["n"])
+        return lambda y: Period.days(date(y, m, 1), date(y, m, n))
+    if kind == "half_month":
+        m = int(g["m"])
+        first = g["h"] in ("nửa đầu", "kỳ 1", "kỳ I")
+        return lambda y: Period.days(date(y, m, 1 if first else 16), date(y, m, 15 if first else calendar.monthrange(y, m)[1]))
+    if kind == "months":
+        m1 = int(g["m1"]) if g["m1"].isdigit() else _month_no(g["m1"])
+        m2 = int(g["m2"]) if g["m2"].isdigit() else _month_no(g["m2"])
+        return lambda y: Period.months(Period.month(y, m1), Period.month(y, m2))
+    if kind == "first_n":
+        n = _num(g["n"])
+        return lambda y: Period.year_to_date(y, n) if n < 12 else Period.year(y)
+    if kind == "half":
+        first = g["h"] in ("first", "H1", "상", "nửa đầu năm")
+        return lambda y: Period.months(Period.month(y, 1 if first else 7), Period.month(y, 6 if first else 12))
+    if kind == "quarter":
+        q = _num(g["q"])
+        return lambda y: Period.months(Period.month(y, 3 * q - 2), Period.month(y, 3 * q))
+    if kind == "month":
+        m = int(g["m"]) if g["m"].isdigit() else _month_no(g["m"])
+        return lambda y: Period.month(y, m)
+    return None
+
+
+def find_periods(text: str, lang: str, published: date | None, year_hint: int | None = None) -> list[PeriodMention]:
+    taken: list[tuple[int, int]] = []
+    out: list[PeriodMention] = []
+    for pat, kind in _COMPILED.get(lang, _COMPILED["en"]) + (_COMPILED["en"][-4:] if lang != "en" else []):
+        for m in pat.finditer(text):
+            s, e = m.span()
+            while s < e and text[s].isspace():
+                s += 1
+            if s >= e or any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            out.append(_mention(m, s, e, kind, text, lang, published, year_hint))
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
+    g = {k: v for k, v in m.groupdict().items()}
+    before = text[max(0, s - 40): s]
+    after = text[e: e + 12]
+    comparison = bool(_CMP_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_CMP.match(after)))
+    deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year")
+    if comparison and kind not in ("year", "month") and re.search(r"(?:from|từ)\s+$", before, re.I):
+        comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base
+    if lang == "vi" and kind == "year" and re.search(r"(?:so\s+với\s+)?cùng\s+kỳ\s+$", before, re.I):
+        comparison = True
+    if kind == "rel_that":
+        return PeriodMention(s, e, None, relative="that", text=m.group(0))
+    if kind == "rel_next":
+        return PeriodMention(s, e, None, relative="next", text=m.group(0))
+    period = None
+    try:
+        if kind == "multi_year":
+            period = None
+        elif kind == "year":
+            spec = g.get("y") or ""
+            if spec.lower() in ("this year", "năm nay", "올해", "금년"):
+                period = None  # "this year" alone: a year not yet complete, no figure for it
+            else:
+                y = _year(re.sub(r"^năm\s+", "", spec, flags=re.I), published, None) if not spec.isdigit() else int(spec)
+                period = Period.year(y) if y else None
+        else:
+            build = _build(kind, g, lang)
+            spec = g.get("y") or g.get("y2") or g.get("y3")
+            y = _year(spec, published, year_hint) if spec else year_hint
+            if kind == "days" and not g.get("m"):  # Korean "1~20일": this month's days
+                period = _latest(lambda yy: build(yy, published.month), published) if published else None
+            elif y:
+                period = build(y)
+            else:
+                period = _latest(build, published)
+    except (InvalidPeriod, ValueError, KeyError, TypeError):
+        period = None
+    return PeriodMention(s, e, period, comparison, deadline, text=m.group(0))

@@ -1,0 +1,67 @@
+"""Plain-text helpers: language detection, paragraphs and sentences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_VI_CHARS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK_OTHER = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_EN_WORDS = re.compile(r"\b(?:the|and|of|to|in|is|was|with|for|that)\b", re.I)
+
+
+def detect_language(text: str) -> str | None:
+    """'ko', 'vi', 'en', or None for a text in none of them."""
+    sample = text[:20000]
+    hangul = len(_HANGUL.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    vi = len(_VI_CHARS.findall(sample))
+    cjk = len(_CJK_OTHER.findall(sample))
+    if hangul and hangul >= 0.2 * (latin + hangul):
+        return "ko"
+    if cjk > max(hangul, latin):
+        return None
+    if latin == 0:
+        return None
+    if vi >= 0.03 * latin:
+        return "vi"
+    words = max(1, len(re.findall(r"[A-Za-z]+", sample)))
+    if len(_EN_WORDS.findall(sample)) >= 0.05 * words:
+        return "en"
+    return None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    paragraph: int
+    index: int  # index within the document
+
+
+_ABBREV = re.compile(r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|No|St|Co|Corp|Inc|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|e\.g|i\.e|vs|approx|est|TP|ThS|TS|PGS)|\b[A-Z])\.$")
+_SPLIT = re.compile(r"(?P<end>[.!?。](?:\[\d+\])*[\"”’)\]]?)\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ\d\uac00-\ud7a3□○ㅇ◦▲■●•\-])")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Non-empty lines: extracted HTML/PDF text keeps one block per line."""
+    return [p.strip() for p in re.split(r"\n", text.replace("\r", "")) if p.strip()]
+
+
+def sentences(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    for pi, para in enumerate(paragraphs(text)):
+        start = 0
+        for m in _SPLIT.finditer(para):
+            head = para[start: m.end("end")].rstrip("\"”’)]")
+            if _ABBREV.search(head):
+                continue
+            piece = para[start: m.end("end")].strip()
+            if piece:
+                out.append(Sentence(piece, pi, len(out)))
+            start = m.end()
+        piece = para[start:].strip()
+        if piece:
+            out.append(Sentence(piece, pi, len(out)))
+    return out
