@@ -84,7 +84,8 @@ def test_nightly_replay_runs_offline(tmp_path, env):
     from tradewatch import samples
     from tradewatch.db.models import ObservationRow
 
-    env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"  # any network use would fail
+    env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"  # any network use beyond loopback would fail
+    env["NO_PROXY"] = "127.0.0.1,localhost"
     r = tw(["nightly", "--replay", str(samples.SAMPLE_ARCHIVE), "--as-of", samples.NIGHT2.isoformat(), "--no-alerts", "--json"], env, tmp_path)
     assert r.returncode == 0, r.stderr[-3000:] + r.stdout[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])

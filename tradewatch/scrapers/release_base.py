@@ -17,7 +17,7 @@ from tradewatch.errors import EmptyResult, LayoutChanged, TradewatchError
 from tradewatch.model import Period
 from tradewatch.scrapers.archive import Snapshot
 from tradewatch.scrapers.base import ParseResult, Source
-from tradewatch.scrapers.http import Fetcher, Request
+from tradewatch.scrapers.http import Fetcher, Request, check_status
 
 
 class ReleaseSource(Source):
@@ -93,6 +93,7 @@ class ReleaseSource(Source):
     def parse(self, snap: Snapshot) -> ParseResult:
         if snap.label != "article":
             return ParseResult()  # listing pages hold links, not figures
+        check_status(snap)
         from tradewatch.scrapers.releases import extract
 
         text, lang, published = self.article_text(snap)
