@@ -104,6 +104,8 @@ class ObservationRow(Base):
         ),
         Index("ix_observations_series", "reporter", "partner", "flow", "commodity", "period_kind", "period_start"),
         Index("ix_observations_source_period", "source", "period_start"),
+        Index("ix_observations_source_period_str", "source", "period"),
+        Index("ix_observations_reporter_flow_period", "reporter", "flow", "period"),
     )
 
 

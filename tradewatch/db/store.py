@@ -137,8 +137,11 @@ def _row_dict(o: Observation, now: datetime, run_id: str | None, fetched_at: dat
 def load_current(session: Session, observations: Sequence[Observation]) -> dict[tuple, tuple[int, int, int]]:
     """Current (id, value, precision) for every series key the batch touches."""
     wanted: dict[str, set[str]] = defaultdict(set)
+    starts: dict[str, date] = {}
     for o in observations:
-        wanted[o.source].add(str(o.period))
+        p = str(o.period)
+        wanted[o.source].add(p)
+        starts[p] = o.period.start
     found: dict[tuple, tuple[int, int, int]] = {}
     cols = (
         ObservationRow.id, ObservationRow.value_usd, ObservationRow.precision_usd,
@@ -148,11 +151,15 @@ def load_current(session: Session, observations: Sequence[Observation]) -> dict[
     for source, periods in wanted.items():
         plist = sorted(periods)
         for i in range(0, len(plist), _CHUNK):
+            chunk = plist[i : i + _CHUNK]
             rows = session.execute(
                 select(*cols).where(
                     ObservationRow.is_current.is_(True),
                     ObservationRow.source == source,
-                    ObservationRow.period.in_(plist[i : i + _CHUNK]),
+                    # period_start too: it lets the (source, period_start) index find the
+                    # rows instead of scanning all of the source's history
+                    ObservationRow.period_start.in_(sorted({starts[p] for p in chunk})),
+                    ObservationRow.period.in_(chunk),
                 )
             )
             for r in rows:

@@ -36,6 +36,7 @@ from tradewatch.model import Period, PeriodKind
 
 SMOOTH_USD = 5_000_000.0  # added to both values: damps the swings of small series, keeps zeros finite
 FLOOR = math.log(1.5)  # the narrowest band: ×1.5 or ÷1.5 around the median change
+ALWAYS_PLAUSIBLE = math.log(2.5)  # a change within ×/÷ 2.5 year on year never fails by itself
 CAP = math.log(6.0)  # a short history's band is at least ×6 / ÷6 wide
 FULL_HISTORY = 24  # stored changes needed before a band is not widened (two years)
 SIZE_FLOOR_PER_DECADE = 0.7  # smaller series move more: the floor grows by 0.7 per factor 10 below USD 1 bn
@@ -188,10 +189,13 @@ def add_history_columns(df, stored: dict[str, list], *, baseline_months: int, k:
         half = np.where(short, np.maximum(base * widen, CAP), base)
         half = np.where(has, half, np.maximum(floor, CAP))  # nothing to go by: 0 ± log 6
         out["yoy_log"][e_idx] = yoy
-        out["band_lo"][e_idx] = med - half
-        out["band_hi"][e_idx] = med + half
+        # whatever the history, a year-on-year change within ×/÷ 2.5 is never implausible on
+        # its own: a boom (2021–22) makes a tight band around a high median, and the fall
+        # that follows is real. A tenfold jump (log 10 = 2.3) still fails.
+        out["band_lo"][e_idx] = np.minimum(med - half, -ALWAYS_PLAUSIBLE)
+        out["band_hi"][e_idx] = np.maximum(med + half, ALWAYS_PLAUSIBLE)
         out["band_history"][e_idx] = n
-        out["baseline_z"][e_idx] = (yoy - med) / half
+        out["baseline_z"][e_idx] = np.where(yoy >= med, (yoy - med) / (out["band_hi"][e_idx] - med), (yoy - med) / (med - out["band_lo"][e_idx]))
         stats.rows_checked += int(len(e_idx))
         stats.rows_full_history += int(np.sum(~short))
         stats.rows_short_history += int(np.sum(short & has))

@@ -119,7 +119,8 @@ def backfill(
     settings = load_settings()
     ids = source_values(sources)
     run = p.open_run(settings, "backfill", {"start": start, "end": end, "sources": ids, "send_alerts": send_alerts, "refetch": refetch, "replay": replay},
-                     replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id())
+                     replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id(),
+                     detect_since=last.shift(months=-11).start)
     _run_pairs(run, p.plan(run, ids, first, last), refetch=refetch)
     return _finish(run)
 

@@ -78,7 +78,9 @@ class SourceOutcome:
 
     @property
     def status(self) -> str:
-        if self.errors and not (self.fetched or self.not_modified):
+        # Every request failed, on the network or in the parser (a changed layout, a
+        # gateway error...): nothing usable came back, so the source-health streak counts it.
+        if self.errors and not (self.parsed or self.unchanged or self.published_nothing):
             return "failed"
         if self.errors:
             return "partial"
@@ -157,6 +159,10 @@ class Run:
     today: date
     send_alerts: bool = True
     validate: bool = True
+    # Detect changes only for periods starting on or after this day. A backfill of
+    # years sets it to its last twelve months: older moves are history, not news, and
+    # ranking every month of 26 years is most of a backfill's cost.
+    detect_since: date | None = None
 
     @property
     def run_id(self) -> str:
@@ -178,6 +184,7 @@ def open_run(
     run_id: str | None = None,
     db: Database | None = None,
     validate: bool = True,
+    detect_since: date | None = None,
 ) -> Run:
     db = db or Database(settings.database_url)
     archive = Archive(settings.archive_dir)
@@ -198,7 +205,7 @@ def open_run(
     summary = RunSummary(run_id=run_id or uuid.uuid4().hex[:16], flow=flow, params=params, sample=sample)
     with db.transaction() as s:
         s.merge(RunRow(id=summary.run_id, flow=flow, started_at=summary.started_at, status="running", params=_jsonable(params)))
-    return Run(settings=settings, db=db, fetcher=fetcher, summary=summary, today=today, send_alerts=send_alerts, validate=validate)
+    return Run(settings=settings, db=db, fetcher=fetcher, summary=summary, today=today, send_alerts=send_alerts, validate=validate, detect_since=detect_since)
 
 
 def _first(it: Iterable, n: int) -> list:
@@ -344,7 +351,10 @@ def _validate(run: Run, source: Source, batch_key: str, kind: str, observations,
         return None
     batch = Batch(source=source.id, key=batch_key, kind=kind, observations=list(observations), rank_claims=list(claims), today=run.today)
     with run.db.session() as s:
-        report = validate_batch(s, batch, run.settings, run_id=run.run_id)
+        # Data Docs pages are written for failures, where someone will read them.
+        report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=False)
+        if not report.success:
+            report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=True)
     report._batch = batch  # type: ignore[attr-defined]
     run.summary.validations.append({"batch": batch_key, "success": report.success, "rows": report.n_rows, "seconds": round(report.seconds, 3)})
     return report
@@ -390,7 +400,19 @@ def _write_alerts(session, run: Run, alerts) -> None:
         run.summary.alerts.append({"id": row.id, "rule": row.rule, "severity": row.severity, "title": row.title, "dedup_key": row.dedup_key, "suppressed": row.suppressed})
 
 
+def _recent(result: dbstore.StoreResult, since: date) -> dbstore.StoreResult:
+    keep = lambda key: Period.parse(key[3]).start >= since  # noqa: E731
+    return dbstore.StoreResult(
+        inserted=result.inserted, revised=result.revised, unchanged=result.unchanged, claims_inserted=result.claims_inserted,
+        revisions=[r for r in result.revisions if keep(r.key)], new_keys=[k for k in result.new_keys if keep(k)],
+    )
+
+
 def _detect(session, run: Run, result: dbstore.StoreResult) -> None:
+    if run.detect_since is not None:
+        result = _recent(result, run.detect_since)
+        if not (result.new_keys or result.revisions):
+            return
     if not result.changed:
         return
     try:

@@ -1,0 +1,107 @@
+"""Benchmark 2: a nightly run when nothing is new, against an empty Prefect flow run.
+
+One child process (its own ephemeral Prefect API, a fresh ``PREFECT_HOME``):
+warm the API with an empty flow run, fill the database with one ``nightly`` run
+(the product's defaults: the last 12 complete months, ``hs_codes`` 8542 for the
+watched partners, so 8 requests), then time, alternately, ``rounds`` empty flow
+runs and ``rounds`` nightly runs that find nothing new. Medians are compared.
+
+Child mode: ``python -m bench.quiet_night child --base-url URL --data-dir DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import tempfile
+import time
+
+from bench.common import Figure, emit, peak_rss_mb, quiet_environment, run_child
+
+ROUNDS = 3
+
+
+def child(base_url: str, data_dir: str, rounds: int) -> dict:
+    import os
+
+    os.environ.update({"TRADEWATCH_DATA_DIR": data_dir, "TRADEWATCH_KCS_BASE_URL": base_url, "TRADEWATCH_SOURCES": "kcs"})
+    from prefect import flow
+
+    from tradewatch.config import load_settings
+    from tradewatch.flows.flows import nightly
+
+    @flow(name="bench-empty")
+    def empty() -> None:
+        return None
+
+    t = time.perf_counter()
+    empty()
+    startup = time.perf_counter() - t
+    t = time.perf_counter()
+    fill = nightly(sources=["kcs"])
+    fill_s = time.perf_counter() - t
+    empties, quiets, results = [], [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        empty()
+        empties.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        results.append(nightly(sources=["kcs"]))
+        quiets.append(time.perf_counter() - t)
+    kcs_fill = (fill.get("sources") or {}).get("kcs", {})
+    kcs_last = (results[-1].get("sources") or {}).get("kcs", {})
+    settings = load_settings()
+    from tradewatch.model import utcnow
+    from tradewatch.scrapers import get_source
+
+    src = get_source("kcs", settings)
+    first, last = src.nightly_range(utcnow().date())
+    n_requests = sum(len(src.requests(w)) for w in src.windows(first, last))
+    return {
+        "startup_s": startup,
+        "fill_s": fill_s,
+        "fill_stored": kcs_fill.get("stored", 0),
+        "empty_s": empties,
+        "quiet_s": quiets,
+        "quiet_stored": kcs_last.get("stored", 0) + kcs_last.get("revised", 0),
+        "quiet_unchanged": kcs_last.get("unchanged", 0),
+        "quiet_status": results[-1].get("status"),
+        "requests": n_requests,
+        "concurrency": settings.concurrency_per_host,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def run(latency: float = 0.1, rounds: int = ROUNDS, log=print) -> tuple[list[Figure], dict]:
+    from bench import kcs_server
+
+    log("quiet night: nightly (nothing new) vs an empty Prefect flow run ...")
+    with kcs_server.spawn(latency=latency) as srv, tempfile.TemporaryDirectory(prefix="twbench-night-") as tmp:
+        r = run_child("bench.quiet_night", ["child", "--base-url", srv.base_url, "--data-dir", f"{tmp}/data", "--rounds", str(rounds)],
+                      env={"PREFECT_HOME": f"{tmp}/prefect_home"})
+    empty, quiet = statistics.median(r["empty_s"]), statistics.median(r["quiet_s"])
+    floor = math.ceil(r["requests"] / r["concurrency"]) * latency
+    ratio = quiet / empty
+    figs = [
+        Figure("quiet_night.empty_flow", empty, "s", note=f"median of {rounds} warm empty flow runs; API start-up {r['startup_s']:.1f} s"),
+        Figure("quiet_night.nightly", quiet, "s", ratio, "empty Prefect flow run", "<= 2x", ratio <= 2, note=(
+            f"median of {rounds}; {r['requests']} requests ({floor:.1f} s network floor at {latency * 1000:.0f} ms); "
+            f"{r['quiet_stored']} stored, {r['quiet_unchanged']} unchanged; the filling run took {r['fill_s']:.1f} s for {r['fill_stored']} rows")),
+    ]
+    return figs, r
+
+
+def main(argv: list[str] | None = None) -> None:
+    quiet_environment()
+    ap = argparse.ArgumentParser(prog="python -m bench.quiet_night")
+    ap.add_argument("mode", choices=["child"])
+    ap.add_argument("--base-url", required=True)
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
+    a = ap.parse_args(argv)
+    emit(child(a.base_url, a.data_dir, a.rounds))
+
+
+if __name__ == "__main__":
+    main()
