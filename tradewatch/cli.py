@@ -374,18 +374,21 @@ def _who() -> str:
         return "unknown"
 
 
+def _decide(decision, qid: int, note: str, done: str) -> None:
+    try:
+        with _db().transaction() as s:
+            decision(s, qid, _who(), note)
+    except TradewatchError as exc:
+        _fail(exc)
+    typer.echo(f"batch #{qid} {done}")
+
+
 @quarantine_app.command("accept")
 def quarantine_accept(qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is accepted.")):
     """Store a quarantined batch after all (records who, when and why)."""
     from tradewatch.db.quarantine import accept
 
-    db = _db()
-    try:
-        with db.transaction() as s:
-            accept(s, qid, _who(), note)
-    except TradewatchError as exc:
-        _fail(exc)
-    typer.echo(f"batch #{qid} accepted and stored")
+    _decide(accept, qid, note, "accepted and stored")
 
 
 @quarantine_app.command("reject")
@@ -393,13 +396,7 @@ def quarantine_reject(qid: int = typer.Argument(...), note: str = typer.Option(.
     """Keep a quarantined batch out of the store for good."""
     from tradewatch.db.quarantine import reject
 
-    db = _db()
-    try:
-        with db.transaction() as s:
-            reject(s, qid, _who(), note)
-    except TradewatchError as exc:
-        _fail(exc)
-    typer.echo(f"batch #{qid} rejected")
+    _decide(reject, qid, note, "rejected")
 
 
 def main() -> None:

@@ -171,6 +171,15 @@ class Settings(BaseSettings):
         except AttributeError:
             raise ConfigError(f"source {source!r} has no base URL setting") from None
 
+    def pairs(self, name: str = "watched_pairs") -> list[tuple[str, str]]:
+        """A list setting of "A-B" items (``watched_pairs``, ``overtake_pairs``) as (A, B) tuples."""
+        out = []
+        for item in getattr(self, name):
+            a, sep, b = item.partition("-")
+            if sep and a.strip() and b.strip():
+                out.append((a.strip().upper(), b.strip().upper()))
+        return out
+
     @property
     def data_docs_dir(self) -> Path:
         return self.data_dir / "data_docs"

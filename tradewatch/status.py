@@ -21,12 +21,7 @@ __all__ = ["collect_status", "print_status"]
 
 
 def _pairs(settings: "Settings") -> list[tuple[str, str]]:
-    out = []
-    for item in settings.watched_pairs:
-        a, sep, b = item.partition("-")
-        if sep and a and b:
-            out.append((a.strip().upper(), b.strip().upper()))
-    return out
+    return settings.pairs()
 
 
 def collect_status(db: "Database", settings: "Settings") -> dict[str, Any]:

@@ -96,13 +96,4 @@ def history_db(request, tmp_path_factory, economy):
         yield d
 
 
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    """Settings in a temporary data directory; no config file or environment leaks in."""
-    for k in list(os.environ):
-        if k.startswith("TRADEWATCH_") and k not in ("TRADEWATCH_TEST_POSTGRES_URL", "TRADEWATCH_REQUIRE_POSTGRES"):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
-    from tradewatch.config import load_settings
-
-    return load_settings(data_dir=tmp_path / "data")
+# `settings` comes from tests/conftest.py.

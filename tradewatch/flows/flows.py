@@ -50,6 +50,7 @@ def _run_pairs(run: p.Run, pairs, refetch: bool) -> None:
 
 
 def _finish(run: p.Run) -> dict[str, Any]:
+    p.close_sources(run)  # health alerts first, so this run delivers them
     if run.send_alerts:
         deliver_task(run)
     summary = p.finish_run(run)

@@ -163,6 +163,7 @@ class Run:
     # years sets it to its last twelve months: older moves are history, not news, and
     # ranking every month of 26 years is most of a backfill's cost.
     detect_since: date | None = None
+    sources_closed: bool = False
 
     @property
     def run_id(self) -> str:
@@ -287,6 +288,8 @@ def ingest_window(run: Run, source: Source, window: Period, snaps: Sequence[Snap
     for commodity, obs in sorted(by_commodity.items(), key=lambda kv: kv[0] != "TOTAL"):
         key = f"{source.id} {window}" + ("" if commodity == "TOTAL" else f" HS{commodity}")
         kind = _batch_kind(source) if commodity == "TOTAL" else "structured"
+        if kind == "all_partners" and all(o.partner == "WLD" for o in obs):
+            kind = "structured"  # only the world total came back (the all-partner request failed)
         _validate_and_store(run, source, key, obs, claims if commodity == "TOTAL" else [], out, kind)
     out.finished_at = utcnow()
     return out
@@ -463,14 +466,15 @@ def _chart_for(run: Run):
     return chart
 
 
-def finish_run(run: Run) -> RunSummary:
-    """Write source-health records, raise health alerts, and close the run."""
-    _crash_point("finish")
+def close_sources(run: Run) -> None:
+    """Write this run's source-health records and raise health alerts (before delivery)."""
+    if run.sources_closed:
+        return
+    run.sources_closed = True
     summary = run.summary
-    summary.finished_at = utcnow()
     with run.db.transaction() as s:
         for outcome in summary.sources.values():
-            outcome.finished_at = outcome.finished_at or summary.finished_at
+            outcome.finished_at = outcome.finished_at or utcnow()
             s.add(SourceRunRow(
                 run_id=summary.run_id, source=outcome.source, started_at=outcome.started_at, finished_at=outcome.finished_at,
                 status=outcome.status, requested=outcome.requested, fetched=outcome.fetched, not_modified=outcome.not_modified,
@@ -485,6 +489,14 @@ def finish_run(run: Run) -> RunSummary:
         if health_alerts is not None:
             for outcome in summary.sources.values():
                 _write_alerts(s, run, health_alerts(s, run.settings, outcome.source, outcome.status))
+
+
+def finish_run(run: Run) -> RunSummary:
+    """Close the run: source health (if not done yet) and the run's summary row."""
+    _crash_point("finish")
+    close_sources(run)
+    summary = run.summary
+    summary.finished_at = utcnow()
     with run.db.transaction() as s:
         row = s.get(RunRow, summary.run_id)
         row.finished_at = summary.finished_at

@@ -45,12 +45,7 @@ def _chart_id(text: str) -> str:
 
 
 def _pairs(settings: "Settings") -> list[tuple[str, str]]:
-    out = []
-    for item in settings.watched_pairs:
-        a, sep, b = item.partition("-")
-        if sep and a and b:
-            out.append((a.strip().upper(), b.strip().upper()))
-    return out or [("KOR", "VNM"), ("VNM", "KOR")]
+    return settings.pairs() or [("KOR", "VNM"), ("VNM", "KOR")]
 
 
 def _highlight(settings: "Settings") -> tuple[str, ...]:
