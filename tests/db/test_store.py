@@ -116,3 +116,19 @@ def test_migrations_are_applied_once_and_recorded(db):
     again = Database(db.url)  # a second handle finds the schema current
     assert again.current_revision() == db.head_revision()
     again.dispose()
+
+
+def test_bytes_fetched_earlier_never_supersede_a_newer_figure(db):
+    night1, night2 = T0, T0 + timedelta(days=31)
+    with db.transaction() as s:
+        store_batch(s, [obs(value=100, snapshot_sha256="a" * 64)], fetched_at={"a" * 64: night1}, now=night1)
+    with db.transaction() as s:
+        r = store_batch(s, [obs(value=110, snapshot_sha256="b" * 64)], fetched_at={"b" * 64: night2}, now=night2)
+    assert r.revised == 1
+    # replaying night 1's archive later must not bring 100 back
+    with db.transaction() as s:
+        r = store_batch(s, [obs(value=100, snapshot_sha256="a" * 64)], fetched_at={"a" * 64: night1}, now=night2 + timedelta(days=1))
+    assert (r.revised, r.stale, r.inserted) == (0, 1, 0)
+    with db.session() as s:
+        assert [v.value_usd for v in history(s, obs().key)] == [100, 110]
+        assert current_rows(s)[0].fetched_at == night2

@@ -86,7 +86,7 @@ def test_report_loads_nothing_from_outside(report):
 def test_bilateral_series_stay_per_reporter_and_source(report):
     _, html = report
     bil = section(html, "bilateral")
-    assert "KOR–VNM: as South Korea reports it" in bil and "VNM–KOR: as Vietnam reports it" in bil
+    assert "KOR–VNM: as Korea reports it" in bil and "VNM–KOR: as Vietnam reports it" in bil
     # KOR's 2024 total is the sum of its own 12 kcs months, nothing of VNM's figures in it
     kor_2024 = sum(sum(kcs_values("VNM", i, m)) for i, m in enumerate(MONTHS) if m.startswith("2024"))
     tables = re.findall(r'<table class="annual">(.*?)</table>', bil, re.S)

@@ -52,6 +52,7 @@ class StoreResult:
     inserted: int = 0
     revised: int = 0
     unchanged: int = 0
+    stale: int = 0
     claims_inserted: int = 0
     revisions: list[Revision] = field(default_factory=list)
     new_keys: list[tuple] = field(default_factory=list)
@@ -64,6 +65,7 @@ class StoreResult:
         self.inserted += other.inserted
         self.revised += other.revised
         self.unchanged += other.unchanged
+        self.stale += other.stale
         self.claims_inserted += other.claims_inserted
         self.revisions.extend(other.revisions)
         self.new_keys.extend(other.new_keys)
@@ -134,17 +136,17 @@ def _row_dict(o: Observation, now: datetime, run_id: str | None, fetched_at: dat
     }
 
 
-def load_current(session: Session, observations: Sequence[Observation]) -> dict[tuple, tuple[int, int, int]]:
-    """Current (id, value, precision) for every series key the batch touches."""
+def load_current(session: Session, observations: Sequence[Observation]) -> dict[tuple, tuple[int, int, int, datetime | None]]:
+    """Current (id, value, precision, fetched_at) for every series key the batch touches."""
     wanted: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, date] = {}
     for o in observations:
         p = str(o.period)
         wanted[o.source].add(p)
         starts[p] = o.period.start
-    found: dict[tuple, tuple[int, int, int]] = {}
+    found: dict[tuple, tuple[int, int, int, datetime | None]] = {}
     cols = (
-        ObservationRow.id, ObservationRow.value_usd, ObservationRow.precision_usd,
+        ObservationRow.id, ObservationRow.value_usd, ObservationRow.precision_usd, ObservationRow.fetched_at,
         ObservationRow.reporter, ObservationRow.partner, ObservationRow.flow,
         ObservationRow.period, ObservationRow.commodity, ObservationRow.source,
     )
@@ -163,7 +165,7 @@ def load_current(session: Session, observations: Sequence[Observation]) -> dict[
                 )
             )
             for r in rows:
-                found[(r.reporter, r.partner, r.flow, r.period, r.commodity, r.source)] = (r.id, r.value_usd, r.precision_usd)
+                found[(r.reporter, r.partner, r.flow, r.period, r.commodity, r.source)] = (r.id, r.value_usd, r.precision_usd, r.fetched_at)
     return found
 
 
@@ -200,9 +202,14 @@ def store_batch(
             inserts.append(_row_dict(o, now, run_id, fa, None))
             result.new_keys.append(o.key)
             continue
-        cur_id, cur_value, cur_precision = cur
+        cur_id, cur_value, cur_precision, cur_fetched = cur
         if o.same_figure(cur_value, cur_precision):
             result.unchanged += 1
+            continue
+        if fa is not None and cur_fetched is not None and fa < cur_fetched:
+            # bytes fetched before the stored figure's (a replay or reprocess of an older
+            # archive) never supersede it: the newer publication stands
+            result.stale += 1
             continue
         superseded.append(cur_id)
         inserts.append(_row_dict(o, now, run_id, fa, cur_id))

@@ -258,11 +258,13 @@ def ingest_window(run: Run, source: Source, window: Period, snaps: Sequence[Snap
     out.requested = len(snaps)
     observations: list[Observation] = []
     claims: list[RankClaim] = []
+    fetched: dict[str, datetime] = {}
     for item in snaps:
         if isinstance(item, TradewatchError):
             out.errors.append(str(item))
             log.warning("%s %s: %s", source.id, window, item)
             continue
+        fetched[item.sha256] = item.fetched_at
         if item.not_modified:
             out.not_modified += 1
         else:
@@ -290,7 +292,7 @@ def ingest_window(run: Run, source: Source, window: Period, snaps: Sequence[Snap
         kind = _batch_kind(source) if commodity == "TOTAL" else "structured"
         if kind == "all_partners" and all(o.partner == "WLD" for o in obs):
             kind = "structured"  # only the world total came back (the all-partner request failed)
-        _validate_and_store(run, source, key, obs, claims if commodity == "TOTAL" else [], out, kind)
+        _validate_and_store(run, source, key, obs, claims if commodity == "TOTAL" else [], out, kind, fetched)
     out.finished_at = utcnow()
     return out
 
@@ -303,11 +305,25 @@ def _batch_kind(source: Source) -> str:
     return BATCH_KINDS.get(source.id, "release")
 
 
-def _validate_and_store(run: Run, source: Source, batch_key: str, observations: list[Observation], claims: list[RankClaim], out: SourceOutcome, kind: str) -> None:
-    # Only what is new or changed is validated and stored: a quiet night does no work.
+def _changed(run: Run, observations: list[Observation], fetched: dict[str, datetime]) -> list[Observation]:
+    """What would change the store: new series, and new values fetched no earlier than the stored ones."""
     with run.db.session() as s:
         current = dbstore.load_current(s, observations)
-    changed = [o for o in observations if (c := current.get(o.key)) is None or not o.same_figure(c[1], c[2])]
+    out = []
+    for o in observations:
+        c = current.get(o.key)
+        if c is None:
+            out.append(o)
+        elif not o.same_figure(c[1], c[2]):
+            fa = fetched.get(o.snapshot_sha256 or "")
+            if fa is None or c[3] is None or fa >= c[3]:
+                out.append(o)
+    return out
+
+
+def _validate_and_store(run: Run, source: Source, batch_key: str, observations: list[Observation], claims: list[RankClaim], out: SourceOutcome, kind: str, fetched: dict[str, datetime]) -> None:
+    # Only what is new or changed is validated and stored: a quiet night does no work.
+    changed = _changed(run, observations, fetched)
     out.unchanged += len(observations) - len(changed)
     if not changed and not claims:
         return
@@ -322,7 +338,7 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
                 if report is not None and not report.success:
                     _quarantine(s, run, source, batch_key, report, vrow, out)
                     return
-                result = dbstore.store_batch(s, changed, claims, run_id=run.run_id)
+                result = dbstore.store_batch(s, changed, claims, run_id=run.run_id, fetched_at=fetched)
                 out.stored += result.inserted
                 out.revised += result.revised
                 out.unchanged += result.unchanged
@@ -335,9 +351,7 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
 
             if isinstance(exc, (IntegrityError, OperationalError)) and attempt < 2:
                 log.info("%s: concurrent write (%s); retrying the batch", batch_key, type(exc).__name__)
-                with run.db.session() as s:
-                    current = dbstore.load_current(s, observations)
-                changed = [o for o in observations if (c := current.get(o.key)) is None or not o.same_figure(c[1], c[2])]
+                changed = _changed(run, observations, fetched)
                 if not changed and not claims:
                     return
                 continue
