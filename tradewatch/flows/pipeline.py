@@ -188,11 +188,8 @@ def open_run(
     detect_since: date | None = None,
 ) -> Run:
     db = db or Database(settings.database_url)
-    archive = Archive(settings.archive_dir)
     replay_archive = Archive(replay) if replay else None
-    sample = False
-    if replay_archive is not None:
-        sample = any(s.sample for s in _first(replay_archive.snapshots(), 1))
+    sample = replay_archive is not None and any(s.sample for s in _first(replay_archive.snapshots(), 1))
 
     def on_snapshot(snap: Snapshot) -> None:
         with db.transaction() as s:
@@ -200,7 +197,6 @@ def open_run(
         _crash_point("fetched")
 
     fetcher = Fetcher.from_settings(settings, replay=replay_archive, as_of=as_of, on_snapshot=on_snapshot)
-    fetcher.archive = archive
     if today is None:
         today = (as_of.date() if as_of else utcnow().date())
     summary = RunSummary(run_id=run_id or uuid.uuid4().hex[:16], flow=flow, params=params, sample=sample)
@@ -362,10 +358,8 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
 
 
 def _validate(run: Run, source: Source, batch_key: str, kind: str, observations, claims):
-    try:
-        from tradewatch.expectations import Batch, validate_batch
-    except ImportError:  # validation package not installed in this build
-        return None
+    from tradewatch.expectations import Batch, validate_batch
+
     batch = Batch(source=source.id, key=batch_key, kind=kind, observations=list(observations), rank_claims=list(claims), today=run.today)
     with run.db.session() as s:
         # Data Docs pages are written for failures, where someone will read them.
@@ -390,10 +384,8 @@ def _quarantine(session, run: Run, source: Source, batch_key: str, report, vrow,
     out.quarantined += report.n_rows
     failed = [f.expectation for f in report.failed]
     run.summary.quarantined.append({"id": q.id, "source": source.id, "batch": batch_key, "failed": failed, "data_docs": report.data_docs_path})
-    try:
-        from tradewatch.alerts import quality_alert
-    except ImportError:
-        return
+    from tradewatch.alerts import quality_alert
+
     alert = quality_alert(source.id, batch_key, failed, report.data_docs_path, run.run_id)
     _write_alerts(session, run, [alert])
 
@@ -432,10 +424,8 @@ def _detect(session, run: Run, result: dbstore.StoreResult) -> None:
             return
     if not result.changed:
         return
-    try:
-        from tradewatch.alerts import detect_after_store
-    except ImportError:
-        return
+    from tradewatch.alerts import detect_after_store
+
     alerts = detect_after_store(session, run.settings, result, today=run.today)
     _write_alerts(session, run, alerts)
 
@@ -454,12 +444,10 @@ def deliver(run: Run) -> dict[str, Any]:
     if not _channels(run.settings):
         run.summary.deliveries = {"channels": [], "note": "no channel configured (set TRADEWATCH_SLACK_WEBHOOK_URL or TRADEWATCH_SMTP_URL + TRADEWATCH_EMAIL_TO)"}
         return run.summary.deliveries
-    try:
-        from tradewatch.alerts.deliver import deliver_pending
-    except ImportError:
-        return {}
+    from tradewatch.alerts.deliver import deliver_pending
+
     report = deliver_pending(run.db, run.settings, None, run.run_id, chart=_chart_for(run))
-    run.summary.deliveries = report if isinstance(report, dict) else _jsonable(asdict(report)) if hasattr(report, "__dataclass_fields__") else {"report": str(report)}
+    run.summary.deliveries = _jsonable(asdict(report))
     return run.summary.deliveries
 
 
@@ -496,13 +484,10 @@ def close_sources(run: Run) -> None:
                 errors=outcome.errors[:50],
             ))
         s.flush()
-        try:
-            from tradewatch.alerts import health_alerts
-        except ImportError:
-            health_alerts = None
-        if health_alerts is not None:
-            for outcome in summary.sources.values():
-                _write_alerts(s, run, health_alerts(s, run.settings, outcome.source, outcome.status))
+        from tradewatch.alerts import health_alerts
+
+        for outcome in summary.sources.values():
+            _write_alerts(s, run, health_alerts(s, run.settings, outcome.source, outcome.status))
 
 
 def finish_run(run: Run) -> RunSummary:
