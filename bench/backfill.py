@@ -83,7 +83,9 @@ def child_pipeline(base_url: str, data_dir: str, start: str, end: str, validate:
         prof = cProfile.Profile()
         prof.enable()
     t0 = time.perf_counter()
-    run = p.open_run(settings, "backfill", {"start": start, "end": end, "sources": ["kcs"]}, send_alerts=False, validate=validate)
+    # the same run the backfill flow opens: alerts suppressed, detection over its last 12 months
+    run = p.open_run(settings, "backfill", {"start": start, "end": end, "sources": ["kcs"]}, send_alerts=False, validate=validate,
+                     detect_since=p.backfill_detect_since(Period.parse(end)))
     _what_if(run, p, what_if or [])
     pairs = p.plan(run, ["kcs"], Period.parse(start), Period.parse(end))
     n_requests = sum(len(src.requests(w)) for src, w in pairs)

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     min_partners: int = 200
     source_failure_threshold: int = 3
     source_failure_remind_every: int = 7
+    # A source is "silent" when the month due by its release day plus this grace is not stored.
+    source_silence_grace_days: int = Field(5, ge=0, le=60)
+    # A run still "running" after this many hours died without closing (SIGKILL, a lost
+    # worker): the next run marks it "interrupted".
+    stale_run_hours: float = Field(12.0, gt=0)
 
     # --- HTTP -----------------------------------------------------------------------
     connect_timeout: float = 10.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -130,3 +130,50 @@ def test_quality_alert_key_is_the_finding_not_the_run():
         "A kcs batch (kcs 2026-01..2026-10) failed validation and was quarantined, not stored: 2 checks failed "
         "(identity_total, values_in_range). Review it and accept or reject it. Validation report: data/data_docs/v1.html"
     )
+
+
+# --- a source silent past its release day --------------------------------------------------------
+
+
+def test_expected_month_follows_the_release_day_and_the_grace():
+    from tradewatch.alerts.health import expected_month
+
+    # KCS: month M out around the 15th of M+1; with 5 days' grace, due on the 20th.
+    assert str(expected_month(date(2026, 10, 19), 15, 5)) == "2026-08"
+    assert str(expected_month(date(2026, 10, 20), 15, 5)) == "2026-09"
+    assert str(expected_month(date(2026, 1, 25), 15, 5)) == "2025-12"
+    # MOTIE: the 1st, no grace: October is due on 1 November.
+    assert str(expected_month(date(2026, 10, 31), 1, 0)) == "2026-09"
+    assert str(expected_month(date(2026, 11, 1), 1, 0)) == "2026-10"
+    with pytest.raises(ValueError, match="release_day"):
+        expected_month(date(2026, 11, 1), 31, 0)
+
+
+def _silent(today, latest_end, **kw):
+    from tradewatch.alerts.health import silence_alerts_for
+
+    args = dict(release_day=15, grace_days=5, latest_end=latest_end, latest_period=f"{latest_end:%Y-%m}" if latest_end else None,
+                today=today, last_status="ok")
+    args.update(kw)
+    return silence_alerts_for("kcs", **args)
+
+
+def test_a_source_is_silent_only_once_its_month_is_overdue():
+    aug_end, sep_end = date(2026, 8, 31), date(2026, 9, 30)
+    assert _silent(date(2026, 10, 19), aug_end) == []  # September not due yet
+    [a] = _silent(date(2026, 10, 20), aug_end)
+    assert (a.rule, a.severity, a.period, a.dedup_key) == ("health.silent", "warning", "2026-09", "health.silent:kcs:2026-09")
+    assert a.title == "Source kcs has not published 2026-09 (due around 20 Oct 2026)"
+    assert "newest figure stored is for 2026-08" in a.message and "tonight's run was ok" in a.message
+    # Every night until September arrives finds the same missing month: one dedup key.
+    assert {x.dedup_key for d in range(20, 32) for x in _silent(date(2026, 10, d), aug_end)} == {"health.silent:kcs:2026-09"}
+    assert _silent(date(2026, 10, 25), sep_end) == []  # September arrived
+    # Still nothing by 20 November: October is now the missing month, a new finding.
+    assert _silent(date(2026, 11, 20), sep_end)[0].dedup_key == "health.silent:kcs:2026-10"
+
+
+def test_silence_needs_a_rhythm_and_something_stored():
+    assert _silent(date(2026, 12, 30), date(2026, 1, 31), release_day=None) == []
+    assert _silent(date(2026, 12, 30), None) == []  # never stored anything: the failing rule's business
+    # A year-to-date figure covering September counts as September being out.
+    assert _silent(date(2026, 10, 25), date(2026, 9, 30), latest_period="2026-01..2026-09") == []

@@ -102,19 +102,38 @@ def prefect_stack(tmp_path):
                 stop(p, signal.SIGKILL if p is not procs[0] else signal.SIGINT)
 
 
+RETRYABLE = {429, 502, 503}
+
+
+def call(method: str, url: str, *, json=None, timeout: float = 10, attempts: int = 8) -> httpx.Response:
+    """One API request, retried on 429/502/503 as Prefect's own client and UI do.
+
+    A Prefect server on SQLite answers 503 when its database is busy (another writer
+    holds the lock); that is a "try again", not a refusal.
+    """
+    for attempt in range(attempts):
+        r = httpx.request(method, url, json=json, timeout=timeout)
+        if r.status_code not in RETRYABLE or attempt == attempts - 1:
+            return r
+        time.sleep(min(0.5 * 2**attempt, 8))
+    return r
+
+
 def deployment_id(api: str, flow: str, name: str) -> str:
-    r = httpx.get(f"{api}/deployments/name/{flow}/{name}", timeout=5)
+    r = call("GET", f"{api}/deployments/name/{flow}/{name}", timeout=5)
     r.raise_for_status()
     return r.json()["id"]
 
 
 def run_and_wait(api: str, dep: str, parameters: dict, procs, timeout=240) -> dict:
-    r = httpx.post(f"{api}/deployments/{dep}/create_flow_run", json={"parameters": parameters}, timeout=10)
+    r = call("POST", f"{api}/deployments/{dep}/create_flow_run", json={"parameters": parameters})
     assert r.status_code in (200, 201), r.text
     run_id = r.json()["id"]
 
     def done():
-        fr = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
+        r = call("GET", f"{api}/flow_runs/{run_id}", timeout=5)
+        r.raise_for_status()
+        fr = r.json()
         return fr if fr["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
     return wait_for(done, timeout, f"flow run {run_id}", procs)
@@ -126,13 +145,15 @@ def test_backfill_form_then_nightly_on_a_real_prefect_server(prefect_stack):
     nightly_dep = deployment_id(api, "nightly", "nightly")
 
     # the schema the UI renders: typed, described, the month pattern enforced at creation
-    schema = httpx.get(f"{api}/deployments/{dep}", timeout=5).json()["parameter_openapi_schema"]
+    schema = call("GET", f"{api}/deployments/{dep}", timeout=5).raise_for_status().json()["parameter_openapi_schema"]
     props = schema["properties"]
     assert props["start"]["pattern"] and props["start"]["description"]
     assert props["send_alerts"]["type"] == "boolean" and props["refetch"]["type"] == "boolean"
     assert "kcs" in schema["definitions"]["SourceId"]["enum"]
-    bad = httpx.post(f"{api}/deployments/{dep}/create_flow_run", json={"parameters": {"start": "2019-13", "end": "2019-12", "sources": ["kcs"]}}, timeout=10)
-    assert bad.status_code >= 400, "an invalid month must be refused when the run is created"
+    bad = call("POST", f"{api}/deployments/{dep}/create_flow_run",
+               json={"parameters": {"start": "2019-13", "end": "2019-12", "sources": ["kcs"]}})
+    assert 400 <= bad.status_code < 500 and bad.status_code not in RETRYABLE, (
+        f"an invalid month must be refused when the run is created, got {bad.status_code}: {bad.text}")
 
     fr = run_and_wait(api, dep, {"start": "2019-01", "end": "2026-09", "sources": ["kcs"]}, procs)
     assert fr["state"]["type"] == "COMPLETED", (prefect_stack["logs"] / "serve.log").read_text()[-3000:]
@@ -149,7 +170,7 @@ def test_backfill_form_then_nightly_on_a_real_prefect_server(prefect_stack):
                 ObservationRow.commodity == "TOTAL")).scalar()
     assert n > 80_000 and vn == 93  # 2019-01..2026-09: 93 months of Korea's balance with Vietnam
 
-    arts = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [fr["id"]]}}}, timeout=5).json()
+    arts = call("POST", f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [fr["id"]]}}}).raise_for_status().json()
     kinds = {a["key"]: a["type"] for a in arts}
     assert kinds.get("backfill-summary") == "markdown" and kinds.get("ranking-kor") == "table"
     summary = next(a for a in arts if a["key"] == "backfill-summary")["data"]

@@ -87,6 +87,19 @@ def test_unknown_m49_code_is_named(ct, make_snap):
     assert "'999'" in str(ei.value) and "record 1" in str(ei.value)
 
 
+def test_comtrade_codes_that_are_not_iso_numbers(ct, make_snap):
+    # Comtrade numbers the United States 842 (ISO: 840) and Taiwan "Other Asia, nes" 490
+    # (ISO: 158): the ISO field decides, and without one the Comtrade code is still known.
+    usa = _ct_record(410, 2024, "X", 842, "USA", "USA", 127_800_000_000)
+    twn = _ct_record(410, 2024, "X", 490, "S19", "Other Asia, nes", 20_000_000_000)  # not an alpha-3 a country has
+    ind = _ct_record(410, 2024, "X", 699, "IND", "India", 18_000_000_000)
+    del ind["partnerISO"]
+    v = values(ct.parse(snap_of(make_snap, {"count": 3, "data": [usa, twn, ind], "error": ""})))
+    assert v[("KOR", "USA", Flow.EXPORT, "2024")] == 127_800_000_000
+    assert v[("KOR", "TWN", Flow.EXPORT, "2024")] == 20_000_000_000
+    assert v[("KOR", "IND", Flow.EXPORT, "2024")] == 18_000_000_000
+
+
 def test_missing_field_is_a_layout_change(ct, make_snap):
     rec = _ct_record(704, 2023, "X", 410, "KOR", "Rep. of Korea", 1)
     rec["primaryVal"] = rec.pop("primaryValue")

@@ -18,7 +18,7 @@ from tradewatch.alerts.quality import quality_alert
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["Alert", "detect_after_store", "quality_alert", "health_alerts"]
+__all__ = ["Alert", "detect_after_store", "quality_alert", "health_alerts", "silence_alerts"]
 
 
 def detect_after_store(session: "Session", settings: Any, store_result: Any, *, today: date, registry=None) -> list[Alert]:
@@ -50,4 +50,16 @@ def health_alerts(session: "Session", settings: Any, source: str, run_status: st
         last_errors=h.last_errors,
         threshold=settings.source_failure_threshold,
         remind_every=settings.source_failure_remind_every,
+    )
+
+
+def silence_alerts(session: "Session", settings: Any, source: Any, today: date, run_status: str | None = None) -> list[Alert]:
+    """A "source silent" alert when the month ``source`` should have published by ``today`` is not stored."""
+    from tradewatch.alerts.health import silence_alerts_for
+    from tradewatch.db.queries import latest_stored
+
+    end, period = latest_stored(session, source.source_name)
+    return silence_alerts_for(
+        source.id, release_day=source.release_day, grace_days=settings.source_silence_grace_days,
+        latest_end=end, latest_period=period, today=today, last_status=run_status,
     )

@@ -7,14 +7,21 @@ own threshold. The finding is made from ``source_runs`` (see
 after that, and reset by a good run (which says so once, if the streak had been
 alerted). The dedup key names the streak (the run it started in) and its length,
 so the same streak is never alerted twice for the same count.
+
+A source can also answer every night and still be *silent*: the month it should
+have published by now is not there. ``silence_alerts_for`` compares the newest
+period stored from a source with the month its release rhythm says should be out
+(``release_day`` of the following month, plus a grace of a few days), and says so
+once per missing month.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from tradewatch.alerts.model import Alert
 from tradewatch.alerts.render import one_line, render_message
+from tradewatch.model import Period
 
 
 def health_alerts_for(
@@ -60,6 +67,58 @@ def health_alerts_for(
             source=source, fields=fields,
         )]
     return []
+
+
+def expected_month(today: date, release_day: int, grace_days: int) -> Period:
+    """The newest month a source publishing on ``release_day`` of the next month should have out by ``today``.
+
+    Month M is due on ``release_day`` of M+1, plus ``grace_days``: with the KCS rhythm
+    (the 15th) and a grace of 5 days, September is due on 20 October.
+    """
+    if not 1 <= release_day <= 28:
+        raise ValueError(f"release_day must be a day 1..28, not {release_day}")
+    shifted = today - timedelta(days=max(0, grace_days))
+    back = 1 if shifted.day >= release_day else 2
+    return Period.from_date(shifted).shift(months=-back)
+
+
+def silence_alerts_for(
+    source: str,
+    *,
+    release_day: int | None,
+    grace_days: int,
+    latest_end: date | None,
+    latest_period: str | None,
+    today: date,
+    last_status: str | None = None,
+) -> list[Alert]:
+    """One alert when the month ``source`` should have published by ``today`` is not stored.
+
+    ``latest_end`` is the last day covered by the newest current figure of the
+    source (``None``: nothing stored yet, which is the failing rule's business, not
+    this one's). A source with no release rhythm (``release_day`` ``None``) is never
+    silent. The dedup key names the missing month, so each missing month is said once.
+    """
+    if release_day is None or latest_end is None:
+        return []
+    due = expected_month(today, release_day, grace_days)
+    if latest_end >= due.end:
+        return []
+    due_on = due.end + timedelta(days=release_day + max(0, grace_days))
+    fields = {
+        "source": source, "due_period": str(due), "latest_period": latest_period or str(latest_end),
+        "release_day": release_day, "grace_days": grace_days, "due_on": due_on.isoformat(),
+        "last_status": last_status,
+    }
+    return [Alert(
+        rule="health.silent", severity="warning",
+        title=f"Source {source} has not published {due} (due around {due_on:%d %b %Y})",
+        message=render_message("health.silent", **fields),
+        dedup_key=f"health.silent:{source}:{due}"[:255],
+        period=str(due), source=source,
+        figures={"newest period stored": fields["latest_period"], "expected": str(due)},
+        fields=fields,
+    )]
 
 
 def _error_text(e) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
@@ -442,6 +442,17 @@ def source_health(session: Session, source: str, *, window: int = 400) -> Source
         recovered_streak_run_id=rec_run,
         last_errors=list(rows[0].errors or [])[:5] if rows and rows[0].status in FAILING else [],
     )
+
+
+def latest_stored(session: Session, source: str) -> tuple[date | None, str | None]:
+    """The last day covered by any current figure of ``source``, and the period it belongs to."""
+    row = session.execute(
+        select(ObservationRow.period_end, ObservationRow.period)
+        .where(ObservationRow.source == source, ObservationRow.is_current.is_(True))
+        .order_by(ObservationRow.period_end.desc(), ObservationRow.period_start.desc())
+        .limit(1)
+    ).first()
+    return (row.period_end, row.period) if row else (None, None)
 
 
 def latest_period(session: Session, reporter: str, flow: str = "total", period_kind: str = "month", commodity: str = "TOTAL") -> str | None:

@@ -55,7 +55,11 @@ class GxRun:
 
 def _quiet_environment() -> None:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
+    # great_expectations.data_context.types.base sets its own logger to INFO when it is
+    # imported (it then announces each ephemeral docs directory): this runs again after
+    # the import to quiet it.
+    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context",
+                 "great_expectations.data_context.types.base"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -67,6 +71,7 @@ def context():
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
+            _quiet_environment()
             ctx = gx.get_context(mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
             ctx.data_sources.add_pandas(DATASOURCE)

@@ -121,7 +121,7 @@ def backfill(
     ids = source_values(sources)
     run = p.open_run(settings, "backfill", {"start": start, "end": end, "sources": ids, "send_alerts": send_alerts, "refetch": refetch, "replay": replay},
                      replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id(),
-                     detect_since=last.shift(months=-11).start)
+                     detect_since=p.backfill_detect_since(last))
     _run_pairs(run, p.plan(run, ids, first, last), refetch=refetch)
     return _finish(run)
 

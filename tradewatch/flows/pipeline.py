@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -201,8 +201,30 @@ def open_run(
         today = (as_of.date() if as_of else utcnow().date())
     summary = RunSummary(run_id=run_id or uuid.uuid4().hex[:16], flow=flow, params=params, sample=sample)
     with db.transaction() as s:
+        _mark_interrupted(s, summary.started_at - timedelta(hours=settings.stale_run_hours))
         s.merge(RunRow(id=summary.run_id, flow=flow, started_at=summary.started_at, status="running", params=_jsonable(params)))
     return Run(settings=settings, db=db, fetcher=fetcher, summary=summary, today=today, send_alerts=send_alerts, validate=validate, detect_since=detect_since)
+
+
+def backfill_detect_since(last: Period) -> date:
+    """A backfill detects changes in its last twelve months only: older moves are history, not news."""
+    return last.shift(months=-11).start
+
+
+def _mark_interrupted(session, before: datetime) -> int:
+    """Runs that started before ``before`` and never closed (killed, lost worker) are "interrupted".
+
+    Their figures and alerts are safe (each batch commits whole; the outbox keeps
+    undelivered alerts for the next run); only their ``runs`` row is left open.
+    """
+    from sqlalchemy import update
+
+    res = session.execute(
+        update(RunRow).where(RunRow.status == "running", RunRow.started_at < before).values(status="interrupted")
+    )
+    if res.rowcount:
+        log.warning("%d run(s) started before %s never finished; marked interrupted", res.rowcount, before.isoformat(timespec="minutes"))
+    return res.rowcount or 0
 
 
 def _first(it: Iterable, n: int) -> list:
@@ -484,10 +506,15 @@ def close_sources(run: Run) -> None:
                 errors=outcome.errors[:50],
             ))
         s.flush()
-        from tradewatch.alerts import health_alerts
+        from tradewatch.alerts import health_alerts, silence_alerts
 
         for outcome in summary.sources.values():
             _write_alerts(s, run, health_alerts(s, run.settings, outcome.source, outcome.status))
+            # Only a nightly run holds a source to its release rhythm: a backfill or a
+            # reprocess of old months says nothing about what should be out today.
+            if summary.flow == "nightly":
+                src = get_source(outcome.source, run.settings)
+                _write_alerts(s, run, silence_alerts(s, run.settings, src, run.today, outcome.status))
 
 
 def finish_run(run: Run) -> RunSummary:

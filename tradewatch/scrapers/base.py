@@ -31,10 +31,17 @@ class Source:
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     window_months: ClassVar[int] = 12  # the most months one request may cover
-    release_day: ClassVar[int | None] = None  # day of month new data usually appears
+    # Day of the following month on which a month's figures usually appear (``None``:
+    # no rhythm to hold the source to). Drives the "source silent" alert.
+    release_day: ClassVar[int | None] = None
 
     def __init__(self, settings):
         self.settings = settings
+
+    @property
+    def source_name(self) -> str:
+        """The ``source`` its figures are stored under (release sources prefix theirs)."""
+        return self.id
 
     @property
     def base_url(self) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from tradewatch.errors import LayoutChanged, ParseError, QueryError, ServiceError
+from tradewatch.errors import LayoutChanged, ParseError, QueryError, ServiceError, UnknownCountry
 from tradewatch.model import TOTAL, WORLD, Flow, Observation, Period, PeriodKind, countries
 from tradewatch.scrapers.archive import Snapshot
 from tradewatch.scrapers.base import ParseResult, Source
@@ -164,8 +164,8 @@ class Comtrade(Source):
                 skipped += 1
                 continue
             where = f"{url} record {i}"
-            reporter = reg.by_m49(rec["reporterCode"], where=where).alpha3
-            partner = WORLD if str(rec["partnerCode"]) == "0" else reg.by_m49(rec["partnerCode"], where=where).alpha3
+            reporter = _country(reg, rec, "reporter", where)
+            partner = WORLD if str(rec["partnerCode"]) == "0" else _country(reg, rec, "partner", where)
             period = _period(rec, self.id, url, i)
             value = rec["primaryValue"]
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
@@ -195,6 +195,34 @@ class Comtrade(Source):
                 obs.append(Observation(flow=Flow.TOTAL, value_usd=x + m, **common))
         notes = [f"comtrade: {len(values)} reporter-partner-periods from {len(records)} records ({skipped} non-total rows skipped)"]
         return ParseResult(observations=obs, notes=notes)
+
+
+# Comtrade's own numeric codes where they differ from ISO 3166 numeric (the registry's
+# M49 column): the UN Statistics Division keeps these historical reporter codes.
+COMTRADE_CODES = {842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR", 490: "TWN"}
+
+
+def _country(reg, rec: dict, role: str, where: str) -> str:
+    """The alpha-3 of ``reporter``/``partner`` in a record: its ISO field when it has one, else its code.
+
+    ``partnerISO`` ("USA") is what Comtrade means; ``partnerCode`` is its numeric code,
+    which for a few countries is not the ISO number (842 is the United States, 490 is
+    "Other Asia, nes", i.e. Taiwan). A code neither way knows is a named error.
+    """
+    iso = rec.get(f"{role}ISO")
+    if isinstance(iso, str) and len(iso.strip()) == 3 and iso.strip().isalpha():
+        try:
+            return reg.get(iso.strip().upper(), where=where).alpha3
+        except UnknownCountry:
+            pass  # "W00", "S19"-style or unknown: fall back on the code
+    code = rec[f"{role}Code"]
+    try:
+        special = COMTRADE_CODES.get(int(code))
+    except (TypeError, ValueError):
+        special = None
+    if special:
+        return reg.get(special, where=where).alpha3
+    return reg.by_m49(code, where=where).alpha3
 
 
 def _period(rec: dict, source: str, url: str, i: int) -> Period:

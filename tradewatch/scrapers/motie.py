@@ -19,6 +19,7 @@ BOARD = "/kor/article/ATCL3f49a5a8c"
 class Motie(ReleaseSource):
     id = "motie"
     title = "MOTIE export-import press releases"
+    release_day = 1  # the monthly 수출입동향 comes out on the 1st of the following month
     publisher = "motie"
     reporter_hint = "KOR"
 

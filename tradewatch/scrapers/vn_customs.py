@@ -34,6 +34,9 @@ class VnCustoms(ReleaseSource):
     title = "Vietnam customs preliminary figures by partner"
     publisher = "vn_customs"
     reporter_hint = "VNM"
+    # The preliminary by-country tables appear around the 10th of the following month
+    # (e.g. December 2024's, published on 10 January 2025).
+    release_day = 10
 
     @property
     def source_name(self) -> str:
