@@ -51,8 +51,9 @@ def _published(value) -> date:
 def load_cases(data: Path = DATA) -> list[tuple[str, str, date]]:
     """(text, language, published) of every case found.
 
-    ``*.jsonl`` gold files name a text file (``file``) and its ``published`` day;
-    ``*.json`` cases carry their ``text``; other ``.txt`` files are read as they are.
+    ``*.jsonl`` gold files either name a text file (``file``, a whole article) or carry
+    the annotated sentence itself (``text``, with ``lang``); ``*.json`` cases carry their
+    ``text``; other ``.txt`` files are read as they are.
     """
     out: list[tuple[str, str, date]] = []
     if not data.is_dir():
@@ -64,8 +65,14 @@ def load_cases(data: Path = DATA) -> list[tuple[str, str, date]]:
                 case = json.loads(line)
             except ValueError:
                 continue
-            name = case.get("file") if isinstance(case, dict) else None
+            if not isinstance(case, dict):
+                continue
+            name = case.get("file")
             if not name:
+                text = case.get("text")
+                if isinstance(text, str) and text.strip():
+                    lang = case.get("language") or case.get("lang") or language_of(text)
+                    out.append((text, lang, _published(case.get("published"))))
                 continue
             hits = [p for p in gold.parent.rglob(name) if p.is_file()]
             if hits:
@@ -95,8 +102,42 @@ def load_cases(data: Path = DATA) -> list[tuple[str, str, date]]:
     return out
 
 
+SENTENCES_PER_RELEASE = 14
+_FILLER = {
+    "en": "The ministry said the figures are preliminary and will be revised next month.",
+    "vi": "Số liệu trên là sơ bộ và sẽ được điều chỉnh trong tháng tới.",
+    "ko": "이 수치는 잠정치이며 다음 달에 수정될 수 있다.",
+}
+
+
+def releases(cases: list[tuple[str, str, date]], seed: int = 7) -> list[tuple[str, str, date]]:
+    """Release-sized texts: the whole articles as they are, and, per language, the
+    annotated sentences composed into releases of ``SENTENCES_PER_RELEASE`` sentences
+    (paragraphs, with a line of the usual boilerplate between them)."""
+    rnd = random.Random(seed)
+    articles = [c for c in cases if len(c[0]) >= 1500]
+    short: dict[str, list[tuple[str, str, date]]] = {}
+    for c in cases:
+        if len(c[0]) < 1500:
+            short.setdefault(c[1], []).append(c)
+    out = list(articles)
+    for lang, pool in sorted(short.items()):
+        pool = pool[:]
+        rnd.shuffle(pool)
+        for i in range(0, len(pool), SENTENCES_PER_RELEASE):
+            chunk = pool[i : i + SENTENCES_PER_RELEASE]
+            paragraphs = []
+            for j, (text, _lang, _pub) in enumerate(chunk):
+                paragraphs.append(text)
+                if j % 3 == 2:
+                    paragraphs.append(_FILLER.get(lang, _FILLER["en"]))
+            out.append(("\n\n".join(paragraphs), lang, max(c[2] for c in chunk)))
+    return out
+
+
 def variants(cases: list[tuple[str, str, date]], n: int = N_TEXTS, seed: int = 7) -> list[tuple[str, str, date]]:
-    """``n`` texts made from the cases: numbers scaled, years shifted, partners swapped."""
+    """``n`` texts made from the release-sized texts: numbers scaled, years shifted, partners swapped."""
+    cases = releases(cases, seed)
     from tradewatch.model import countries
 
     rnd = random.Random(seed)
@@ -165,7 +206,7 @@ def run(log=print) -> tuple[list[Figure], dict]:
     chars = sum(len(x[0]) for x in texts)
     langs = {lg: sum(1 for x in texts if x[1] == lg) for lg in sorted({x[1] for x in texts})}
     return [Figure("extraction.articles_per_s", len(texts) / secs, "articles/s", note=(
-        f"{len(texts)} texts from {len(cases)} cases ({', '.join(f'{k} {v}' for k, v in langs.items())}), "
+        f"{len(texts)} texts from {len(cases)} annotated cases ({', '.join(f'{k} {v}' for k, v in langs.items())}), "
         f"{chars / len(texts):.0f} chars on average, {figures} figures and rank claims extracted, {errors} raised"))], {
         "texts": len(texts), "cases": len(cases), "seconds": secs, "figures": figures, "errors": errors}
 
