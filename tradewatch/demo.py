@@ -77,7 +77,7 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
     where = Table.grid(padding=(0, 2))
     where.add_row("database", settings.database_url)
     where.add_row("raw archive", str(settings.archive_dir))
-    where.add_row("Data Docs", str(docs) if docs.exists() else f"{docs} (written when a batch is validated)")
+    where.add_row("Data Docs", str(docs) if docs.exists() else f"{docs} (written when a batch fails validation)")
     where.add_row("report", str(report_path) if report_path else "(report module not available)")
     con.print(Panel(where, title="where things are", expand=False))
     con.print(
