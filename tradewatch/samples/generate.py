@@ -457,6 +457,14 @@ def comtrade_values(world: SampleWorld, reporter: int, year: int) -> tuple[dict[
     return out, wld
 
 
+def _comtrade_code(reg, alpha3: str) -> int:
+    """The numeric code Comtrade gives a country: its own where it differs from ISO (842 USA)."""
+    from tradewatch.scrapers.comtrade import COMTRADE_CODES
+
+    own = {a3: code for code, a3 in COMTRADE_CODES.items()}
+    return own.get(alpha3) or reg.get(alpha3).m49
+
+
 def comtrade_body(world: SampleWorld, req: Request) -> bytes:
     reporter = int(req.params["reporterCode"])
     records = []
@@ -465,9 +473,9 @@ def comtrade_body(world: SampleWorld, req: Request) -> bytes:
         reg = countries()
         for flow, idx in (("X", 0), ("M", 1)):
             records.append(_ct_record(reporter, year, flow, 0, "W00", "World", wld[idx]))
-            for a3 in sorted(partners, key=lambda a: reg.get(a).m49):
+            for a3 in sorted(partners, key=lambda a: _comtrade_code(reg, a)):
                 c = reg.get(a3)
-                records.append(_ct_record(reporter, year, flow, c.m49, a3, c.name, partners[a3][idx]))
+                records.append(_ct_record(reporter, year, flow, _comtrade_code(reg, a3), a3, c.name, partners[a3][idx]))
     doc = {"elapsedTime": "0.41 secs", "count": len(records), "data": records, "error": ""}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
