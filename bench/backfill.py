@@ -183,6 +183,15 @@ def network_bound(requests: int, concurrency: int, latency: float) -> float:
     return math.ceil(requests / concurrency) * latency
 
 
+def bound_figure(name: str, result: dict, latency: float, note: str) -> Figure:
+    """A pipeline run's wall time judged against the network bound its requests force."""
+    bound = network_bound(result["requests"], result["concurrency"], latency)
+    per = f"{latency * 1000:.0f} ms" if latency < 1 else f"{latency:g} s"
+    return Figure(name, result["wall_s"], "s", result["wall_s"] / bound,
+                  f"network bound {bound:.2f} s (ceil({result['requests']} requests / {result['concurrency']}) x {per})",
+                  "<= 1.25x network bound", result["wall_s"] / bound <= 1.25, note=note)
+
+
 def run(latency: float = LATENCY, start: str = START, end: str = END, *, naive: bool = True, prefect: bool = True,
         full_prefect_under: float = 120.0, slow_latency: float | None = GATEWAY_LATENCY, log=print) -> tuple[list[Figure], dict]:
     from bench import kcs_server
@@ -198,11 +207,8 @@ def run(latency: float = LATENCY, start: str = START, end: str = END, *, naive: 
         after = srv.stats()
         tw["server_requests"] = sum(after.values()) - sum(before.values())
         details["pipeline"] = tw
-        bound = network_bound(tw["requests"], tw["concurrency"], latency)
-        figs.append(Figure("backfill.wall", tw["wall_s"], "s", tw["wall_s"] / bound, f"network bound {bound:.2f} s "
-                           f"(ceil({tw['requests']} requests / {tw['concurrency']}) x {latency * 1000:.0f} ms)",
-                           "<= 1.25x network bound", tw["wall_s"] / bound <= 1.25,
-                           note=f"{tw['stored']} rows stored, {tw['validations']} validations ({tw['validations_failed']} failed), status {tw['status']}"))
+        figs.append(bound_figure("backfill.wall", tw, latency, note=(
+            f"{tw['stored']} rows stored, {tw['validations']} validations ({tw['validations_failed']} failed), status {tw['status']}")))
         figs.append(Figure("backfill.rows_per_s", tw["stored"] / tw["wall_s"], "rows/s"))
         vs = tw["seconds"].get("validate", 0.0)
         figs.append(Figure("backfill.validation_share", vs / tw["wall_s"] * 100, "%", note=(
@@ -253,11 +259,8 @@ def run(latency: float = LATENCY, start: str = START, end: str = END, *, naive: 
             sl = run_child("bench.backfill", ["pipeline", "--data-dir", f"{tmp}/pipeline", "--base-url", srv.base_url,
                                               "--start", start, "--end", end])
         details["pipeline_slow_network"] = sl
-        bound = network_bound(sl["requests"], sl["concurrency"], slow_latency)
-        figs.append(Figure("backfill.wall_gateway_latency", sl["wall_s"], "s", sl["wall_s"] / bound,
-                           f"network bound {bound:.1f} s (ceil({sl['requests']} requests / {sl['concurrency']}) x {slow_latency:.0f} s)",
-                           "<= 1.25x network bound", sl["wall_s"] / bound <= 1.25,
-                           note=f"{sl['stored']} rows stored, status {sl['status']}; a slow gateway (the real one's latency is not known here)"))
+        figs.append(bound_figure("backfill.wall_gateway_latency", sl, slow_latency, note=(
+            f"{sl['stored']} rows stored, status {sl['status']}; a slow gateway (the real one's latency is not known here)")))
     return figs, details
 
 

@@ -103,6 +103,7 @@ def load_cases(data: Path = DATA) -> list[tuple[str, str, date]]:
 
 
 SENTENCES_PER_RELEASE = 14
+ARTICLE_CHARS = 1500  # a case this long is a whole article; shorter ones are annotated sentences
 _FILLER = {
     "en": "The ministry said the figures are preliminary and will be revised next month.",
     "vi": "Số liệu trên là sơ bộ và sẽ được điều chỉnh trong tháng tới.",
@@ -115,12 +116,13 @@ def releases(cases: list[tuple[str, str, date]], seed: int = 7) -> list[tuple[st
     annotated sentences composed into releases of ``SENTENCES_PER_RELEASE`` sentences
     (paragraphs, with a line of the usual boilerplate between them)."""
     rnd = random.Random(seed)
-    articles = [c for c in cases if len(c[0]) >= 1500]
+    out: list[tuple[str, str, date]] = []
     short: dict[str, list[tuple[str, str, date]]] = {}
     for c in cases:
-        if len(c[0]) < 1500:
+        if len(c[0]) >= ARTICLE_CHARS:
+            out.append(c)
+        else:
             short.setdefault(c[1], []).append(c)
-    out = list(articles)
     for lang, pool in sorted(short.items()):
         pool = pool[:]
         rnd.shuffle(pool)

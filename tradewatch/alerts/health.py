@@ -77,7 +77,9 @@ def expected_month(today: date, release_day: int, grace_days: int) -> Period:
     """
     if not 1 <= release_day <= 28:
         raise ValueError(f"release_day must be a day 1..28, not {release_day}")
-    shifted = today - timedelta(days=max(0, grace_days))
+    if grace_days < 0:
+        raise ValueError(f"grace_days must not be negative, not {grace_days}")
+    shifted = today - timedelta(days=grace_days)
     back = 1 if shifted.day >= release_day else 2
     return Period.from_date(shifted).shift(months=-back)
 
@@ -104,7 +106,7 @@ def silence_alerts_for(
     due = expected_month(today, release_day, grace_days)
     if latest_end >= due.end:
         return []
-    due_on = due.end + timedelta(days=release_day + max(0, grace_days))
+    due_on = due.end + timedelta(days=release_day + grace_days)
     fields = {
         "source": source, "due_period": str(due), "latest_period": latest_period or str(latest_end),
         "release_day": release_day, "grace_days": grace_days, "due_on": due_on.isoformat(),

@@ -49,7 +49,7 @@ from tradewatch.samples import (
     SAMPLE_NOTE_COMTRADE,
 )
 from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.comtrade import Comtrade
+from tradewatch.scrapers.comtrade import COMTRADE_CODES, Comtrade
 from tradewatch.scrapers.http import Request
 from tradewatch.scrapers.kcs import KcsNationTrade
 
@@ -457,12 +457,12 @@ def comtrade_values(world: SampleWorld, reporter: int, year: int) -> tuple[dict[
     return out, wld
 
 
+_COMTRADE_OWN_CODE = {a3: code for code, a3 in COMTRADE_CODES.items()}
+
+
 def _comtrade_code(reg, alpha3: str) -> int:
     """The numeric code Comtrade gives a country: its own where it differs from ISO (842 USA)."""
-    from tradewatch.scrapers.comtrade import COMTRADE_CODES
-
-    own = {a3: code for code, a3 in COMTRADE_CODES.items()}
-    return own.get(alpha3) or reg.get(alpha3).m49
+    return _COMTRADE_OWN_CODE.get(alpha3) or reg.get(alpha3).m49
 
 
 def comtrade_body(world: SampleWorld, req: Request) -> bytes:
