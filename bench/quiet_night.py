@@ -52,11 +52,10 @@ def child(base_url: str, data_dir: str, rounds: int) -> dict:
     kcs_fill = (fill.get("sources") or {}).get("kcs", {})
     kcs_last = (results[-1].get("sources") or {}).get("kcs", {})
     settings = load_settings()
-    from tradewatch.model import utcnow
     from tradewatch.scrapers import get_source
 
     src = get_source("kcs", settings)
-    first, last = src.nightly_range(utcnow().date())
+    first, last = src.nightly_range(settings.run_today())
     n_requests = sum(len(src.requests(w)) for w in src.windows(first, last))
     return {
         "startup_s": startup,

@@ -54,7 +54,6 @@ def child_validate(data_dir: str) -> dict:
 
     from tradewatch.config import load_settings
     from tradewatch.db import Database
-    from tradewatch.model import utcnow
 
     settings = load_settings(data_dir=Path(data_dir), sources=["kcs"])
     db = Database(settings.database_url)
@@ -62,7 +61,7 @@ def child_validate(data_dir: str) -> dict:
     t = time.perf_counter()
     from tradewatch.expectations import Batch, validate_batch
 
-    batch = Batch(source="kcs", key=f"kcs {FIRST}..{LAST}", kind="all_partners", observations=obs, today=utcnow().date())
+    batch = Batch(source="kcs", key=f"kcs {FIRST}..{LAST}", kind="all_partners", observations=obs, today=settings.run_today())
     out: dict = {"rows": len(obs), "runs": []}
     for _ in range(3):
         t = time.perf_counter()

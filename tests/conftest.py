@@ -13,9 +13,17 @@ import uuid
 
 import pytest
 
+from tests.fixtures.env import leaks
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+# No test depends on the wall-clock date: every run in the suite (in this process and
+# in the processes it starts) takes "today" from TRADEWATCH_TODAY, the bundled sample
+# archive's second night. A test about another day sets its own.
+TEST_TODAY = "2026-11-16"
+os.environ["TRADEWATCH_TODAY"] = TEST_TODAY
 
 PG_URL = os.environ.get("TRADEWATCH_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("TRADEWATCH_REQUIRE_POSTGRES") == "1"
@@ -82,7 +90,7 @@ def db(db_url):
 def settings(tmp_path, monkeypatch):
     """Settings rooted in a temporary data directory, with no config file or env leaking in."""
     for k in list(os.environ):
-        if k.startswith("TRADEWATCH_") and k not in ("TRADEWATCH_TEST_POSTGRES_URL", "TRADEWATCH_REQUIRE_POSTGRES"):
+        if leaks(k):
             monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
     from tradewatch.config import load_settings

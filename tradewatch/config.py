@@ -10,6 +10,7 @@ that sends them.
 from __future__ import annotations
 
 import os
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -60,6 +61,13 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Working directory for the database, archive, Data Docs and reports.")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file <data_dir>/tradewatch.db.")
     archive_dir: Path | None = Field(None, description="Raw-response archive; default <data_dir>/archive.")
+
+    # --- the run's calendar ----------------------------------------------------------
+    today: date | None = Field(
+        None,
+        description="The runs' notion of 'today' (YYYY-MM-DD): which months a nightly plans, what is overdue, "
+        "the last publishable day. Default: the UTC date. Set by tests, replays and reruns of a past night.",
+    )
 
     # --- sources ------------------------------------------------------------------
     sources: CommaList = Field(["kcs", "comtrade"], description="Sources the nightly run fetches.")
@@ -170,6 +178,10 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     # --- helpers ---------------------------------------------------------------------
+    def run_today(self) -> date:
+        """The one place a run takes its "today" from: ``TRADEWATCH_TODAY``, else the UTC date."""
+        return self.today if self.today is not None else datetime.now(timezone.utc).date()
+
     def base_url(self, source: str) -> str:
         try:
             return getattr(self, f"{source}_base_url")

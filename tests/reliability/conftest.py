@@ -23,6 +23,7 @@ from sqlalchemy import Integer, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from tradewatch import samples
+from tests.fixtures.env import leaks
 
 TODAY = samples.NIGHT2.astimezone(samples.KST).date()  # 2026-11-16
 NIGHT_WINDOW = "2025-11..2026-10"
@@ -30,7 +31,7 @@ NIGHT_WINDOW = "2025-11..2026-10"
 
 def clean_env(monkeypatch, tmp_path) -> None:
     for k in list(os.environ):
-        if k.startswith("TRADEWATCH_") and k not in ("TRADEWATCH_TEST_POSTGRES_URL", "TRADEWATCH_REQUIRE_POSTGRES"):
+        if leaks(k):
             monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
 

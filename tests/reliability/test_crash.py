@@ -24,6 +24,7 @@ from tests.fixtures.fault_server import fault_server
 from tests.fixtures.receivers import HttpReceiver
 from tests.reliability.conftest import canonical_dump, make_settings, nightly
 from tradewatch import samples
+from tests.fixtures.env import clean_env, leaks
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,7 @@ CRASH_POINTS = {
 
 
 def _env(webhook: str, crash_at: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWATCH_")}
+    env = clean_env()
     env.update(TRADEWATCH_CONFIG=os.devnull + ".absent.toml", TRADEWATCH_SLACK_WEBHOOK_URL=webhook,
                PYTHONPATH=str(ROOT), GX_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     if crash_at:
@@ -56,7 +57,7 @@ def test_killed_runs_converge_to_the_uninterrupted_run(baseline_template, tmp_pa
     from tradewatch.db import Database
 
     for k in list(os.environ):
-        if k.startswith("TRADEWATCH_") and k not in ("TRADEWATCH_TEST_POSTGRES_URL", "TRADEWATCH_REQUIRE_POSTGRES"):
+        if leaks(k):
             monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
 

@@ -32,6 +32,7 @@ from tests.reliability.conftest import (
     sqlite_url,
 )
 from tradewatch import samples
+from tests.fixtures.env import clean_env, leaks
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +72,7 @@ def test_ten_nightly_runs_in_a_row_send_each_alert_once(baseline_dir, clean_nigh
 
 
 def _runner(data_dir: Path, kcs_url: str, db_url: str, barrier: Path, slack_url: str, smtp_url: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWATCH_")}
+    env = clean_env()
     env.update(
         TRADEWATCH_CONFIG=str(data_dir / "absent.toml"), TRADEWATCH_SLACK_WEBHOOK_URL=slack_url,
         TRADEWATCH_SMTP_URL=smtp_url, TRADEWATCH_EMAIL_FROM="tw@example.test", TRADEWATCH_EMAIL_TO="desk@example.test",
@@ -89,7 +90,7 @@ def test_two_nightly_runs_at_the_same_moment_store_and_send_once(backend, baseli
     from tradewatch.db import Database
 
     for k in list(os.environ):
-        if k.startswith("TRADEWATCH_") and k not in ("TRADEWATCH_TEST_POSTGRES_URL", "TRADEWATCH_REQUIRE_POSTGRES"):
+        if leaks(k):
             monkeypatch.delenv(k, raising=False)
     data = tmp_path / "data"
     shutil.copytree(baseline_template, data)

@@ -19,6 +19,7 @@ from tests.fixtures.fault_server import Fault, fault_server
 from tests.fixtures.receivers import HttpReceiver, SmtpReceiver
 from tests.reliability.conftest import dump_all_tables, make_settings, nightly
 from tradewatch import samples
+from tests.fixtures.env import clean_env, leaks
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, ca
     from tradewatch.flows.artifacts import summary_markdown
 
     for k in list(os.environ):
-        if k.startswith("TRADEWATCH_") and k not in ("TRADEWATCH_TEST_POSTGRES_URL", "TRADEWATCH_REQUIRE_POSTGRES"):
+        if leaks(k):
             monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
     caplog.set_level(logging.DEBUG)
@@ -88,7 +89,7 @@ def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, ca
         assert any("SMTP" in e or "smtp" in e or "auth" in e.lower() for e in p_fail.to_dict()["deliveries"].get("errors", []))
 
         # 4. a run in a subprocess: everything it prints, at DEBUG
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWATCH_")}
+        env = clean_env()
         env.update(TRADEWATCH_CONFIG=str(tmp_path / "absent.toml"), TRADEWATCH_SLACK_WEBHOOK_URL=webhook,
                    TRADEWATCH_SMTP_URL=smtp.url(user="alerts", password=SMTP_PASSWORD), TRADEWATCH_EMAIL_TO="desk@example.test",
                    TRADEWATCH_EMAIL_FROM="tw@example.test", TRADEWATCH_KCS_SERVICE_KEY=KCS_KEY, PYTHONPATH=str(ROOT),

@@ -11,6 +11,7 @@ from tradewatch.report import build_report, collect_report, render_chart_png
 from tradewatch.report.data import safe_url, target_progress
 
 from tests.report.conftest import MONTHS, SECRET_KEY, kcs_values
+from tests.fixtures.env import leaks
 
 SECTIONS = ("bilateral", "ranking", "target", "alerts", "provenance")
 
@@ -42,7 +43,7 @@ def report(report_db, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("out")
     with pytest.MonkeyPatch.context() as mp:
         for k in list(os.environ):
-            if k.startswith("TRADEWATCH_"):
+            if leaks(k):
                 mp.delenv(k)
         mp.setenv("TRADEWATCH_CONFIG", str(tmp / "absent.toml"))
         settings = load_settings(data_dir=tmp / "data")

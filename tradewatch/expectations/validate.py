@@ -181,7 +181,7 @@ def validate_batch(session, batch: Batch, settings, *, run_id: str | None = None
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    today = batch.today or date.today()
+    today = batch.today or settings.run_today()
     df = build_frame(batch.observations)
     add_identity_columns(df)
     add_value_columns(df)

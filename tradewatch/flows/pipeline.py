@@ -198,7 +198,7 @@ def open_run(
 
     fetcher = Fetcher.from_settings(settings, replay=replay_archive, as_of=as_of, on_snapshot=on_snapshot)
     if today is None:
-        today = (as_of.date() if as_of else utcnow().date())
+        today = as_of.date() if as_of else settings.run_today()
     summary = RunSummary(run_id=run_id or uuid.uuid4().hex[:16], flow=flow, params=params, sample=sample)
     with db.transaction() as s:
         _mark_interrupted(s, summary.started_at - timedelta(hours=settings.stale_run_hours))
