@@ -56,10 +56,10 @@ def child_pipeline(base_url: str, data_dir: str, start: str, end: str, validate:
                    what_if: list[str] | None = None) -> dict:
     t_import = time.perf_counter()
     from tradewatch.config import load_settings
-    from tradewatch.db import store as dbstore
-    from tradewatch.flows import pipeline as p
+    from db import store as dbstore
+    from flows import pipeline as p
     from tradewatch.model import Period
-    from tradewatch.scrapers.kcs import KcsNationTrade
+    from scrapers.kcs import KcsNationTrade
 
     t_import = time.perf_counter() - t_import
     timer = _Timer()
@@ -70,7 +70,7 @@ def child_pipeline(base_url: str, data_dir: str, start: str, end: str, validate:
     timer.wrap(KcsNationTrade, "parse", "parse")
     timer.wrap(p, "ingest_window", "ingest")
     try:
-        import tradewatch.expectations  # noqa: F401
+        import expectations  # noqa: F401
 
         validation_available = True
     except ImportError:
@@ -147,7 +147,7 @@ def child_prefect(base_url: str, data_dir: str, start: str, end: str) -> dict:
     t = time.perf_counter()
     from prefect import flow
 
-    from tradewatch.flows.flows import backfill
+    from flows.flows import backfill
 
     import_s = time.perf_counter() - t
 
@@ -212,7 +212,7 @@ def run(latency: float = LATENCY, start: str = START, end: str = END, *, naive: 
         figs.append(Figure("backfill.rows_per_s", tw["stored"] / tw["wall_s"], "rows/s"))
         vs = tw["seconds"].get("validate", 0.0)
         figs.append(Figure("backfill.validation_share", vs / tw["wall_s"] * 100, "%", note=(
-            f"{vs:.2f} s in validation (GX import included)" if tw["validation_available"] else "tradewatch.expectations not importable: ran WITHOUT validation")))
+            f"{vs:.2f} s in validation (GX import included)" if tw["validation_available"] else "expectations not importable: ran WITHOUT validation")))
         sec = tw["seconds"]
         figs.append(Figure("backfill.detection_share", sec.get("detect", 0.0) / tw["wall_s"] * 100, "%", note=(
             f"alert detection after each stored window {sec.get('detect', 0.0):.1f} s; parse {sec.get('parse', 0.0):.1f} s, "

@@ -4,7 +4,7 @@ Texts come from the annotated cases under ``tests/scrapers/releases/data/`` (JSO
 cases with ``text``/``language``/``published`` or ``body``; plain ``.txt``/``.md``
 files otherwise), and a few hundred variants are generated from them: numbers
 scaled, years shifted, partner names swapped for others in the same language.
-Each variant goes through ``tradewatch.scrapers.releases.extract(text, language,
+Each variant goes through ``scrapers.releases.extract(text, language,
 published)`` once; the figure is variants per second (warm: one pass first).
 """
 
@@ -180,7 +180,7 @@ def variants(cases: list[tuple[str, str, date]], n: int = N_TEXTS, seed: int = 7
 def run(log=print) -> tuple[list[Figure], dict]:
     log("extraction: the release extractor over generated release texts ...")
     try:
-        from tradewatch.scrapers.releases import extract
+        from scrapers.releases import extract
     except ImportError as exc:
         return [Figure("extraction.articles_per_s", None, "articles/s", note=f"skipped: the release extractor is not importable ({exc})")], {}
     cases = load_cases()

@@ -29,7 +29,7 @@ def child(base_url: str, data_dir: str, rounds: int) -> dict:
     from prefect import flow
 
     from tradewatch.config import load_settings
-    from tradewatch.flows.flows import nightly
+    from flows.flows import nightly
 
     @flow(name="bench-empty")
     def empty() -> None:
@@ -52,7 +52,7 @@ def child(base_url: str, data_dir: str, rounds: int) -> dict:
     kcs_fill = (fill.get("sources") or {}).get("kcs", {})
     kcs_last = (results[-1].get("sources") or {}).get("kcs", {})
     settings = load_settings()
-    from tradewatch.scrapers import get_source
+    from scrapers import get_source
 
     src = get_source("kcs", settings)
     first, last = src.nightly_range(settings.run_today())

@@ -53,13 +53,13 @@ def child_validate(data_dir: str) -> dict:
     from pathlib import Path
 
     from tradewatch.config import load_settings
-    from tradewatch.db import Database
+    from db import Database
 
     settings = load_settings(data_dir=Path(data_dir), sources=["kcs"])
     db = Database(settings.database_url)
     obs = batch_observations()
     t = time.perf_counter()
-    from tradewatch.expectations import Batch, validate_batch
+    from expectations import Batch, validate_batch
 
     batch = Batch(source="kcs", key=f"kcs {FIRST}..{LAST}", kind="all_partners", observations=obs, today=settings.run_today())
     out: dict = {"rows": len(obs), "runs": []}

@@ -37,7 +37,7 @@ def pg_schema_url(base: str, schema: str) -> str:
 def _pg_admin():
     from sqlalchemy import create_engine
 
-    from tradewatch.db.session import normalize_url
+    from db.session import normalize_url
 
     return create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
 
@@ -79,7 +79,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def db(db_url):
-    from tradewatch.db import Database
+    from db import Database
 
     d = Database(db_url)
     yield d

@@ -7,9 +7,9 @@ import httpx
 from bench.kcs_server import KcsServer, partners
 from tradewatch.config import load_settings
 from tradewatch.model import WORLD, Period
-from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.http import Fetcher
-from tradewatch.scrapers.kcs import KcsNationTrade
+from scrapers.archive import Archive
+from scrapers.http import Fetcher
+from scrapers.kcs import KcsNationTrade
 
 
 def test_one_window_parses_every_partner_and_the_world(tmp_path):

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from tests.db.test_quarantine import FakeBatch, figures, spike_report
 from tradewatch.cli import app
-from tradewatch.db import Database
-from tradewatch.db.quarantine import get_quarantine, quarantine_batch
-from tradewatch.db.store import store_batch_atomic
+from db import Database
+from db.quarantine import get_quarantine, quarantine_batch
+from db.store import store_batch_atomic
 from tradewatch.model import Flow, Observation, Period
 
 

@@ -30,8 +30,8 @@ def test_a_malformed_today_is_a_named_settings_error(settings, monkeypatch):
 
 @pytest.mark.parametrize("today, first, last", [("2031-02-28", "2030-02", "2031-01"), ("2019-01-05", "2018-01", "2018-12")])
 def test_a_nightly_plans_its_months_from_the_setting(db, settings, monkeypatch, today, first, last):
-    from tradewatch.flows import pipeline as p
-    from tradewatch.scrapers import get_source
+    from flows import pipeline as p
+    from scrapers import get_source
 
     monkeypatch.setenv("TRADEWATCH_TODAY", today)
     s = load_settings(data_dir=settings.data_dir)
@@ -44,7 +44,7 @@ def test_a_nightly_plans_its_months_from_the_setting(db, settings, monkeypatch, 
 
 
 def test_a_replay_time_is_the_runs_today_over_the_setting(db, settings):
-    from tradewatch.flows import pipeline as p
+    from flows import pipeline as p
 
     as_of = datetime(2024, 7, 3, 1, 0, tzinfo=timezone.utc)
     run = p.open_run(settings, "nightly", {"sources": []}, db=db, as_of=as_of)

@@ -24,8 +24,8 @@ def run_demo(tmp_path, data_dir):
 
 
 def test_demo_shows_the_ranking_and_balance_alerts_and_is_idempotent(tmp_path):
-    from tradewatch.db import Database
-    from tradewatch.db.models import AlertRow, DeliveryRow, ObservationRow, QuarantineRow
+    from db import Database
+    from db.models import AlertRow, DeliveryRow, ObservationRow, QuarantineRow
 
     data = tmp_path / "demo"
     first = run_demo(tmp_path, data)

@@ -1,29 +1,57 @@
-"""The architecture's rules, checked on the source: who may import whom, and a light start-up path."""
+"""The architecture's rules, checked on the source (docs/architecture.md, "Who may import whom").
+
+The repository's top level is the design card's: ``flows/ scrapers/ expectations/ db/``
+with ``alerts/`` and ``report/`` as their peers, and ``tradewatch/`` for what every layer
+shares. Each is a top-level package of the installed application.
+"""
 
 from __future__ import annotations
 
 import ast
+import importlib.metadata as md
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parents[1] / "tradewatch"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("tradewatch", "scrapers", "expectations", "db", "alerts", "report", "flows")
 
-# package -> modules it must never import (ARCHITECTURE.md, "Layout")
-FORBIDDEN = {
-    "scrapers": ("prefect", "sqlalchemy", "great_expectations", "tradewatch.db", "tradewatch.flows", "tradewatch.alerts", "tradewatch.expectations"),
-    "expectations": ("prefect", "tradewatch.flows", "tradewatch.alerts"),
-    "db": ("prefect", "great_expectations", "tradewatch.flows", "tradewatch.alerts", "tradewatch.expectations"),
-    "alerts": ("prefect", "great_expectations", "tradewatch.flows", "tradewatch.expectations"),
+# package -> the project's packages it may import at run time. Imports under
+# ``if TYPE_CHECKING:`` are types only and are not counted.
+MAY_IMPORT = {
+    "scrapers": {"tradewatch", "scrapers"},
+    "expectations": {"tradewatch", "expectations", "db"},
+    "db": {"tradewatch", "db"},
+    "alerts": {"tradewatch", "alerts", "db"},
+    "report": {"tradewatch", "report", "db"},
+    "flows": set(PACKAGES),
+}
+# The shared vocabulary (everything in tradewatch/ but the face: cli.py, demo.py, samples/).
+VOCABULARY_MAY_IMPORT = {"tradewatch"}
+FACE = ("cli.py", "demo.py", "samples")
+
+# Where the three frameworks may appear.
+LIBRARIES = {
+    "prefect": {"flows"},
+    "great_expectations": {"expectations"},
+    "sqlalchemy": {"db", "alerts", "report", "flows", "face"},
 }
 
 
-def imports_of(path: Path) -> set[str]:
+def runtime_imports(path: Path) -> set[str]:
+    """Absolute imports of a module, leaving out those under ``if TYPE_CHECKING:``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            typing_only.update(id(n) for stmt in node.body for n in ast.walk(stmt))
     out: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -31,27 +59,77 @@ def imports_of(path: Path) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def modules(package: str):
+    for py in sorted((ROOT / package).rglob("*.py")):
+        rel = py.relative_to(ROOT / package)
+        if package == "tradewatch" and rel.parts[0] in FACE:
+            yield py, "face"
+        else:
+            yield py, package
+
+
+def test_the_top_level_is_the_design_cards():
+    for name in ("pyproject.toml", "flows", "scrapers", "expectations", "db", "tests", "deploy", "alerts", "report"):
+        assert (ROOT / name).exists(), f"{name} missing at the repository root"
+    for package in PACKAGES:
+        assert (ROOT / package / "__init__.py").is_file(), f"{package}/ is not a package"
+    # tradewatch/ keeps the vocabulary, settings, errors, the command line and the demo only
+    assert {p.name for p in (ROOT / "tradewatch").iterdir() if p.suffix == ".py" or (p.is_dir() and p.name != "__pycache__")} == {
+        "__init__.py", "model.py", "config.py", "errors.py", "cli.py", "demo.py", "data", "samples"}
+
+
+@pytest.mark.parametrize("package", sorted(MAY_IMPORT) + ["tradewatch"])
 def test_packages_respect_the_import_rules(package):
-    folder = PKG / package
-    if not folder.exists():
-        pytest.skip(f"tradewatch/{package} not present")
     bad = []
-    for py in folder.rglob("*.py"):
-        for mod in imports_of(py):
-            if any(mod == f or mod.startswith(f + ".") for f in FORBIDDEN[package]):
-                bad.append(f"{py.relative_to(PKG.parent)} imports {mod}")
+    for py, layer in modules(package):
+        allowed = set(PACKAGES) if layer == "face" else MAY_IMPORT.get(layer, VOCABULARY_MAY_IMPORT)
+        for mod in runtime_imports(py):
+            top = mod.split(".")[0]
+            if top in PACKAGES and top not in allowed:
+                bad.append(f"{py.relative_to(ROOT)} imports {mod}")
+            if top in LIBRARIES and layer not in LIBRARIES[top]:
+                bad.append(f"{py.relative_to(ROOT)} imports {mod} (allowed in {sorted(LIBRARIES[top])} only)")
     assert not bad, "\n".join(bad)
 
 
-def test_nothing_but_the_cli_imports_flows():
+def test_nothing_but_the_cli_and_the_demo_imports_flows():
     bad = [
-        str(py.relative_to(PKG.parent))
-        for py in PKG.rglob("*.py")
-        if "flows" not in py.parts and py.name not in ("cli.py", "demo.py")
-        and any(m.startswith("tradewatch.flows") for m in imports_of(py))
+        str(py.relative_to(ROOT))
+        for package in PACKAGES if package != "flows"
+        for py, layer in modules(package)
+        if py.name not in ("cli.py", "demo.py") and any(m.split(".")[0] == "flows" for m in runtime_imports(py))
     ]
     assert not bad, bad
+
+
+def test_the_distribution_ships_every_layer():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    for package in PACKAGES:
+        assert package in include and f"{package}.*" in include, f"pyproject.toml does not ship {package}"
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    for package in PACKAGES:
+        assert f"COPY {package} ./{package}" in dockerfile, f"the Dockerfile does not copy {package}/"
+
+
+def _top_level_names(dist: md.Distribution) -> set[str]:
+    names = set((dist.read_text("top_level.txt") or "").split())
+    for f in dist.files or ():
+        first = f.parts[0] if f.parts else ""
+        if first and first != ".." and not first.endswith((".dist-info", ".egg-info", ".data", ".pth")) and first != "__pycache__":
+            names.add(first.removesuffix(".py").split(".")[0])
+    return names
+
+
+def test_no_other_installed_distribution_provides_our_top_level_packages():
+    clashes = []
+    for dist in md.distributions():
+        name = (dist.metadata["Name"] or "").lower()
+        if name == "tradewatch":
+            continue
+        for top in _top_level_names(dist) & set(PACKAGES):
+            clashes.append(f"{dist.metadata['Name']} {dist.version} provides a top-level {top!r}")
+    assert not clashes, "\n".join(clashes)
 
 
 def test_cli_start_up_path_stays_light():

@@ -36,7 +36,7 @@ def _settings():
 
 
 def _db(settings=None):
-    from tradewatch.db import Database
+    from db import Database
 
     return Database((settings or _settings()).database_url)
 
@@ -94,7 +94,7 @@ def nightly(
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ):
     """Run every enabled source's recent window now (the scheduled job)."""
-    from tradewatch.flows.flows import nightly as nightly_flow
+    from flows.flows import nightly as nightly_flow
 
     try:
         summary = nightly_flow(sources=source or None, replay=str(replay) if replay else None, as_of=_parse_dt(as_of), send_alerts=not no_alerts)
@@ -123,7 +123,7 @@ def backfill(
         Period.parse(start), Period.parse(end)
     except TradewatchError as exc:
         _fail(exc)
-    from tradewatch.flows.flows import backfill as backfill_flow
+    from flows.flows import backfill as backfill_flow
 
     try:
         summary = backfill_flow(start=start, end=end, sources=source, send_alerts=send_alerts, refetch=refetch,
@@ -141,7 +141,7 @@ def reprocess(
     since: Optional[str] = typer.Option(None, help="Only snapshots fetched on or after this day (YYYY-MM-DD)."),
 ):
     """Parse again from the archive after a parser fix, without the network."""
-    from tradewatch.flows.flows import reprocess as reprocess_flow
+    from flows.flows import reprocess as reprocess_flow
 
     summary = reprocess_flow(sources=source or None, since=date.fromisoformat(since) if since else None)
     _print_summary(summary)
@@ -165,7 +165,7 @@ def demo(
 @app.command()
 def serve():
     """Serve the nightly, backfill and reprocess deployments from this process (no worker needed)."""
-    from tradewatch.flows.deploy import serve_all
+    from flows.deploy import serve_all
 
     serve_all()
 
@@ -186,7 +186,7 @@ def figures(
     csv_out: bool = typer.Option(False, "--csv"),
 ):
     """Stored (current) figures."""
-    from tradewatch.db.store import current_rows
+    from db.store import current_rows
     from tradewatch.model import Period
 
     try:
@@ -223,7 +223,7 @@ def ranking(
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Partner ranking computed from the all-partner figures (aggregates excluded)."""
-    from tradewatch.db.queries import latest_period, ranking as rank_query
+    from db.queries import latest_period, ranking as rank_query
 
     with _db().session() as s:
         per = period or latest_period(s, reporter, flow)
@@ -247,7 +247,7 @@ def ranking(
 @app.command()
 def alerts(json_out: bool = typer.Option(False, "--json"), limit: int = typer.Option(50)):
     """Alerts with their delivery state."""
-    from tradewatch.db.queries import alerts_with_deliveries
+    from db.queries import alerts_with_deliveries
 
     with _db().session() as s:
         items = alerts_with_deliveries(s, limit)
@@ -266,7 +266,7 @@ def alerts(json_out: bool = typer.Option(False, "--json"), limit: int = typer.Op
 @app.command()
 def status(json_out: bool = typer.Option(False, "--json")):
     """Latest figures and ranks, last run and health of each source, pending deliveries."""
-    from tradewatch.status import collect_status, print_status
+    from report.status import collect_status, print_status
 
     settings = _settings()
     st = collect_status(_db(settings), settings)
@@ -279,7 +279,7 @@ def status(json_out: bool = typer.Option(False, "--json")):
 @app.command()
 def report(out: Path = typer.Option(Path("data/report.html"), "--out", help="The HTML file to write.")):
     """Write a self-contained HTML report (charts, rankings, alerts, provenance), plus the charts as PNG."""
-    from tradewatch.report import build_report
+    from report import build_report
 
     settings = _settings()
     path = build_report(_db(settings), settings, out)
@@ -294,12 +294,12 @@ def extract(
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Print the trade figures and rank claims a release states, with their quotes."""
-    from tradewatch.scrapers.releases import extract as run_extract, read_document, to_json_lines
+    from scrapers.releases import extract as run_extract, read_document, to_json_lines
 
     try:
         if target.startswith(("http://", "https://")):
-            from tradewatch.scrapers.archive import Archive
-            from tradewatch.scrapers.http import Fetcher, Request
+            from scrapers.archive import Archive
+            from scrapers.http import Fetcher, Request
 
             settings = _settings()
             with Fetcher.from_settings(settings) as f:
@@ -341,7 +341,7 @@ def show_config():
 
 @quarantine_app.command("list")
 def quarantine_list(state: Optional[str] = typer.Option(None, help="pending, accepted or rejected")):
-    from tradewatch.db.quarantine import list_quarantine
+    from db.quarantine import list_quarantine
 
     with _db().session() as s:
         rows = list_quarantine(s, state)
@@ -353,7 +353,7 @@ def quarantine_list(state: Optional[str] = typer.Option(None, help="pending, acc
 
 @quarantine_app.command("show")
 def quarantine_show(qid: int = typer.Argument(...)):
-    from tradewatch.db.quarantine import get_quarantine
+    from db.quarantine import get_quarantine
 
     with _db().session() as s:
         q = get_quarantine(s, qid)
@@ -386,7 +386,7 @@ def _decide(decision, qid: int, note: str, done: str) -> None:
 @quarantine_app.command("accept")
 def quarantine_accept(qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is accepted.")):
     """Store a quarantined batch after all (records who, when and why)."""
-    from tradewatch.db.quarantine import accept
+    from db.quarantine import accept
 
     _decide(accept, qid, note, "accepted and stored")
 
@@ -394,7 +394,7 @@ def quarantine_accept(qid: int = typer.Argument(...), note: str = typer.Option(.
 @quarantine_app.command("reject")
 def quarantine_reject(qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is rejected.")):
     """Keep a quarantined batch out of the store for good."""
-    from tradewatch.db.quarantine import reject
+    from db.quarantine import reject
 
     _decide(reject, qid, note, "rejected")
 

@@ -42,7 +42,7 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
     from tradewatch import samples
 
     con.print(Panel.fit(f"[bold]tradewatch demo[/] — offline, SQLite, bundled sample archive\n[yellow]{BANNER}[/]"))
-    from tradewatch.flows.flows import backfill, nightly
+    from flows.flows import backfill, nightly
 
     con.print(f"1. baseline: backfill {samples.BASELINE_START}..{samples.BASELINE_END} as of the first sample night "
               f"({samples.NIGHT1:%Y-%m-%d}); alerts recorded, not sent")
@@ -59,7 +59,7 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
         con.print(f"   [yellow]quarantined[/] {q['batch']}: {', '.join(q['failed'])} — {q.get('data_docs')}")
 
     from tradewatch.config import load_settings
-    from tradewatch.db import Database
+    from db import Database
 
     settings = load_settings()
     db = Database(settings.database_url)
@@ -68,7 +68,7 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
 
     report_path = None
     try:
-        from tradewatch.report import build_report
+        from report import build_report
 
         report_path = build_report(db, settings, data_dir / "report.html")
     except ImportError:
@@ -92,8 +92,8 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
 
 def _print_alerts(con, night: dict) -> None:
     from tradewatch.config import load_settings
-    from tradewatch.db import Database
-    from tradewatch.db.models import AlertRow
+    from db import Database
+    from db.models import AlertRow
     from sqlalchemy import select
 
     ids = [a["id"] for a in night["alerts"]]
@@ -113,7 +113,7 @@ def _print_ranking(con, db) -> None:
     from rich.table import Table
 
     try:
-        from tradewatch.db.queries import ranking
+        from db.queries import ranking
     except ImportError:
         return
     from tradewatch.model import Period, countries

@@ -1,7 +1,7 @@
 """Typed errors. Each says what failed and where; none carries a secret.
 
 The fetch and parse errors name the source id and the URL (with secrets already
-removed by the caller: see ``tradewatch.scrapers.http.redact_url``).
+removed by the caller: see ``scrapers.http.redact_url``).
 """
 
 from __future__ import annotations

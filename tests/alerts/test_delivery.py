@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.alerts.conftest import BN, OCTOBER, SEPTEMBER, T0, TODAY, month_batch, pair_batch
-from tradewatch.alerts import detect_after_store, quality_alert
-from tradewatch.alerts.deliver import build_senders, deliver_pending
-from tradewatch.db.models import DeliveryRow
-from tradewatch.db.outbox import write_alerts
-from tradewatch.db.queries import alerts_with_deliveries
-from tradewatch.db.store import store_batch
+from alerts import detect_after_store, quality_alert
+from alerts.deliver import build_senders, deliver_pending
+from db.models import DeliveryRow
+from db.outbox import write_alerts
+from db.queries import alerts_with_deliveries
+from db.store import store_batch
 
 WEBHOOK_PATH = "/services/T0TRADE/B0WATCH/xoxSECRETwebhookPath42"
 SMTP_PASSWORD = "s3cr3t-Pa55word!"

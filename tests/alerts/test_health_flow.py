@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.alerts.conftest import T0
-from tradewatch.alerts import health_alerts
-from tradewatch.db.models import SourceRunRow
-from tradewatch.db.outbox import write_alerts
+from alerts import health_alerts
+from db.models import SourceRunRow
+from db.outbox import write_alerts
 
 
 def test_threshold_reminder_and_reset(alert_db, make_settings):
@@ -30,9 +30,9 @@ def test_silence_reads_the_newest_stored_period_and_is_said_once(alert_db, make_
     from datetime import date
 
     from tests.alerts.conftest import SEPTEMBER, month_batch
-    from tradewatch.alerts import silence_alerts
-    from tradewatch.db.store import store_batch
-    from tradewatch.scrapers import get_source
+    from alerts import silence_alerts
+    from db.store import store_batch
+    from scrapers import get_source
 
     st = make_settings(source_silence_grace_days=5)
     kcs, comtrade = get_source("kcs", st), get_source("comtrade", st)

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.alerts.conftest import T0
-from tradewatch.alerts import Alert, quality_alert
-from tradewatch.alerts.deliver import build_senders, deliver_pending
-from tradewatch.db import Database
-from tradewatch.db.models import AlertRow, DeliveryRow
-from tradewatch.db.outbox import claim_pending, mark_failed, mark_sent, requeue, retry_delay, write_alerts
+from alerts import Alert, quality_alert
+from alerts.deliver import build_senders, deliver_pending
+from db import Database
+from db.models import AlertRow, DeliveryRow
+from db.outbox import claim_pending, mark_failed, mark_sent, requeue, retry_delay, write_alerts
 
 
 def alert(n: int, severity="warning") -> Alert:

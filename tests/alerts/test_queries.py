@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.alerts.conftest import BN, SEPTEMBER, T0, month_batch, pair_batch
-from tradewatch.db.models import SourceRunRow
-from tradewatch.db.outbox import write_alerts
-from tradewatch.db.queries import alerts_with_deliveries, figure, ranking, ranking_source, series, source_health
-from tradewatch.db.store import store_batch_atomic
+from db.models import SourceRunRow
+from db.outbox import write_alerts
+from db.queries import alerts_with_deliveries, figure, ranking, ranking_source, series, source_health
+from db.store import store_batch_atomic
 from tradewatch.model import Flow, Observation, Period
-from tradewatch.alerts import quality_alert
+from alerts import quality_alert
 
 
 def test_ranking_from_all_partner_figures_without_aggregates(alert_db, registry):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tradewatch.alerts.ranking import RankedPeriod, ranking_alerts
+from alerts.ranking import RankedPeriod, ranking_alerts
 from tradewatch.model import Period
 
 BN = 1_000_000_000

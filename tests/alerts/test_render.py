@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tradewatch.alerts.channels import DeliveryError, EmailSender, SlackSender, parse_smtp_url
-from tradewatch.alerts.render import mrkdwn_escape, render_slack, slack_link
-from tradewatch.alerts.model import Alert, fmt_usd
+from alerts.channels import DeliveryError, EmailSender, SlackSender, parse_smtp_url
+from alerts.render import mrkdwn_escape, render_slack, slack_link
+from alerts.model import Alert, fmt_usd
 from tradewatch.errors import ConfigError
 
 

@@ -6,11 +6,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from tradewatch.alerts import quality_alert
-from tradewatch.alerts.balance import BalancePoint, balance_alerts
-from tradewatch.alerts.health import health_alerts_for
-from tradewatch.alerts.revisions import RevisionFact, revision_alerts
-from tradewatch.alerts.target import target_alert
+from alerts import quality_alert
+from alerts.balance import BalancePoint, balance_alerts
+from alerts.health import health_alerts_for
+from alerts.revisions import RevisionFact, revision_alerts
+from alerts.target import target_alert
 from tradewatch.model import Period
 
 M = 1_000_000
@@ -136,7 +136,7 @@ def test_quality_alert_key_is_the_finding_not_the_run():
 
 
 def test_expected_month_follows_the_release_day_and_the_grace():
-    from tradewatch.alerts.health import expected_month
+    from alerts.health import expected_month
 
     # KCS: month M out around the 15th of M+1; with 5 days' grace, due on the 20th.
     assert str(expected_month(date(2026, 10, 19), 15, 5)) == "2026-08"
@@ -150,7 +150,7 @@ def test_expected_month_follows_the_release_day_and_the_grace():
 
 
 def _silent(today, latest_end, **kw):
-    from tradewatch.alerts.health import silence_alerts_for
+    from alerts.health import silence_alerts_for
 
     args = dict(release_day=15, grace_days=5, latest_end=latest_end, latest_period=f"{latest_end:%Y-%m}" if latest_end else None,
                 today=today, last_status="ok")

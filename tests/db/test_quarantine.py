@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tradewatch.db.models import ObservationRow, QuarantineRow, RankClaimRow
-from tradewatch.db.quarantine import (
+from db.models import ObservationRow, QuarantineRow, RankClaimRow
+from db.quarantine import (
     QuarantineError,
     accept,
     get_quarantine,
@@ -18,14 +18,14 @@ from tradewatch.db.quarantine import (
     reject,
     rows_to_batch,
 )
-from tradewatch.db.store import current_rows, store_batch
+from db.store import current_rows, store_batch
 from tradewatch.model import Flow, Observation, Period, RankClaim
 
 PUB = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
 
 
 @dataclass
-class FakeBatch:  # the shape of tradewatch.expectations.Batch, without importing pandas
+class FakeBatch:  # the shape of expectations.Batch, without importing pandas
     source: str
     key: str
     observations: list

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tradewatch.db.models import ObservationRow
-from tradewatch.db.store import DuplicateKey, current_rows, history, store_batch, store_batch_atomic
+from db.models import ObservationRow
+from db.store import DuplicateKey, current_rows, history, store_batch, store_batch_atomic
 from tradewatch.model import Flow, Observation, Period
 
 T0 = datetime(2026, 10, 16, 3, 0, tzinfo=timezone.utc)
@@ -111,7 +111,7 @@ def test_bulk_batch_of_many_rows(db):
 
 def test_migrations_are_applied_once_and_recorded(db):
     assert db.current_revision() == db.head_revision()
-    from tradewatch.db import Database
+    from db import Database
 
     again = Database(db.url)  # a second handle finds the schema current
     assert again.current_revision() == db.head_revision()

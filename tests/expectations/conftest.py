@@ -8,7 +8,7 @@ server: they fail.
 
 ``history_db`` stores three years of KCS-like all-partner history once per module and
 backend; validation only reads, so the tests share it. Great Expectations is
-imported once per test session (its context is cached by ``tradewatch.expectations.gx``).
+imported once per test session (its context is cached by ``expectations.gx``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _schema_url(base: str, schema: str) -> str:
 
 @contextmanager
 def _database(kind: str, tmp_path):
-    from tradewatch.db import Database
+    from db import Database
 
     if kind == "sqlite":
         d = Database(f"sqlite:///{tmp_path / 'tw.db'}")
@@ -48,7 +48,7 @@ def _database(kind: str, tmp_path):
         pytest.skip("PostgreSQL tests need TRADEWATCH_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
     from sqlalchemy import create_engine, text
 
-    from tradewatch.db.session import normalize_url
+    from db.session import normalize_url
 
     schema = f"tw_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
@@ -88,7 +88,7 @@ def economy():
 @pytest.fixture(scope="module", params=BACKENDS)
 def history_db(request, tmp_path_factory, economy):
     """A database holding three years of all-partner KCS history (read-only for the tests)."""
-    from tradewatch.db.store import store_batch
+    from db.store import store_batch
 
     with _database(request.param, tmp_path_factory.mktemp("history")) as d:
         with d.transaction() as s:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from batchgen import TODAY, months, set_export, value_of
-from tradewatch.db.models import ObservationRow, QuarantineRow, ValidationRunRow
-from tradewatch.db.quarantine import accept, get_quarantine, quarantine_batch, reject
-from tradewatch.db.store import store_batch
-from tradewatch.expectations import Batch, record_validation, validate_batch
+from db.models import ObservationRow, QuarantineRow, ValidationRunRow
+from db.quarantine import accept, get_quarantine, quarantine_batch, reject
+from db.store import store_batch
+from expectations import Batch, record_validation, validate_batch
 
 
 def _count(db, **where) -> int:

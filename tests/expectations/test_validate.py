@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from batchgen import TODAY, months, replace_value, set_export, value_of
-from tradewatch.db.models import ObservationRow, ValidationRunRow
-from tradewatch.expectations import Batch, record_validation, validate_batch
+from db.models import ObservationRow, ValidationRunRow
+from expectations import Batch, record_validation, validate_batch
 from tradewatch.model import Flow, Observation, Period
 
 NEW = ("2026-08", "2026-10")  # three months not stored yet; their year-earlier months are
@@ -254,7 +254,7 @@ def test_record_validation_keeps_the_report(db, settings, economy):
 
 def test_importing_the_package_does_not_import_pandas_or_gx():
     code = (
-        "import sys, tradewatch.expectations, tradewatch.db.quarantine;"
+        "import sys, expectations, db.quarantine;"
         "print(sorted(m for m in ('pandas', 'numpy', 'great_expectations') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -38,7 +38,7 @@ def env(tmp_path):
 
 
 def _db(tmp_path):
-    from tradewatch.db import Database
+    from db import Database
 
     return Database(f"sqlite:///{tmp_path / 'data' / 'tradewatch.db'}")
 
@@ -46,7 +46,7 @@ def _db(tmp_path):
 def test_backfill_against_the_fixture_server_then_rerun_stores_nothing(tmp_path, env):
     from tests.fixtures.kcs_server import serve_archive
     from tradewatch import samples
-    from tradewatch.db.models import ObservationRow
+    from db.models import ObservationRow
 
     with serve_archive(samples.SAMPLE_ARCHIVE, as_of=samples.NIGHT1) as url:
         env["TRADEWATCH_KCS_BASE_URL"] = url
@@ -82,7 +82,7 @@ def test_backfill_against_the_fixture_server_then_rerun_stores_nothing(tmp_path,
 
 def test_nightly_replay_runs_offline(tmp_path, env):
     from tradewatch import samples
-    from tradewatch.db.models import ObservationRow
+    from db.models import ObservationRow
 
     env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"  # any network use beyond loopback would fail
     env["NO_PROXY"] = "127.0.0.1,localhost"

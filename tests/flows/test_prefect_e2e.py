@@ -50,8 +50,8 @@ def test_backfill_form_then_nightly_on_a_real_prefect_server(prefect_stack):
     assert fr["state"]["type"] == "COMPLETED", (prefect_stack["logs"] / "serve.log").read_text()[-3000:]
     assert fr["name"] == "backfill kcs 2019-01..2026-09"
 
-    from tradewatch.db import Database
-    from tradewatch.db.models import AlertRow, ObservationRow
+    from db import Database
+    from db.models import AlertRow, ObservationRow
 
     db = Database(f"sqlite:///{prefect_stack['data'] / 'tradewatch.db'}")
     with db.session() as s:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tradewatch.db.models import RunRow
-from tradewatch.flows import pipeline as p
+from db.models import RunRow
+from flows import pipeline as p
 from tradewatch.model import utcnow
 
 

@@ -52,7 +52,7 @@ def make_settings(data_dir: Path, server_url: str | None = None, **overrides: An
 
 def nightly(settings, *, today: date = TODAY, send_alerts: bool = True, sleeps: list | None = None, db=None):
     """One nightly run through the plain pipeline functions (what the Prefect flow does)."""
-    from tradewatch.flows import pipeline as p
+    from flows import pipeline as p
 
     run = p.open_run(settings, "nightly", {"sources": list(settings.sources)}, today=today, send_alerts=send_alerts, db=db)
     if sleeps is not None:
@@ -76,7 +76,7 @@ def backfill_replay(settings, *, validate: bool = False, detect: bool = False, d
     Without ``detect`` the backfill's alert detection (recorded as suppressed, never
     sent) is skipped: it is most of a backfill's time and none of what is tested here.
     """
-    from tradewatch.flows import pipeline as p
+    from flows import pipeline as p
     from tradewatch.model import Period
 
     mp = pytest.MonkeyPatch()
@@ -199,7 +199,7 @@ def baseline_template(tmp_path_factory):
     root = tmp_path_factory.mktemp("baseline")
     clean_env(mp, root)
     try:
-        from tradewatch.db import Database
+        from db import Database
 
         settings = make_settings(root / "data")
         summary = backfill_replay(settings)
@@ -223,7 +223,7 @@ def baseline_dir(baseline_template, tmp_path, monkeypatch):
 def clean_night(baseline_template, tmp_path_factory):
     """The outcome of a clean night-2 run over HTTP: current figures, canonical dump, summary."""
     from tests.fixtures.fault_server import fault_server
-    from tradewatch.db import Database
+    from db import Database
 
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("clean-night")
@@ -243,7 +243,7 @@ def clean_night(baseline_template, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def baseline_figures(baseline_template):
-    from tradewatch.db import Database
+    from db import Database
 
     db = Database(f"sqlite:///{baseline_template / 'tradewatch.db'}", migrate=False)
     try:
@@ -267,7 +267,7 @@ def count(db, sql: str) -> int:
 
 def copy_database(src_url: str, dst) -> None:
     """Copy every row of a (migrated) database into another, migrated and empty, one."""
-    from tradewatch.db.models import Base
+    from db.models import Base
 
     src = create_engine(src_url)
     try:

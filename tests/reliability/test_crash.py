@@ -2,7 +2,7 @@
 same observations, alerts and deliveries as a run never interrupted, every alert delivered
 to a real Slack receiver exactly once.
 
-The kill comes from the test hook ``TRADEWATCH_TEST_CRASH_AT`` (``tradewatch.flows.pipeline.
+The kill comes from the test hook ``TRADEWATCH_TEST_CRASH_AT`` (``flows.pipeline.
 _crash_point``): the run sends SIGKILL to itself at that point, so nothing gets to clean up.
 The killed runs are subprocesses (``tests/reliability/night_runner.py``), started together;
 the runs that follow them are in this process.
@@ -54,7 +54,7 @@ def _alert_texts(receiver: HttpReceiver, path: str) -> list[str]:
 
 
 def test_killed_runs_converge_to_the_uninterrupted_run(baseline_template, tmp_path, monkeypatch):
-    from tradewatch.db import Database
+    from db import Database
 
     for k in list(os.environ):
         if leaks(k):

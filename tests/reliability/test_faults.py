@@ -36,14 +36,14 @@ KCS_REQUESTS = 8  # nationtrade + nitemtrade × 6 watched partners + Newtrade
 def _source_run(db, run_id):
     from sqlalchemy import select
 
-    from tradewatch.db.models import SourceRunRow
+    from db.models import SourceRunRow
 
     with db.session() as s:
         return s.execute(select(SourceRunRow).where(SourceRunRow.run_id == run_id, SourceRunRow.source == "kcs")).scalar_one()
 
 
 def _night(baseline_dir, *faults, sources=("kcs",), **overrides):
-    from tradewatch.db import Database
+    from db import Database
 
     sleeps: list[float] = []
     with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, *faults) as srv:
@@ -163,7 +163,7 @@ def test_a_fault_on_one_request_fails_only_its_figures(kind, baseline_dir, basel
 def test_implausible_tenfold_value_quarantines_its_batch(baseline_dir, baseline_figures, clean_night):
     from sqlalchemy import select
 
-    from tradewatch.db.models import AlertRow, QuarantineRow
+    from db.models import AlertRow, QuarantineRow
 
     summary, db, injected, _ = _night(baseline_dir, Fault("implausible", path="nationtrade", partner="VN", month="2026.10"))
     try:
@@ -205,8 +205,8 @@ def test_a_failing_source_does_not_stop_another(baseline_dir, baseline_figures, 
 def test_source_health_alerts_once_after_three_failed_nights(kind, baseline_dir):
     from sqlalchemy import select
 
-    from tradewatch.db import Database
-    from tradewatch.db.models import AlertRow
+    from db import Database
+    from db.models import AlertRow
 
     statuses = []
     with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, Fault(kind)) as srv:

@@ -50,14 +50,14 @@ HOSTILE_TEXTS = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
 def test_entity_bombs_are_refused_before_expansion(name):
-    from tradewatch.scrapers.xmlsafe import parse_xml
+    from scrapers.xmlsafe import parse_xml
 
     with pytest.raises(UnsafeXML):
         parse_xml(HOSTILE_TEXTS[name], source="kcs", url="http://127.0.0.1/x")
 
 
 def test_external_entity_is_refused_and_never_read(tmp_path):
-    from tradewatch.scrapers.xmlsafe import parse_xml
+    from scrapers.xmlsafe import parse_xml
 
     secret = tmp_path / "passwd"
     secret.write_text("XXE-MARKER-41f7")
@@ -67,7 +67,7 @@ def test_external_entity_is_refused_and_never_read(tmp_path):
 
 @pytest.mark.slow
 def test_hostile_xml_on_a_night_is_a_named_error_and_stores_nothing(baseline_dir, baseline_figures, tmp_path):
-    from tradewatch.db import Database
+    from db import Database
 
     secret = tmp_path / "secret.txt"
     secret.write_text("XXE-MARKER-41f7")
@@ -134,8 +134,8 @@ def test_scraped_markup_and_slack_control_sequences_arrive_escaped(baseline_dir)
 
 
 def test_a_link_off_the_configured_hosts_is_not_followed(tmp_path):
-    from tradewatch.scrapers.archive import Archive
-    from tradewatch.scrapers.http import Fetcher, Request
+    from scrapers.archive import Archive
+    from scrapers.http import Fetcher, Request
 
     with scripted_server() as home, scripted_server() as elsewhere:
         off_host = elsewhere.url.replace("127.0.0.1", "localhost") + "/steal"
@@ -155,7 +155,7 @@ def test_a_link_off_the_configured_hosts_is_not_followed(tmp_path):
 
 @pytest.mark.parametrize("bad", ["../../../etc/passwd", "/etc/passwd", "..", "ab/../../cd" + "0" * 54, "A" * 64, ""])
 def test_archive_object_and_request_paths_cannot_leave_the_archive(tmp_path, bad):
-    from tradewatch.scrapers.archive import Archive
+    from scrapers.archive import Archive
 
     a = Archive(tmp_path / "archive")
     with pytest.raises(ArchiveError):
@@ -167,7 +167,7 @@ def test_archive_object_and_request_paths_cannot_leave_the_archive(tmp_path, bad
 
 
 def test_a_replayed_record_cannot_steer_writes_outside_the_archive(tmp_path):
-    from tradewatch.scrapers.archive import Archive
+    from scrapers.archive import Archive
 
     other = Archive(tmp_path / "replay")
     snap = other.store(b"<response/>", source="kcs", method="GET", url="http://127.0.0.1/x", params={}, request_key="0" * 32,
@@ -185,7 +185,7 @@ def test_a_replayed_record_cannot_steer_writes_outside_the_archive(tmp_path):
 
 
 def test_a_symlink_out_of_the_archive_is_refused(tmp_path):
-    from tradewatch.scrapers.archive import Archive
+    from scrapers.archive import Archive
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -215,7 +215,7 @@ def _bytes_with_prefix(prefix: str) -> bytes:
 @pytest.mark.slow
 @pytest.mark.parametrize("declared", [False, True], ids=["streamed", "content-length"])
 def test_a_huge_response_is_cut_off_at_the_size_limit(baseline_dir, baseline_figures, clean_night, declared):
-    from tradewatch.db import Database
+    from db import Database
 
     limit = 2_000_000
     big = b'<?xml version="1.0" encoding="UTF-8"?><response>' + b"<x/>" * (limit // 2) + b"</response>"
@@ -235,8 +235,8 @@ def test_a_huge_response_is_cut_off_at_the_size_limit(baseline_dir, baseline_fig
 
 
 def test_fetcher_raises_response_too_large(tmp_path):
-    from tradewatch.scrapers.archive import Archive
-    from tradewatch.scrapers.http import Fetcher, Request
+    from scrapers.archive import Archive
+    from scrapers.http import Fetcher, Request
 
     with scripted_server() as s:
         s.on("/big", {"status": 200, "body": b"x" * 5000})

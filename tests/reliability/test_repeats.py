@@ -44,7 +44,7 @@ def _bodies(slack: HttpReceiver) -> list[str]:
 
 
 def test_ten_nightly_runs_in_a_row_send_each_alert_once(baseline_dir, clean_night):
-    from tradewatch.db import Database
+    from db import Database
 
     with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2) as srv, HttpReceiver() as slack, SmtpReceiver() as smtp:
         settings = make_settings(baseline_dir, srv.url, slack_webhook_url=slack.url("/hook"), smtp_url=smtp.url(),
@@ -87,7 +87,7 @@ def _runner(data_dir: Path, kcs_url: str, db_url: str, barrier: Path, slack_url:
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_two_nightly_runs_at_the_same_moment_store_and_send_once(backend, baseline_template, tmp_path, monkeypatch, clean_night, request):
-    from tradewatch.db import Database
+    from db import Database
 
     for k in list(os.environ):
         if leaks(k):

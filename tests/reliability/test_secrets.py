@@ -35,9 +35,9 @@ def _leaks(text: str) -> list[str]:
 
 
 def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, caplog):
-    from tradewatch.db import Database
-    from tradewatch.flows import pipeline as p
-    from tradewatch.flows.artifacts import summary_markdown
+    from db import Database
+    from flows import pipeline as p
+    from flows.artifacts import summary_markdown
 
     for k in list(os.environ):
         if leaks(k):

@@ -105,9 +105,9 @@ def comtrade_observations() -> list[Observation]:
 
 def build_database(url: str, *, sample: bool = False):
     """Fill a fresh database at ``url``; return the ``Database``."""
-    from tradewatch.db import Database
-    from tradewatch.db.models import AlertRow, DeliveryRow, QuarantineRow, RunRow, SnapshotRow, SourceRunRow
-    from tradewatch.db.store import store_batch
+    from db import Database
+    from db.models import AlertRow, DeliveryRow, QuarantineRow, RunRow, SnapshotRow, SourceRunRow
+    from db.store import store_batch
 
     db = Database(url)
     kcs, comtrade = kcs_observations(), comtrade_observations()
@@ -175,7 +175,7 @@ def sample_db(tmp_path_factory):
 
 @pytest.fixture
 def empty_db(tmp_path):
-    from tradewatch.db import Database
+    from db import Database
 
     db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     yield db

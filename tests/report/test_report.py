@@ -7,8 +7,8 @@ import struct
 
 import pytest
 
-from tradewatch.report import build_report, collect_report, render_chart_png
-from tradewatch.report.data import safe_url, target_progress
+from report import build_report, collect_report, render_chart_png
+from report.data import safe_url, target_progress
 
 from tests.report.conftest import MONTHS, SECRET_KEY, kcs_values
 from tests.fixtures.env import leaks
@@ -146,7 +146,7 @@ def test_target_progress(report, report_db, settings):
 
 
 def test_target_path_without_history_and_with_a_complete_year():
-    from tradewatch.report.data import Series
+    from report.data import Series
 
     s = Series("KOR", "VNM", "kcs", "month", ["2026-01", "2026-02"], {"2026-01": {"total": 10}, "2026-02": {"total": 20}})
     t = target_progress(s, 150_000_000_000, 2030)
@@ -251,7 +251,7 @@ def test_safe_url_removes_configured_secrets_anywhere():
 
 def test_release_figures_are_their_own_series(tmp_path, settings):
     """Figures read from a release keep their source: their own table and chart, a safe file name."""
-    from tradewatch.db.store import store_batch
+    from db.store import store_batch
     from tradewatch.model import Flow, Observation, Period
     from tests.report.conftest import build_database
 

@@ -6,7 +6,7 @@ import json
 
 from rich.console import Console
 
-from tradewatch.status import collect_status, print_status
+from report.status import collect_status, print_status
 
 
 def test_latest_figures_per_watched_pair(report_db, settings):

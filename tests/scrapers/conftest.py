@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tradewatch.scrapers.archive import Archive, request_key
+from scrapers.archive import Archive, request_key
 
 DATA = Path(__file__).parent / "data"
 KST = timezone(timedelta(hours=9))

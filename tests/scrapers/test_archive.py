@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from tradewatch.errors import ArchiveError
-from tradewatch.scrapers.archive import Archive, request_key, sha256_hex
+from scrapers.archive import Archive, request_key, sha256_hex
 
 T = datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc)
 

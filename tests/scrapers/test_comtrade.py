@@ -14,9 +14,9 @@ from tradewatch.errors import FetchError, LayoutChanged, ParseError, QueryError,
 from tradewatch.model import Flow, Period
 from tradewatch.samples import NIGHT1, SAMPLE_ARCHIVE
 from tradewatch.samples.generate import _ct_record
-from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.comtrade import GET_PATH, PREVIEW_PATH, Comtrade
-from tradewatch.scrapers.http import Fetcher
+from scrapers.archive import Archive
+from scrapers.comtrade import GET_PATH, PREVIEW_PATH, Comtrade
+from scrapers.http import Fetcher
 
 BASE = "https://comtradeapi.un.org"
 PREVIEW = BASE + PREVIEW_PATH

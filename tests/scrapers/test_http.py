@@ -9,8 +9,8 @@ import pytest
 
 from tests.fixtures.scripted import scripted_server
 from tradewatch.errors import ArchiveError, DisallowedHost, FetchError, RateLimited, ReplayMiss, ResponseTooLarge
-from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.http import Fetcher, Request, parse_retry_after
+from scrapers.archive import Archive
+from scrapers.http import Fetcher, Request, parse_retry_after
 
 XML = b"<?xml version='1.0' encoding='UTF-8'?><response><header><resultCode>00</resultCode></header></response>"
 

@@ -11,9 +11,9 @@ from tests.scrapers.conftest import KCS, KST, data
 from tradewatch.errors import FetchError, GatewayError, LayoutChanged, ParseError, QueryError, ServiceError, UnknownCountry, UnsafeXML
 from tradewatch.model import Flow, Period
 from tradewatch.samples import NIGHT1, NIGHT2, SAMPLE_ARCHIVE
-from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.http import Fetcher, Request
-from tradewatch.scrapers.kcs import KcsNationTrade, KcsQuery, maturity_for
+from scrapers.archive import Archive
+from scrapers.http import Fetcher, Request
+from scrapers.kcs import KcsNationTrade, KcsQuery, maturity_for
 
 NATION = f"{KCS}/nationtrade/getNationtradeList"
 NITEM = f"{KCS}/nitemtrade/getNitemtradeList"

@@ -13,9 +13,9 @@ from tests.scrapers.releases.releases_helpers import make_xlsx
 from tradewatch.config import load_settings
 from tradewatch.errors import DisallowedHost, EmptyResult
 from tradewatch.model import Flow, Period
-from tradewatch.scrapers import get_source
-from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.http import Fetcher
+from scrapers import get_source
+from scrapers.archive import Archive
+from scrapers.http import Fetcher
 
 DATA = Path(__file__).parent / "releases" / "data"
 HTML = {"Content-Type": "text/html; charset=euc-kr"}

@@ -6,7 +6,7 @@ import pytest
 
 from tests.scrapers.conftest import data
 from tradewatch.errors import ParseError, UnsafeXML
-from tradewatch.scrapers.xmlsafe import children_text, parse_xml, sniff
+from scrapers.xmlsafe import children_text, parse_xml, sniff
 
 URL = "https://apis.data.go.kr/1220000/nationtrade/getNationtradeList?endYymm=202603&strtYymm=202601"
 

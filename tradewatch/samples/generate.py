@@ -3,8 +3,8 @@
 SAMPLE DATA, not official figures. The script is deterministic: every random draw
 comes from an RNG seeded by a hash of what it is for, so two runs write the same
 bytes. The responses are stored through :meth:`Archive.store` under the exact
-requests :class:`~tradewatch.scrapers.kcs.KcsNationTrade` and
-:class:`~tradewatch.scrapers.comtrade.Comtrade` build with the default settings,
+requests :class:`~scrapers.kcs.KcsNationTrade` and
+:class:`~scrapers.comtrade.Comtrade` build with the default settings,
 so a replay or the fixture server finds them by their request key.
 
 Two nights:
@@ -48,10 +48,10 @@ from tradewatch.samples import (
     SAMPLE_NOTE,
     SAMPLE_NOTE_COMTRADE,
 )
-from tradewatch.scrapers.archive import Archive
-from tradewatch.scrapers.comtrade import COMTRADE_CODES, Comtrade
-from tradewatch.scrapers.http import Request
-from tradewatch.scrapers.kcs import KcsNationTrade
+from scrapers.archive import Archive
+from scrapers.comtrade import COMTRADE_CODES, Comtrade
+from scrapers.http import Request
+from scrapers.kcs import KcsNationTrade
 
 BN = 1_000_000_000
 SEED = "tradewatch-sample-v1"

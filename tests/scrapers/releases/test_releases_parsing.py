@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from tradewatch.scrapers.releases import extract
-from tradewatch.scrapers.releases.numbers import find_amounts, find_percents
-from tradewatch.scrapers.releases.periods import find_periods
-from tradewatch.scrapers.releases.text import detect_language, sentences
+from scrapers.releases import extract
+from scrapers.releases.numbers import find_amounts, find_percents
+from scrapers.releases.periods import find_periods
+from scrapers.releases.text import detect_language, sentences
 
 
 @pytest.mark.parametrize("text,lang,value,precision", [

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from releases_helpers import DATA, load_jsonl
 
-from tradewatch.scrapers.releases import extract, to_json_lines
-from tradewatch.scrapers.releases.score import gold_items, score
+from scrapers.releases import extract, to_json_lines
+from scrapers.releases.score import gold_items, score
 
 SEEDS = load_jsonl("seeds_gold.jsonl")
 CASES = load_jsonl("cases.jsonl")

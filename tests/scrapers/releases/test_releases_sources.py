@@ -9,8 +9,8 @@ from releases_helpers import make_blank_pdf, make_pdf, make_xlsx
 
 from tradewatch.errors import ExtractionError, LayoutChanged, UnsafeXML
 from tradewatch.model import Flow, Period
-from tradewatch.scrapers.releases import extract, read_document
-from tradewatch.scrapers.releases import generic, kita, motie, vn_customs
+from scrapers.releases import extract, read_document
+from scrapers.releases import generic, kita, motie, vn_customs
 
 BOARD = "https://www.motie.go.kr/kor/article/ATCL3f49a5a8c"
 

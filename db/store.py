@@ -1,0 +1,325 @@
+"""Writes and reads of figures: one batch, one transaction, in bulk; revisions kept.
+
+A batch is stored inside the caller's transaction (``Database.transaction()``), so
+that what a run detects and the alerts it writes commit together with the figures
+that caused them, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tradewatch.errors import TradewatchError
+from tradewatch.model import Flow, Observation, Period, RankClaim, utcnow
+from db.models import ObservationRow, RankClaimRow, SnapshotRow
+
+if TYPE_CHECKING:
+    from scrapers.archive import Snapshot
+
+_CHUNK = 500
+
+
+class DuplicateKey(TradewatchError):
+    pass
+
+
+@dataclass
+class Revision:
+    key: tuple
+    old_value: int
+    new_value: int
+    old_precision: int
+    new_precision: int
+    old_id: int
+    period: str
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.old_value == 0:
+            return None
+        return (self.new_value - self.old_value) / abs(self.old_value) * 100.0
+
+
+@dataclass
+class StoreResult:
+    inserted: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    claims_inserted: int = 0
+    revisions: list[Revision] = field(default_factory=list)
+    new_keys: list[tuple] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserted or self.revised or self.claims_inserted)
+
+    def merge(self, other: "StoreResult") -> "StoreResult":
+        self.inserted += other.inserted
+        self.revised += other.revised
+        self.unchanged += other.unchanged
+        self.stale += other.stale
+        self.claims_inserted += other.claims_inserted
+        self.revisions.extend(other.revisions)
+        self.new_keys.extend(other.new_keys)
+        return self
+
+
+# --- snapshots ------------------------------------------------------------------------
+
+
+def record_snapshot(session: Session, snap: "Snapshot") -> None:
+    """Mirror an archive record in ``snapshots`` (once per fetch)."""
+    exists = session.execute(
+        select(SnapshotRow.id).where(
+            SnapshotRow.request_key == snap.request_key,
+            SnapshotRow.sha256 == snap.sha256,
+            SnapshotRow.fetched_at == snap.fetched_at,
+        )
+    ).first()
+    if exists:
+        return
+    session.add(
+        SnapshotRow(
+            sha256=snap.sha256,
+            size=snap.size,
+            source=snap.source,
+            method=snap.method,
+            url=snap.url,
+            params=snap.params,
+            request_key=snap.request_key,
+            status=snap.status,
+            headers=snap.headers,
+            fetched_at=snap.fetched_at,
+            label=snap.label,
+            sample=snap.sample,
+        )
+    )
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+def _row_dict(o: Observation, now: datetime, run_id: str | None, fetched_at: datetime | None, supersedes: int | None) -> dict:
+    return {
+        "reporter": o.reporter,
+        "partner": o.partner,
+        "flow": o.flow.value,
+        "period": str(o.period),
+        "period_kind": o.period.kind.value,
+        "period_start": o.period.start,
+        "period_end": o.period.end,
+        "commodity": o.commodity,
+        "source": o.source,
+        "value_usd": int(o.value_usd),
+        "precision_usd": int(o.precision_usd),
+        "approximate": bool(o.approximate),
+        "yoy_pct": o.yoy_pct,
+        "maturity": o.maturity,
+        "source_url": o.source_url,
+        "snapshot_sha256": o.snapshot_sha256,
+        "published_at": o.published_at,
+        "fetched_at": fetched_at,
+        "quote": o.quote,
+        "valid_from": now,
+        "valid_to": None,
+        "is_current": True,
+        "supersedes_id": supersedes,
+        "run_id": run_id,
+    }
+
+
+def load_current(session: Session, observations: Sequence[Observation]) -> dict[tuple, tuple[int, int, int, datetime | None]]:
+    """Current (id, value, precision, fetched_at) for every series key the batch touches."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    starts: dict[str, date] = {}
+    for o in observations:
+        p = str(o.period)
+        wanted[o.source].add(p)
+        starts[p] = o.period.start
+    found: dict[tuple, tuple[int, int, int, datetime | None]] = {}
+    cols = (
+        ObservationRow.id, ObservationRow.value_usd, ObservationRow.precision_usd, ObservationRow.fetched_at,
+        ObservationRow.reporter, ObservationRow.partner, ObservationRow.flow,
+        ObservationRow.period, ObservationRow.commodity, ObservationRow.source,
+    )
+    for source, periods in wanted.items():
+        plist = sorted(periods)
+        for i in range(0, len(plist), _CHUNK):
+            chunk = plist[i : i + _CHUNK]
+            rows = session.execute(
+                select(*cols).where(
+                    ObservationRow.is_current.is_(True),
+                    ObservationRow.source == source,
+                    # period_start too: it lets the (source, period_start) index find the
+                    # rows instead of scanning all of the source's history
+                    ObservationRow.period_start.in_(sorted({starts[p] for p in chunk})),
+                    ObservationRow.period.in_(chunk),
+                )
+            )
+            for r in rows:
+                found[(r.reporter, r.partner, r.flow, r.period, r.commodity, r.source)] = (r.id, r.value_usd, r.precision_usd, r.fetched_at)
+    return found
+
+
+def store_batch(
+    session: Session,
+    observations: Sequence[Observation],
+    rank_claims: Sequence[RankClaim] = (),
+    *,
+    run_id: str | None = None,
+    now: datetime | None = None,
+    fetched_at: dict[str, datetime] | None = None,
+) -> StoreResult:
+    """Insert new figures, supersede changed ones, skip unchanged ones; all in ``session``.
+
+    A value published again with its rounding (34.25 vs 34.26 bn at ±0.005 bn) is
+    the same figure, not a revision. The caller's transaction makes it atomic.
+    """
+    now = now or utcnow()
+    fetched_at = fetched_at or {}
+    result = StoreResult()
+    keys = [o.key for o in observations]  # computed once: a backfill window holds ~12k figures
+    seen: set[tuple] = set()
+    for k in keys:
+        if k in seen:
+            raise DuplicateKey(f"the batch holds {k} twice")
+        seen.add(k)
+
+    current = load_current(session, observations)
+    inserts: list[dict] = []
+    superseded: list[int] = []
+    for o, key in zip(observations, keys):
+        fa = fetched_at.get(o.snapshot_sha256 or "")
+        cur = current.get(key)
+        if cur is None:
+            inserts.append(_row_dict(o, now, run_id, fa, None))
+            result.new_keys.append(key)
+            continue
+        cur_id, cur_value, cur_precision, cur_fetched = cur
+        if o.same_figure(cur_value, cur_precision):
+            result.unchanged += 1
+            continue
+        if fa is not None and cur_fetched is not None and fa < cur_fetched:
+            # bytes fetched before the stored figure's (a replay or reprocess of an older
+            # archive) never supersede it: the newer publication stands
+            result.stale += 1
+            continue
+        superseded.append(cur_id)
+        inserts.append(_row_dict(o, now, run_id, fa, cur_id))
+        result.revisions.append(
+            Revision(key, cur_value, int(o.value_usd), cur_precision, int(o.precision_usd), cur_id, str(o.period))
+        )
+    for i in range(0, len(superseded), _CHUNK):
+        session.execute(
+            update(ObservationRow)
+            .where(ObservationRow.id.in_(superseded[i : i + _CHUNK]), ObservationRow.is_current.is_(True))
+            .values(is_current=False, valid_to=now)
+            .execution_options(synchronize_session=False)
+        )
+    if inserts:
+        session.connection().execute(ObservationRow.__table__.insert(), inserts)
+    result.revised = len(result.revisions)
+    result.inserted = len(inserts) - result.revised
+    if rank_claims:
+        result.claims_inserted = store_rank_claims(session, rank_claims, now)
+    session.flush()
+    return result
+
+
+def store_rank_claims(session: Session, claims: Iterable[RankClaim], now: datetime) -> int:
+    n = 0
+    for c in claims:
+        exists = session.execute(
+            select(RankClaimRow.id).where(
+                RankClaimRow.reporter == c.reporter,
+                RankClaimRow.partner == c.partner,
+                RankClaimRow.flow == c.flow.value,
+                RankClaimRow.period == str(c.period),
+                RankClaimRow.source == c.source,
+                RankClaimRow.rank == c.rank,
+            )
+        ).first()
+        if exists:
+            continue
+        session.add(
+            RankClaimRow(
+                reporter=c.reporter, partner=c.partner, flow=c.flow.value, period=str(c.period), rank=c.rank,
+                source=c.source, source_url=c.source_url, snapshot_sha256=c.snapshot_sha256,
+                published_at=c.published_at, quote=c.quote, created_at=now,
+            )
+        )
+        n += 1
+    return n
+
+
+def store_batch_atomic(db, observations, rank_claims=(), *, run_id=None, now=None, attempts: int = 3) -> StoreResult:
+    """``store_batch`` in its own transaction, retried when a concurrent run stored first."""
+    for attempt in range(attempts):
+        try:
+            with db.transaction() as s:
+                return store_batch(s, observations, rank_claims, run_id=run_id, now=now)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+def to_observation(r: ObservationRow) -> Observation:
+    return Observation(
+        reporter=r.reporter, partner=r.partner, flow=Flow(r.flow), period=Period.parse(r.period),
+        value_usd=r.value_usd, source=r.source, commodity=r.commodity, precision_usd=r.precision_usd,
+        source_url=r.source_url, snapshot_sha256=r.snapshot_sha256, published_at=r.published_at,
+        approximate=r.approximate, yoy_pct=r.yoy_pct, maturity=r.maturity, quote=r.quote,
+    )
+
+
+def current_rows(
+    session: Session,
+    *,
+    reporter: str | None = None,
+    partner: str | None = None,
+    flow: str | None = None,
+    commodity: str | None = "TOTAL",
+    source: str | None = None,
+    period_kind: str | None = None,
+    period: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[ObservationRow]:
+    q = select(ObservationRow).where(ObservationRow.is_current.is_(True))
+    for col, val in (
+        (ObservationRow.reporter, reporter), (ObservationRow.partner, partner), (ObservationRow.flow, flow),
+        (ObservationRow.commodity, commodity), (ObservationRow.source, source),
+        (ObservationRow.period_kind, period_kind), (ObservationRow.period, period),
+    ):
+        if val is not None:
+            q = q.where(col == val)
+    if since is not None:
+        q = q.where(ObservationRow.period_start >= since)
+    if until is not None:
+        q = q.where(ObservationRow.period_end <= until)
+    q = q.order_by(ObservationRow.reporter, ObservationRow.partner, ObservationRow.flow, ObservationRow.period_start, ObservationRow.source)
+    return list(session.execute(q).scalars())
+
+
+def history(session: Session, key: tuple) -> list[ObservationRow]:
+    """Every version of one series value, oldest first."""
+    reporter, partner, flow, period, commodity, source = key
+    q = select(ObservationRow).where(
+        and_(
+            ObservationRow.reporter == reporter, ObservationRow.partner == partner, ObservationRow.flow == flow,
+            ObservationRow.period == period, ObservationRow.commodity == commodity, ObservationRow.source == source,
+        )
+    ).order_by(ObservationRow.valid_from, ObservationRow.id)
+    return list(session.execute(q).scalars())

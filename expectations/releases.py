@@ -1,0 +1,22 @@
+"""Figures read out of ministry and agency releases (kind ``release``).
+
+Release figures are rounded as published ("$25.61 billion" is precise to USD 10 m),
+so the identities hold within the sum of the roundings, and each figure must agree
+with the stored KCS figure for the same series within its rounding
+(``crosssource.add_reference_columns``).
+"""
+
+from __future__ import annotations
+
+from expectations.checks import Check, common_checks
+
+KIND = "release"
+
+
+def checks() -> list[Check]:
+    return [
+        *common_checks(exact=False),
+        Check("cross-source: agrees with the stored KCS figure within its rounding", "ExpectColumnValuesToBeBetween",
+              {"column": "reference_gap_roundings", "min_value": -1, "max_value": 1},
+              show=("reference_usd", "reference_tol_usd")),
+    ]

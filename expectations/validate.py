@@ -1,0 +1,335 @@
+"""validate_batch: one batch, one DataFrame, one GX suite run against the stored baseline.
+
+Steps: build the frame (one row per Observation) → read the stored figures the batch
+touches (one query per source) → compute the parameter columns (identities, bands,
+stored values, completeness, reference figures) with whole-array operations → run
+the kind's suite once → turn GX's result into named failures with sample rows →
+write the summary page (and GX's Data Docs page).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from expectations import crosssource, kcs_month, releases, structured
+from expectations.checks import KEY_COLUMNS, Check
+from expectations.report import Batch, FailedCheck, ValidationReport, describe_value, render_summary, slug
+from tradewatch.model import countries, utcnow
+
+SUITES = {
+    "all_partners": kcs_month.checks,
+    "structured": structured.checks,
+    "release": releases.checks,
+    "mirror": structured.mirror_checks,
+}
+_SAMPLE_BASE = (*KEY_COLUMNS, "value_usd", "precision_usd")
+
+
+def plain(obj: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN/inf to None (PostgreSQL's JSON has no NaN)."""
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    item = getattr(obj, "item", None)  # numpy scalar
+    if callable(item):
+        try:
+            return plain(item())
+        except Exception:
+            pass
+    if isinstance(obj, (date, datetime)):
+        return obj.isoformat()
+    return str(obj)
+
+
+def _months_back(d: date, months: int) -> date:
+    idx = d.year * 12 + d.month - 1 - months
+    return date(idx // 12, idx % 12 + 1, 1)
+
+
+def _ymd(n: int) -> date:
+    return date(n // 10000, n // 100 % 100, n % 100)
+
+
+def _load_stored(session, df, settings) -> dict[str, list]:
+    from db.baseline_queries import stored_series
+
+    valid = df["period_start"] > 0
+    if not valid.any():
+        return {}
+    first = _ymd(int(df.loc[valid, "period_start"].min()))
+    last = _ymd(int(df.loc[valid, "period_start"].max()))
+    # months: a window of baseline_months year-on-year changes needs 12 more; other
+    # periods are compared year by year (baseline_months // 12 changes, one year more)
+    months = settings.baseline_months + 12
+    if set(df["period_kind"].unique()) - {"month"}:
+        months = max(months, 12 * (max(1, settings.baseline_months // 12) + 1))
+    since = _months_back(first, months)
+    def distinct(col: str) -> set:
+        return {v for v in df[col].unique() if isinstance(v, str)}
+
+    partners = distinct("partner")
+    reporters, commodities = distinct("reporter"), distinct("commodity")
+    merged: dict[str, list] = {}
+    for source in sorted(distinct("source")):
+        part = stored_series(
+            session, source=source, reporters=reporters, commodities=commodities,
+            since=since, until=last, partners=partners if len(partners) <= 50 else None,
+        )
+        for k, v in part.items():
+            merged.setdefault(k, []).extend(v)
+    return merged
+
+
+def _sample_rows(df, check: Check, result: dict[str, Any]) -> list[dict[str, Any]]:
+    idx = result.get("partial_unexpected_index_list") or []
+    rows: list[int] = []
+    for i in idx:
+        if isinstance(i, dict):  # {"index": ...} forms
+            i = i.get("index", next(iter(i.values()), None))
+        if isinstance(i, (int,)) or hasattr(i, "item"):
+            rows.append(int(i))
+    if not rows:
+        return []
+    cols = [c for c in (*_SAMPLE_BASE, *_check_columns(check), *check.show) if c in df.columns]
+    cols = list(dict.fromkeys(cols))
+    sample = df.loc[[r for r in rows if r in df.index], cols]
+    return [plain(dict(zip(cols, rec))) for rec in sample.itertuples(index=False, name=None)]
+
+
+def _check_columns(check: Check) -> list[str]:
+    kw = check.kwargs
+    return [c for c in (kw.get("column"), kw.get("column_A"), kw.get("column_B")) if c] + list(kw.get("column_list") or [])
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    per = row.get("period")
+    com = row.get("commodity")
+    return f"{row.get('reporter')} {row.get('flow')} {row.get('partner')} {per}{'' if com in (None, 'TOTAL') else ' HS ' + str(com)}"
+
+
+def _details(check: Check, result: dict[str, Any], sample: list[dict[str, Any]], exception: str | None) -> str:
+    if exception:
+        return f"the check could not run: {exception}"
+    parts = []
+    if "unexpected_count" in result and result.get("element_count") is not None:
+        parts.append(f"{result['unexpected_count']:,} of {result['element_count']:,} rows unexpected")
+    elif "observed_value" in result:
+        parts.append(f"observed {describe_value(result['observed_value'])}")
+    col = check.kwargs.get("column")
+    examples = []
+    for row in sample[:3]:
+        try:
+            examples.append(_example(check, col, row))
+        except (TypeError, ValueError):  # a value missing from the row: say it plainly
+            examples.append(f"{_row_text(row)} ({', '.join(f'{k}={row.get(k)}' for k in _check_columns(check))})")
+    if not examples and result.get("partial_unexpected_list"):
+        examples.append("e.g. " + describe_value(result["partial_unexpected_list"]))
+    return "; ".join(parts + examples) if examples or parts else "failed"
+
+
+def _example(check: Check, col: str | None, row: dict[str, Any]) -> str:
+    """One failing row as a sentence."""
+    g = row.get
+    where = f"{g('reporter')} {g('period')} ({g('source')})"
+    if col == "baseline_z":
+        return (
+            f"{_row_text(row)} = {g('value_usd'):,} vs {g('year_earlier_usd'):,.0f} a year earlier: "
+            f"yoy log change {g('yoy_log'):+.2f} outside the band [{g('band_lo'):+.2f}, {g('band_hi'):+.2f}] "
+            f"({int(g('band_history') or 0)} changes of history)"
+        )
+    if col == "revision_pct":
+        return f"{_row_text(row)}: stored {g('stored_usd'):,.0f}, new {g('value_usd'):,} ({g('revision_pct'):.1f} %)"
+    if col == "missing_watched":
+        return f"{where} lacks {g('missing_watched')}"
+    if col == "lost_partners":
+        return f"{where} loses {g('lost_partners')}"
+    if col == "month_partners":
+        return f"{where} has {int(g('month_partners') or 0)} partners"
+    if col == "reference_gap_roundings":
+        return f"{_row_text(row)} = {g('value_usd'):,} vs {g('reference_usd'):,.0f} stored (±{g('reference_tol_usd'):,.0f})"
+    if col in ("balance_gap_roundings", "total_gap_roundings"):
+        expected = g("balance_expected") if col == "balance_gap_roundings" else g("total_expected")
+        return f"{_row_text(row)} = {g('value_usd'):,} vs {expected:,.0f} (±{g('identity_tol_usd'):,.0f})"
+    if check.kwargs.get("column_B") in ("balance_expected", "total_expected"):
+        return f"{_row_text(row)} = {g('value_usd'):,} but export {g('export_usd'):,.0f}, import {g('import_usd'):,.0f}"
+    if col == "period_end":
+        return f"{_row_text(row)} ends {g('period_end')}"
+    return f"{_row_text(row)} ({', '.join(f'{k}={g(k)}' for k in _check_columns(check))})"
+
+
+def validate_batch(session, batch: Batch, settings, *, run_id: str | None = None, data_docs: bool = True) -> ValidationReport:
+    """Validate ``batch`` against the stored figures, before it is stored.
+
+    ``session`` is only read from. The report says which expectations failed, with
+    sample rows; ``data_docs_path`` is the Data Docs page (GX's, or the
+    self-contained summary when GX's was not written).
+    """
+    from expectations import gx
+    from expectations.baseline import add_history_columns
+    from expectations.frame import add_identity_columns, add_value_columns, build_frame, last_publishable_day
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    today = batch.today or settings.run_today()
+    df = build_frame(batch.observations)
+    add_identity_columns(df)
+    add_value_columns(df)
+    timings["frame"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    stored = _load_stored(session, df, settings) if len(df) else {}
+    timings["query"] = time.perf_counter() - t
+    t = time.perf_counter()
+    bstats = add_history_columns(df, stored, baseline_months=settings.baseline_months, k=settings.baseline_k)
+    extra: dict[str, Any] = {}
+    notes: list[str] = []
+    if batch.kind == "all_partners":
+        extra["completeness"] = kcs_month.add_completeness_columns(
+            df, stored, watched=list(settings.watched_partners), min_partners=settings.min_partners
+        )
+    if batch.kind == "release":
+        ref = crosssource.add_reference_columns(df, session)
+        notes.extend(ref.pop("notes"))
+        extra["cross_source"] = ref
+    timings["baseline"] = time.perf_counter() - t
+
+    registry = countries()
+    alpha3 = sorted(c.alpha3 for c in registry)
+    parameters = {
+        "reporters": sorted(set(settings.reporters) | set(alpha3)),
+        "partners": alpha3,
+        "last_publishable_day": last_publishable_day(today),
+        "revision_tolerance_pct": float(settings.revision_tolerance_pct),
+        "min_partners": int(settings.min_partners),
+    }
+    checks = SUITES[batch.kind]()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_name = slug(f"{batch.key}" + (f" {run_id}" if run_id else ""))
+    docs_dir = Path(settings.data_docs_dir) if data_docs else None
+    gxrun = gx.run_checks(batch.kind, checks, df, parameters, docs_dir=docs_dir, run_name=run_name)
+    timings["gx_validate"] = gxrun.seconds_validate
+    timings["gx_data_docs"] = gxrun.seconds_docs
+
+    t = time.perf_counter()
+    failed: list[FailedCheck] = []
+    summary_checks: list[dict[str, Any]] = []
+    for cr in gxrun.results:
+        c = cr.check
+        gx_name = _snake(c.gx_type)
+        observed = _observed(cr.result)
+        summary_checks.append({"name": c.name, "type": gx_name, "column": c.column, "success": cr.success, "observed": observed})
+        if cr.success:
+            continue
+        sample = _sample_rows(df, c, cr.result)
+        failed.append(FailedCheck(f"{c.name} ({gx_name})", c.column, _details(c, cr.result, sample, cr.exception), sample))
+
+    if batch.kind == "mirror":
+        mnotes, mrows = crosssource.mirror_differences(df, session, reporters=list(settings.reporters))
+        notes.extend(mnotes)
+        extra["mirror"] = mrows
+    if not len(df):
+        notes.append("empty batch: nothing to validate")
+    timings["report"] = time.perf_counter() - t
+
+    statistics: dict[str, Any] = {
+        "gx": gxrun.statistics,
+        "rows_by_flow": plain(df["flow"].value_counts().to_dict()) if len(df) else {},
+        "periods": sorted(str(p) for p in df["period"].unique()) if len(df) else [],
+        "baseline": vars(bstats),
+        "stored_rows_read": len(stored.get("value_usd", [])) if stored else 0,
+        "timings": timings,
+        "gx_data_docs_page": gxrun.page,
+        **extra,
+    }
+    if len(statistics["periods"]) > 60:
+        statistics["periods"] = statistics["periods"][:3] + ["…"] + statistics["periods"][-3:]
+    report = ValidationReport(
+        success=bool(gxrun.success) and not failed,
+        failed=failed,
+        n_rows=len(df),
+        seconds=0.0,
+        statistics={},
+        result=gxrun.result,
+        data_docs_path=gxrun.page,
+        notes=notes,
+        checks=summary_checks,
+        batch_key=batch.key,
+        source=batch.source,
+        kind=batch.kind,
+    )
+    report.statistics = plain(statistics)
+    report.seconds = time.perf_counter() - t0
+    if data_docs:
+        mark = "" if report.success else ".FAILED"
+        path = Path(settings.data_docs_dir) / "summaries" / f"{stamp}-{slug(batch.key, 60)}{mark}.html"
+        gx_page = None
+        if gxrun.page:
+            try:
+                gx_page = Path(gxrun.page).resolve().relative_to(path.parent.parent.resolve()).as_posix()
+                gx_page = "../" + gx_page
+            except ValueError:
+                gx_page = Path(gxrun.page).as_uri()
+        report.statistics["summary_html"] = str(path)
+        render_summary(report, path, gx_page=gx_page)
+        if not report.data_docs_path:
+            report.data_docs_path = str(path)
+        report.seconds = time.perf_counter() - t0
+    report.statistics["timings"]["total"] = report.seconds
+    return report
+
+
+def _snake(name: str) -> str:
+    out = []
+    for ch in name:
+        if ch.isupper() and out:
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _observed(result: dict[str, Any]) -> str:
+    if "unexpected_count" in result:
+        n = result.get("unexpected_count") or 0
+        total = result.get("element_count") or 0
+        s = f"{n:,} of {total:,} unexpected"
+        if n and result.get("partial_unexpected_list"):
+            s += ": " + describe_value(result["partial_unexpected_list"][:5])
+        return s
+    if "observed_value" in result:
+        return describe_value(result["observed_value"])
+    return ""
+
+
+def record_validation(session, batch: Batch, report: ValidationReport, run_id: str | None):
+    """Write the report to ``validation_runs`` (in the caller's transaction) and return the row."""
+    from db.models import ValidationRunRow
+
+    body = plain(report.to_dict())
+    body["result"] = plain(report.result)
+    row = ValidationRunRow(
+        run_id=run_id,
+        source=batch.source,
+        batch_key=batch.key[:128],
+        created_at=utcnow(),
+        success=bool(report.success),
+        n_rows=int(report.n_rows),
+        failed=plain([f.to_dict() for f in report.failed]),
+        report=body,
+        data_docs=report.data_docs_path,
+        seconds=float(report.seconds),
+    )
+    session.add(row)
+    session.flush()
+    report.validation_run_id = row.id
+    return row

@@ -1,0 +1,138 @@
+"""The Prefect flows: nightly, backfill and reprocess. Thin: the work is in ``pipeline``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run as current_flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import Field
+
+from tradewatch.config import load_settings
+from tradewatch.errors import FetchError, TradewatchError
+from flows import artifacts
+from flows import pipeline as p
+from flows.params import Month, SourceId, source_values
+from tradewatch.model import Period
+
+
+@task(name="fetch-window", retries=2, retry_delay_seconds=[5, 30], cache_policy=NONE,
+      task_run_name="fetch {source.id} {window}")
+def fetch_window_task(run: p.Run, source, window: Period, refetch: bool = True):
+    snaps = p.fetch_window(run, source, window, refetch=refetch)
+    # Every request failed on the network: let Prefect retry the window later.
+    if snaps and all(isinstance(s, FetchError) for s in snaps):
+        raise snaps[0]
+    return snaps
+
+
+@task(name="ingest-window", cache_policy=NONE, task_run_name="ingest {source.id} {window}")
+def ingest_window_task(run: p.Run, source, window: Period, snaps) -> p.SourceOutcome:
+    return p.ingest_window(run, source, window, snaps)
+
+
+@task(name="deliver-alerts", cache_policy=NONE)
+def deliver_task(run: p.Run) -> dict[str, Any]:
+    return p.deliver(run)
+
+
+def _run_pairs(run: p.Run, pairs, refetch: bool) -> None:
+    futures = [fetch_window_task.submit(run, src, w, refetch) for src, w in pairs]
+    for (src, w), fut in zip(pairs, futures):
+        try:
+            snaps = fut.result()
+        except TradewatchError as exc:
+            snaps = [exc]
+        p.record_source(run, ingest_window_task(run, src, w, snaps))
+
+
+def _finish(run: p.Run) -> dict[str, Any]:
+    p.close_sources(run)  # health alerts first, so this run delivers them
+    if run.send_alerts:
+        deliver_task(run)
+    summary = p.finish_run(run)
+    artifacts.publish(run, summary)
+    log = get_run_logger()
+    log.info(
+        "%s %s: %d new figures, %d revisions, %d quarantined batches, %d alerts%s",
+        summary.flow, summary.status, summary.new_figures, summary.revisions, len(summary.quarantined),
+        len(summary.alerts), " (SAMPLE DATA)" if summary.sample else "",
+    )
+    return summary.to_dict()
+
+
+def _run_id() -> str | None:
+    rid = current_flow_run.get_id()
+    return str(rid) if rid else None
+
+
+def _sources_label(sources) -> str:
+    return ",".join(source_values(sources)) or "all"
+
+
+def _backfill_name() -> str:
+    params = current_flow_run.parameters
+    return f"backfill {_sources_label(params.get('sources'))} {params.get('start')}..{params.get('end')}"
+
+
+def _nightly_name() -> str:
+    params = current_flow_run.parameters
+    srcs = _sources_label(params.get("sources")) if params.get("sources") else "enabled sources"
+    return f"nightly {srcs}" + (" (replay)" if params.get("replay") else "")
+
+
+_runner = ThreadPoolTaskRunner(max_workers=4)
+
+
+@flow(name="nightly", flow_run_name=_nightly_name, task_runner=_runner, log_prints=True,
+      description="Every enabled source's recent window: fetch → archive → parse → validate → store → detect → deliver.")
+def nightly(
+    sources: list[SourceId] | None = Field(None, description="Sources to run; empty = TRADEWATCH_SOURCES."),
+    replay: str | None = Field(None, description="Answer requests from this archive directory instead of the network."),
+    as_of: datetime | None = Field(None, description="Replay: use the snapshots fetched up to this time; also the run's 'today'."),
+    send_alerts: bool = Field(True, description="Deliver the alerts this run raises."),
+) -> dict[str, Any]:
+    settings = load_settings()
+    ids = source_values(sources) or settings.sources
+    run = p.open_run(settings, "nightly", {"sources": ids, "replay": replay, "as_of": as_of, "send_alerts": send_alerts},
+                     replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id())
+    _run_pairs(run, p.plan(run, ids), refetch=True)
+    return _finish(run)
+
+
+@flow(name="backfill", flow_run_name=_backfill_name, task_runner=_runner, log_prints=True,
+      description="Fetch and store a range of months for the chosen sources; resumable; alerts recorded but not sent unless asked.")
+def backfill(
+    start: Month = Field("2019-01", description="First month, YYYY-MM."),
+    end: Month = Field("2024-12", description="Last month, YYYY-MM."),
+    sources: list[SourceId] = Field(["kcs"], description="Sources to backfill."),  # noqa: B006
+    send_alerts: bool = Field(False, description="Send the alerts the backfill raises (default: record them as suppressed)."),
+    refetch: bool = Field(False, description="Fetch again windows already in the archive."),
+    replay: str | None = Field(None, description="Answer requests from this archive directory instead of the network."),
+    as_of: datetime | None = Field(None, description="Replay: use the snapshots fetched up to this time."),
+) -> dict[str, Any]:
+    first, last = Period.parse(start), Period.parse(end)
+    if last < first:
+        raise ValueError(f"backfill: end {end} is before start {start}")
+    settings = load_settings()
+    ids = source_values(sources)
+    run = p.open_run(settings, "backfill", {"start": start, "end": end, "sources": ids, "send_alerts": send_alerts, "refetch": refetch, "replay": replay},
+                     replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id(),
+                     detect_since=p.backfill_detect_since(last))
+    _run_pairs(run, p.plan(run, ids, first, last), refetch=refetch)
+    return _finish(run)
+
+
+@flow(name="reprocess", task_runner=_runner, log_prints=True,
+      description="Parse again from the archive (after a parser fix), without the network.")
+def reprocess(
+    sources: list[SourceId] | None = Field(None, description="Sources to reprocess; empty = all with archived snapshots."),
+    since: date | None = Field(None, description="Only snapshots fetched on or after this day."),
+) -> dict[str, Any]:
+    settings = load_settings()
+    run = p.open_run(settings, "reprocess", {"sources": source_values(sources), "since": since}, send_alerts=True, run_id=_run_id())
+    p.reprocess_archive(run, source_values(sources) or None, since)
+    return _finish(run)

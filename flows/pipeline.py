@@ -1,0 +1,578 @@
+"""The steps of a run as plain functions: fetch → archive → parse → validate → store → detect → deliver.
+
+The Prefect flows (``nightly``, ``backfill``, ``reprocess``) are thin wrappers that
+call these; tests and the benchmark call them directly. Every step keeps what it
+saw: snapshots in the archive, validation results, quarantined batches, source-health
+records, alerts in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from tradewatch.config import Settings
+from db import Database
+from db import store as dbstore
+from db.models import RunRow, SourceRunRow
+from tradewatch.errors import TradewatchError
+from tradewatch.model import Observation, Period, RankClaim, utcnow
+from scrapers import get_source
+from scrapers.archive import Archive, Snapshot
+from scrapers.base import ParseResult, Source
+from scrapers.http import Fetcher
+
+log = logging.getLogger("tradewatch.run")
+
+
+# --- test hook: crash consistency ------------------------------------------------------------
+# TRADEWATCH_TEST_CRASH_AT=<point>[:<n>] makes the process SIGKILL itself the n-th time (default
+# the first) it passes <point>: fetched (a snapshot archived and recorded, mid-fetch), stored
+# (a batch written, its transaction not yet committed), committed (a batch and its alerts
+# committed), deliver (everything stored, nothing delivered), finish (delivered, the run not
+# closed). Only tests/reliability set it; unset, a pass costs one environment lookup.
+_CRASH_ENV = "TRADEWATCH_TEST_CRASH_AT"
+_crash_hits: dict[str, int] = {}
+_crash_lock = threading.Lock()
+
+
+def _crash_point(name: str) -> None:
+    want = os.environ.get(_CRASH_ENV)
+    if not want:
+        return
+    point, _, nth = want.partition(":")
+    if point != name:
+        return
+    with _crash_lock:
+        _crash_hits[name] = n = _crash_hits.get(name, 0) + 1
+    if n >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# --- what a run reports ------------------------------------------------------------------
+
+
+@dataclass
+class SourceOutcome:
+    source: str
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    requested: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    parsed: int = 0
+    stored: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    published_nothing: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        # Every request failed, on the network or in the parser (a changed layout, a
+        # gateway error...): nothing usable came back, so the source-health streak counts it.
+        if self.errors and not (self.parsed or self.unchanged or self.published_nothing):
+            return "failed"
+        if self.errors:
+            return "partial"
+        if self.parsed == 0 and self.unchanged == 0:
+            return "empty"
+        return "ok"
+
+    def add(self, other: "SourceOutcome") -> None:
+        for f in ("requested", "fetched", "not_modified", "parsed", "stored", "revised", "unchanged", "quarantined", "published_nothing"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+        self.errors.extend(other.errors)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    flow: str
+    params: dict[str, Any]
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    sources: dict[str, SourceOutcome] = field(default_factory=dict)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: dict[str, Any] = field(default_factory=dict)
+    validations: list[dict[str, Any]] = field(default_factory=list)
+    sample: bool = False
+
+    def outcome(self, source: str) -> SourceOutcome:
+        if source not in self.sources:
+            self.sources[source] = SourceOutcome(source)
+        return self.sources[source]
+
+    @property
+    def status(self) -> str:
+        states = {o.status for o in self.sources.values()}
+        if "failed" in states or "partial" in states:
+            return "degraded"
+        return "ok"
+
+    @property
+    def new_figures(self) -> int:
+        return sum(o.stored for o in self.sources.values())
+
+    @property
+    def revisions(self) -> int:
+        return sum(o.revised for o in self.sources.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "flow": self.flow,
+            "params": self.params,
+            "status": self.status,
+            "sample": self.sample,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "new_figures": self.new_figures,
+            "revisions": self.revisions,
+            "sources": {k: {**{f: v for f, v in asdict(o).items() if f not in ("started_at", "finished_at")}, "status": o.status} for k, o in self.sources.items()},
+            "alerts": self.alerts,
+            "quarantined": self.quarantined,
+            "deliveries": self.deliveries,
+            "validations": self.validations,
+        }
+
+
+# --- the run context -----------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    settings: Settings
+    db: Database
+    fetcher: Fetcher
+    summary: RunSummary
+    today: date
+    send_alerts: bool = True
+    validate: bool = True
+    # Detect changes only for periods starting on or after this day. A backfill of
+    # years sets it to its last twelve months: older moves are history, not news, and
+    # ranking every month of 26 years is most of a backfill's cost.
+    detect_since: date | None = None
+    sources_closed: bool = False
+
+    @property
+    def run_id(self) -> str:
+        return self.summary.run_id
+
+    def close(self) -> None:
+        self.fetcher.close()
+
+
+def open_run(
+    settings: Settings,
+    flow: str,
+    params: dict[str, Any],
+    *,
+    replay: str | Path | None = None,
+    as_of: datetime | None = None,
+    today: date | None = None,
+    send_alerts: bool = True,
+    run_id: str | None = None,
+    db: Database | None = None,
+    validate: bool = True,
+    detect_since: date | None = None,
+) -> Run:
+    db = db or Database(settings.database_url)
+    replay_archive = Archive(replay) if replay else None
+    sample = replay_archive is not None and any(s.sample for s in _first(replay_archive.snapshots(), 1))
+
+    def on_snapshot(snap: Snapshot) -> None:
+        with db.transaction() as s:
+            dbstore.record_snapshot(s, snap)
+        _crash_point("fetched")
+
+    fetcher = Fetcher.from_settings(settings, replay=replay_archive, as_of=as_of, on_snapshot=on_snapshot)
+    if today is None:
+        today = as_of.date() if as_of else settings.run_today()
+    summary = RunSummary(run_id=run_id or uuid.uuid4().hex[:16], flow=flow, params=params, sample=sample)
+    with db.transaction() as s:
+        _mark_interrupted(s, summary.started_at - timedelta(hours=settings.stale_run_hours))
+        s.merge(RunRow(id=summary.run_id, flow=flow, started_at=summary.started_at, status="running", params=_jsonable(params)))
+    return Run(settings=settings, db=db, fetcher=fetcher, summary=summary, today=today, send_alerts=send_alerts, validate=validate, detect_since=detect_since)
+
+
+def backfill_detect_since(last: Period) -> date:
+    """A backfill detects changes in its last twelve months only: older moves are history, not news."""
+    return last.shift(months=-11).start
+
+
+def _mark_interrupted(session, before: datetime) -> int:
+    """Runs that started before ``before`` and never closed (killed, lost worker) are "interrupted".
+
+    Their figures and alerts are safe (each batch commits whole; the outbox keeps
+    undelivered alerts for the next run); only their ``runs`` row is left open.
+    """
+    from sqlalchemy import update
+
+    res = session.execute(
+        update(RunRow).where(RunRow.status == "running", RunRow.started_at < before).values(status="interrupted")
+    )
+    if res.rowcount:
+        log.warning("%d run(s) started before %s never finished; marked interrupted", res.rowcount, before.isoformat(timespec="minutes"))
+    return res.rowcount or 0
+
+
+def _first(it: Iterable, n: int) -> list:
+    out = []
+    for x in it:
+        out.append(x)
+        if len(out) >= n:
+            break
+    return out
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (date, datetime, Period, Path)):
+        return str(v)
+    return v
+
+
+# --- per window ---------------------------------------------------------------------------------
+
+
+def plan(run: Run, source_ids: Sequence[str], start: Period | None = None, end: Period | None = None) -> list[tuple[Source, Period]]:
+    """(source, window) pairs: the given range, or each source's nightly range."""
+    out = []
+    for sid in source_ids:
+        src = get_source(sid, run.settings)
+        first, last = (start, end) if start is not None else src.nightly_range(run.today)
+        for w in src.windows(first, last):
+            out.append((src, w))
+    return out
+
+
+def fetch_window(run: Run, source: Source, window: Period, *, refetch: bool = True) -> list[Snapshot | TradewatchError]:
+    """Fetch one window (network or replay). Without ``refetch``, archived answers are reused."""
+    if not refetch and run.fetcher.replay is None:
+        reqs = source.requests(window)
+        cached = [run.fetcher.archive.latest(r.key) for r in reqs]
+        if reqs and all(c is not None and 200 <= c.status < 300 for c in cached):
+            return list(cached)
+    return source.collect(run.fetcher, window)
+
+
+def ingest_window(run: Run, source: Source, window: Period, snaps: Sequence[Snapshot | TradewatchError]) -> SourceOutcome:
+    """Parse, validate and store one window's snapshots as one batch."""
+    out = SourceOutcome(source.id)
+    out.requested = len(snaps)
+    observations: list[Observation] = []
+    claims: list[RankClaim] = []
+    fetched: dict[str, datetime] = {}
+    for item in snaps:
+        if isinstance(item, TradewatchError):
+            out.errors.append(str(item))
+            log.warning("%s %s: %s", source.id, window, item)
+            continue
+        fetched[item.sha256] = item.fetched_at
+        if item.not_modified:
+            out.not_modified += 1
+        else:
+            out.fetched += 1
+        try:
+            result: ParseResult = source.parse(item)
+        except TradewatchError as exc:
+            out.errors.append(str(exc))
+            log.warning("%s %s: %s", source.id, window, exc)
+            continue
+        if result.published_nothing:
+            out.published_nothing += 1
+        observations.extend(result.observations)
+        claims.extend(result.rank_claims)
+    out.parsed = len(observations) + len(claims)
+    # One batch per commodity: the all-partner TOTAL figures are checked as a whole
+    # month (completeness, ranking), commodity figures (HS 8542...) on their own.
+    by_commodity: dict[str, list[Observation]] = defaultdict(list)
+    for o in observations:
+        by_commodity[o.commodity].append(o)
+    if claims and "TOTAL" not in by_commodity:
+        by_commodity["TOTAL"] = []
+    for commodity, obs in sorted(by_commodity.items(), key=lambda kv: kv[0] != "TOTAL"):
+        key = f"{source.id} {window}" + ("" if commodity == "TOTAL" else f" HS{commodity}")
+        kind = _batch_kind(source) if commodity == "TOTAL" else "structured"
+        if kind == "all_partners" and all(o.partner == "WLD" for o in obs):
+            kind = "structured"  # only the world total came back (the all-partner request failed)
+        _validate_and_store(run, source, key, obs, claims if commodity == "TOTAL" else [], out, kind, fetched)
+    out.finished_at = utcnow()
+    return out
+
+
+# What kind of batch each source yields, for the validation suites.
+BATCH_KINDS = {"kcs": "all_partners", "comtrade": "mirror", "kita": "structured", "vn_customs": "structured"}
+
+
+def _batch_kind(source: Source) -> str:
+    return BATCH_KINDS.get(source.id, "release")
+
+
+def _changed(run: Run, observations: list[Observation], fetched: dict[str, datetime]) -> list[Observation]:
+    """What would change the store: new series, and new values fetched no earlier than the stored ones."""
+    with run.db.session() as s:
+        current = dbstore.load_current(s, observations)
+    out = []
+    for o in observations:
+        c = current.get(o.key)
+        if c is None:
+            out.append(o)
+        elif not o.same_figure(c[1], c[2]):
+            fa = fetched.get(o.snapshot_sha256 or "")
+            if fa is None or c[3] is None or fa >= c[3]:
+                out.append(o)
+    return out
+
+
+def _validate_and_store(run: Run, source: Source, batch_key: str, observations: list[Observation], claims: list[RankClaim], out: SourceOutcome, kind: str, fetched: dict[str, datetime]) -> None:
+    # Only what is new or changed is validated and stored: a quiet night does no work.
+    changed = _changed(run, observations, fetched)
+    out.unchanged += len(observations) - len(changed)
+    if not changed and not claims:
+        return
+    report = None
+    if run.validate:
+        report = _validate(run, source, batch_key, kind, observations, claims)
+    for attempt in range(3):
+        try:
+            with run.db.transaction() as s:
+                if report is not None:
+                    vrow = _record_validation(s, run, report)
+                if report is not None and not report.success:
+                    _quarantine(s, run, source, batch_key, report, vrow, out)
+                    return
+                result = dbstore.store_batch(s, changed, claims, run_id=run.run_id, fetched_at=fetched)
+                out.stored += result.inserted
+                out.revised += result.revised
+                out.unchanged += result.unchanged
+                _detect(s, run, result)
+                _crash_point("stored")
+            _crash_point("committed")
+            return
+        except Exception as exc:  # a concurrent run stored the same figures first
+            from sqlalchemy.exc import IntegrityError, OperationalError
+
+            if isinstance(exc, (IntegrityError, OperationalError)) and attempt < 2:
+                log.info("%s: concurrent write (%s); retrying the batch", batch_key, type(exc).__name__)
+                changed = _changed(run, observations, fetched)
+                if not changed and not claims:
+                    return
+                continue
+            raise
+
+
+# --- validation, quarantine, detection: the places other packages plug in -----------------------
+
+
+def _validate(run: Run, source: Source, batch_key: str, kind: str, observations, claims):
+    from expectations import Batch, validate_batch
+
+    batch = Batch(source=source.id, key=batch_key, kind=kind, observations=list(observations), rank_claims=list(claims), today=run.today)
+    with run.db.session() as s:
+        # Data Docs pages are written for failures, where someone will read them.
+        report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=False)
+        if not report.success:
+            report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=True)
+    report._batch = batch  # type: ignore[attr-defined]
+    run.summary.validations.append({"batch": batch_key, "success": report.success, "rows": report.n_rows, "seconds": round(report.seconds, 3)})
+    return report
+
+
+def _record_validation(session, run: Run, report):
+    from expectations import record_validation
+
+    return record_validation(session, report._batch, report, run.run_id)
+
+
+def _quarantine(session, run: Run, source: Source, batch_key: str, report, vrow, out: SourceOutcome) -> None:
+    from db.quarantine import quarantine_batch
+
+    q = quarantine_batch(session, report._batch, report, run.run_id)
+    out.quarantined += report.n_rows
+    failed = [f.expectation for f in report.failed]
+    run.summary.quarantined.append({"id": q.id, "source": source.id, "batch": batch_key, "failed": failed, "data_docs": report.data_docs_path})
+    from alerts import quality_alert
+
+    alert = quality_alert(source.id, batch_key, failed, report.data_docs_path, run.run_id)
+    _write_alerts(session, run, [alert])
+
+
+def _channels(settings: Settings) -> list[str]:
+    ch = []
+    if settings.slack_webhook_url is not None:
+        ch.append("slack")
+    if settings.smtp_url is not None and settings.email_to:
+        ch.append("email")
+    return ch
+
+
+def _write_alerts(session, run: Run, alerts) -> None:
+    if not alerts:
+        return
+    from db.outbox import write_alerts
+
+    rows = write_alerts(session, alerts, _channels(run.settings), run.run_id, suppressed=not run.send_alerts)
+    for row in rows:
+        run.summary.alerts.append({"id": row.id, "rule": row.rule, "severity": row.severity, "title": row.title, "dedup_key": row.dedup_key, "suppressed": row.suppressed})
+
+
+def _recent(result: dbstore.StoreResult, since: date) -> dbstore.StoreResult:
+    keep = lambda key: Period.parse(key[3]).start >= since  # noqa: E731
+    return dbstore.StoreResult(
+        inserted=result.inserted, revised=result.revised, unchanged=result.unchanged, claims_inserted=result.claims_inserted,
+        revisions=[r for r in result.revisions if keep(r.key)], new_keys=[k for k in result.new_keys if keep(k)],
+    )
+
+
+def _detect(session, run: Run, result: dbstore.StoreResult) -> None:
+    if run.detect_since is not None:
+        result = _recent(result, run.detect_since)
+        if not (result.new_keys or result.revisions):
+            return
+    if not result.changed:
+        return
+    from alerts import detect_after_store
+
+    alerts = detect_after_store(session, run.settings, result, today=run.today)
+    _write_alerts(session, run, alerts)
+
+
+# --- end of run ----------------------------------------------------------------------------
+
+
+def record_source(run: Run, outcome: SourceOutcome) -> None:
+    """Merge a window's outcome into the run's per-source record."""
+    run.summary.outcome(outcome.source).add(outcome)
+
+
+def deliver(run: Run) -> dict[str, Any]:
+    """Send what the outbox holds (this run's alerts and any left from earlier runs)."""
+    _crash_point("deliver")
+    if not _channels(run.settings):
+        run.summary.deliveries = {"channels": [], "note": "no channel configured (set TRADEWATCH_SLACK_WEBHOOK_URL or TRADEWATCH_SMTP_URL + TRADEWATCH_EMAIL_TO)"}
+        return run.summary.deliveries
+    from alerts.deliver import deliver_pending
+
+    report = deliver_pending(run.db, run.settings, None, run.run_id, chart=_chart_for(run))
+    run.summary.deliveries = _jsonable(asdict(report))
+    return run.summary.deliveries
+
+
+def _chart_for(run: Run):
+    """The PNG the email channel attaches: the series of the alert's pair."""
+
+    def chart(alert) -> bytes | None:
+        if not (alert.reporter and alert.partner) or not alert.rule.startswith(("balance", "ranking", "target")):
+            return None
+        try:
+            from report import render_chart_png
+
+            return render_chart_png(run.db, run.settings, alert.reporter, alert.partner)
+        except Exception as exc:  # a chart is a courtesy; the alert goes out without it
+            log.warning("no chart for alert %s: %s", alert.dedup_key, exc)
+            return None
+
+    return chart
+
+
+def close_sources(run: Run) -> None:
+    """Write this run's source-health records and raise health alerts (before delivery)."""
+    if run.sources_closed:
+        return
+    run.sources_closed = True
+    summary = run.summary
+    with run.db.transaction() as s:
+        for outcome in summary.sources.values():
+            outcome.finished_at = outcome.finished_at or utcnow()
+            s.add(SourceRunRow(
+                run_id=summary.run_id, source=outcome.source, started_at=outcome.started_at, finished_at=outcome.finished_at,
+                status=outcome.status, requested=outcome.requested, fetched=outcome.fetched, not_modified=outcome.not_modified,
+                parsed=outcome.parsed, stored=outcome.stored, revised=outcome.revised, quarantined=outcome.quarantined,
+                errors=outcome.errors[:50],
+            ))
+        s.flush()
+        from alerts import health_alerts, silence_alerts
+
+        for outcome in summary.sources.values():
+            _write_alerts(s, run, health_alerts(s, run.settings, outcome.source, outcome.status))
+            # Only a nightly run holds a source to its release rhythm: a backfill or a
+            # reprocess of old months says nothing about what should be out today.
+            if summary.flow == "nightly":
+                src = get_source(outcome.source, run.settings)
+                _write_alerts(s, run, silence_alerts(s, run.settings, src, run.today, outcome.status))
+
+
+def finish_run(run: Run) -> RunSummary:
+    """Close the run: source health (if not done yet) and the run's summary row."""
+    _crash_point("finish")
+    close_sources(run)
+    summary = run.summary
+    summary.finished_at = utcnow()
+    with run.db.transaction() as s:
+        row = s.get(RunRow, summary.run_id)
+        row.finished_at = summary.finished_at
+        row.status = summary.status
+        row.summary = _jsonable(summary.to_dict())
+    run.close()
+    return summary
+
+
+def run_windows(run: Run, pairs: Sequence[tuple[Source, Period]], *, refetch: bool = True) -> None:
+    """Fetch every window (concurrently, bounded per host), then ingest them in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(len(pairs), run.settings.concurrency_per_host))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tw-window") as pool:
+        futures = [pool.submit(fetch_window, run, src, w, refetch=refetch) for src, w in pairs]
+        for (src, w), fut in zip(pairs, futures):
+            try:
+                snaps = fut.result()
+            except TradewatchError as exc:
+                snaps = [exc]
+            record_source(run, ingest_window(run, src, w, snaps))
+
+
+def group_by_source(pairs: Sequence[tuple[Source, Period]]) -> dict[str, list[tuple[Source, Period]]]:
+    out: dict[str, list] = defaultdict(list)
+    for src, w in pairs:
+        out[src.id].append((src, w))
+    return out
+
+
+def reprocess_archive(run: Run, source_ids: Sequence[str] | None, since: date | None) -> None:
+    """Parse every archived response again (newest per request), without the network."""
+    from scrapers import source_ids as all_ids
+
+    wanted = list(source_ids or all_ids())
+    latest: dict[tuple[str, str], Snapshot] = {}
+    for snap in run.fetcher.archive.snapshots():
+        if snap.source not in wanted or (since and snap.fetched_at.date() < since):
+            continue
+        k = (snap.source, snap.request_key)
+        if k not in latest or latest[k].fetched_at < snap.fetched_at:
+            latest[k] = snap
+    groups: dict[tuple[str, str], list[Snapshot]] = defaultdict(list)
+    for (sid, _), snap in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[1].label or "", kv[1].fetched_at)):
+        groups[(sid, snap.label or snap.request_key)].append(snap)
+    sources = {sid: get_source(sid, run.settings) for sid in {g[0] for g in groups}}
+    for (sid, label), snaps in groups.items():
+        try:
+            window = Period.parse(label)
+        except TradewatchError:
+            window = None
+        record_source(run, ingest_window(run, sources[sid], window or label, snaps))  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+"""The shape every source has: what to request for a window, and a pure parse of bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar
+
+from tradewatch.errors import TradewatchError
+from tradewatch.model import Observation, Period, RankClaim, month_windows
+from scrapers.archive import Snapshot
+from scrapers.http import Fetcher, Request
+
+
+@dataclass
+class ParseResult:
+    """What one snapshot holds. ``published_nothing`` is an explicit "not published yet"."""
+
+    observations: list[Observation] = field(default_factory=list)
+    rank_claims: list[RankClaim] = field(default_factory=list)
+    published_nothing: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.observations) + len(self.rank_claims)
+
+
+class Source:
+    """Base of every source. Subclasses set ``id`` and implement ``requests`` and ``parse``."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    window_months: ClassVar[int] = 12  # the most months one request may cover
+    # Day of the following month on which a month's figures usually appear (``None``:
+    # no rhythm to hold the source to). Drives the "source silent" alert.
+    release_day: ClassVar[int | None] = None
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    @property
+    def source_name(self) -> str:
+        """The ``source`` its figures are stored under (release sources prefix theirs)."""
+        return self.id
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url(self.id)
+
+    # --- planning ------------------------------------------------------------------
+    def windows(self, start: Period, end: Period) -> list[Period]:
+        return month_windows(start, end, self.window_months)
+
+    def nightly_range(self, today: date) -> tuple[Period, Period]:
+        """The months a nightly run re-pulls: the last N complete months."""
+        last = Period.from_date(today).shift(months=-1)
+        first = last.shift(months=-(self.settings.nightly_months - 1))
+        return first, last
+
+    def requests(self, window: Period) -> list[Request]:
+        raise NotImplementedError
+
+    # --- fetching --------------------------------------------------------------------
+    def collect(self, fetcher: Fetcher, window: Period) -> list[Snapshot | TradewatchError]:
+        """Fetch what a window needs. Discovery-based sources override this."""
+        return fetcher.fetch_many(self.requests(window))
+
+    # --- parsing ---------------------------------------------------------------------
+    def parse(self, snap: Snapshot) -> ParseResult:
+        raise NotImplementedError

@@ -1,0 +1,111 @@
+"""Sources that publish prose: discover releases on a listing page or feed, fetch each once, extract.
+
+A release source's window is not a span of months: every run reads the listing,
+fetches the releases it has not archived yet (each exactly once, through the
+archive), and extracts figures and rank claims from them. Links off the source's
+configured hosts are never followed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timezone
+from typing import ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from tradewatch.errors import EmptyResult, LayoutChanged, TradewatchError
+from tradewatch.model import Period
+from scrapers.archive import Snapshot
+from scrapers.base import ParseResult, Source
+from scrapers.http import Fetcher, Request, check_status
+
+
+class ReleaseSource(Source):
+    """Base of motie, releases, vn_customs: listing → new articles → extraction."""
+
+    publisher: ClassVar[str] = ""  # the part after "releases:" in the stored source id
+    reporter_hint: ClassVar[str | None] = None
+    max_new_per_run: ClassVar[int] = 30
+
+    @property
+    def source_name(self) -> str:
+        return f"releases:{self.publisher or self.id}"
+
+    # --- planning: one window, the whole range ---------------------------------------------
+    def windows(self, start: Period, end: Period) -> list[Period]:
+        return [Period.months(start, end)]
+
+    def nightly_range(self, today: date) -> tuple[Period, Period]:
+        last = Period.from_date(today)
+        return last.shift(months=-1), last
+
+    def listing_requests(self) -> list[Request]:
+        raise NotImplementedError
+
+    def allowed_hosts(self) -> tuple[str, ...]:
+        hosts = {urlsplit(r.url).hostname for r in self.listing_requests()}
+        return tuple(h for h in hosts if h)
+
+    def requests(self, window: Period) -> list[Request]:
+        return self.listing_requests()
+
+    # --- discovery -------------------------------------------------------------------------
+    def discover(self, snap: Snapshot) -> list[tuple[str, str | None, date | None]]:
+        """(url, title, published) of the releases a listing snapshot links to."""
+        raise NotImplementedError
+
+    def article_request(self, url: str) -> Request:
+        return Request(source=self.id, url=url, allowed_hosts=self.allowed_hosts(), label="article")
+
+    def collect(self, fetcher: Fetcher, window: Period) -> list[Snapshot | TradewatchError]:
+        out: list[Snapshot | TradewatchError] = []
+        for listing in fetcher.fetch_many(self.listing_requests()):
+            if isinstance(listing, TradewatchError):
+                out.append(listing)
+                continue
+            try:
+                items = self.discover(listing)
+            except TradewatchError as exc:
+                out.append(exc)
+                continue
+            if not items:
+                out.append(EmptyResult(self.id, listing.full_url, "the listing links to no release (layout changed?)"))
+                continue
+            new: list[Request] = []
+            for url, _title, published in items:
+                if published and not (window.start <= published <= window.end):
+                    continue
+                req = self.article_request(url)
+                if fetcher.replay is None and fetcher.archive.latest(req.key) is not None:
+                    continue  # fetched once already: releases do not change
+                new.append(req)
+            out.extend(fetcher.fetch_many(new[: self.max_new_per_run]))
+        return out
+
+    # --- parsing ------------------------------------------------------------------------------
+    def article_text(self, snap: Snapshot) -> tuple[str, str | None, date | None]:
+        """(text, language, published) of an article snapshot."""
+        from scrapers.releases import read_document
+
+        text, lang = read_document(snap.body(), snap.content_type, snap.url)
+        return text, lang, None
+
+    def parse(self, snap: Snapshot) -> ParseResult:
+        if snap.label != "article":
+            return ParseResult()  # listing pages hold links, not figures
+        check_status(snap)
+        from scrapers.releases import extract
+
+        text, lang, published = self.article_text(snap)
+        if not text.strip():
+            raise LayoutChanged(self.id, snap.full_url, "the article has no text body")
+        pub = published or snap.fetched_at.date()
+        result = extract(text, lang, pub, source=self.source_name, source_url=snap.full_url, reporter_hint=self.reporter_hint)
+        pub_dt = datetime.combine(pub, time(0), tzinfo=timezone.utc)
+        obs = [replace(o, snapshot_sha256=snap.sha256, published_at=o.published_at or pub_dt) for o in result.figures]
+        claims = [replace(c, snapshot_sha256=snap.sha256, published_at=c.published_at or pub_dt) for c in result.ranks]
+        return ParseResult(observations=obs, rank_claims=claims, notes=[f"skipped: {s.reason}" for s in result.skipped])
+
+
+def absolute(base: str, href: str) -> str:
+    return urljoin(base, href)

@@ -1,0 +1,188 @@
+"""extract(text, language, published) -> Extraction: figures, rank claims and skips.
+
+The document is read paragraph by paragraph, sentence by sentence (see
+``figures.read_sentence`` and ``ranks.find_claims``). What one sentence establishes
+(its period, the pair of countries it speaks of, the last year it names) carries to
+the next sentences of the paragraph; a heading or a bulleted line passes it on to
+the next paragraph. After the pass, rank claims that the text's own figures
+contradict are withdrawn (the "largest trade partner" written about a surplus).
+
+Reporter rule: an agency named in the sentence decides (KITA, MOTIE, KCS, 관세청,
+산업통상자원부 -> KOR; Vietnam customs, GSO, MOIT, Bộ Công Thương -> VNM), turning a
+mirror statement into the agency country's own flow; otherwise the side the sentence
+speaks from (the possessor or subject of "exports to", "imports from", "a surplus
+with"); for "bilateral trade between A and B" with no side, the paragraph's subject,
+then an agency named anywhere in the document, then ``reporter_hint``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+
+from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
+from scrapers.releases.figures import Carry, Figure, read_sentence
+from scrapers.releases.mentions import agency_country
+from scrapers.releases.periods import find_periods
+from scrapers.releases.ranks import Claim, find_claims
+from scrapers.releases.text import detect_language, sentences
+
+LANGUAGES = ("en", "vi", "ko")
+_BULLET = re.compile(r"^\s*(?:[□○ㅇ◦▲■●•\-–*]|\d+[.)]|[가-하][.)])\s*")
+
+
+@dataclass(frozen=True)
+class Skip:
+    quote: str
+    reason: str
+
+
+@dataclass
+class Extraction:
+    figures: list[Observation] = field(default_factory=list)
+    ranks: list[RankClaim] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    language: str | None = None
+
+
+def _usable(pms):
+    return [p for p in pms if p.period is not None and not p.comparison and not p.deadline and p.relative is None]
+
+
+def _claim_period(claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period],
+                  resolved: dict) -> Period | None:
+    nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
+    rel = [p for p in pms if not p.comparison and not p.deadline and claim.end <= p.start < nxt]
+    rel += [p for p in pms if not p.comparison and not p.deadline and p.end <= claim.start][-1:]
+    for p in rel:
+        if p.relative == "that" and carry.last_year:
+            return Period.year(carry.last_year)
+        if p.relative == "next":
+            before = [resolved[id(c)] for c in claims if c.start < claim.start and id(c) in resolved]
+            base = before[-1].start.year if before else carry.last_year
+            return Period.year(base + 1) if base else None
+        if p.period is not None:
+            return p.period
+    usable = _usable(pms)
+    if len({str(p.period) for p in usable}) == 1:
+        return usable[0].period
+    if usable:
+        return None
+    return carry.period or (ahead[0] if ahead else None)
+
+
+def extract(text: str, language: str | None, published: date | None, *, source: str = "releases",
+            source_url: str | None = None, reporter_hint: str | None = None) -> Extraction:
+    """Trade figures and rank claims of Korea or Vietnam stated in ``text``."""
+    lang = language if language in LANGUAGES else detect_language(text)
+    out = Extraction(language=lang)
+    if lang is None:
+        out.skipped.append(Skip(text[:200], "language not English, Vietnamese or Korean"))
+        return out
+    published_at = datetime.combine(published, time(), tzinfo=timezone.utc) if published else None
+    doc_agency = agency_country(text)
+    sents = sentences(text)
+    pms_of = [find_periods(s.text, lang, published) for s in sents]
+    carry = Carry()
+    figure_quotes: list[tuple[Figure, str]] = []
+    claim_quotes: list[tuple[Claim, Period, str, list[Figure]]] = []
+    prev_para, prev_para_text = -1, ""
+    for i, s in enumerate(sents):
+        if s.paragraph != prev_para:
+            keep = len(prev_para_text) < 120 or _BULLET.match(s.text) or _BULLET.match(prev_para_text)
+            carry = Carry(carry.pair if keep else None, carry.period if keep else None, carry.last_year)
+            prev_para = s.paragraph
+        prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
+        pms = pms_of[i]
+        ahead = [p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])]
+        claims, rskips = find_claims(s.text, lang)
+        out.skipped += [Skip(s.text, r) for r in rskips]
+        resolved: dict[int, Period] = {}
+        for c in claims:
+            if c.listed:
+                base = next((b for b in claims if not b.listed and b.start == c.start), None)
+                if base is not None and id(base) in resolved:
+                    resolved[id(c)] = resolved[id(base)]
+                continue
+            p = _claim_period(c, claims, s.text, pms, carry, ahead, resolved)
+            if p is None:
+                out.skipped.append(Skip(s.text, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}"))
+            else:
+                resolved[id(c)] = p
+        rank_pair = next(((c.reporter, c.partner) for c in claims if not c.listed), None)
+        res = read_sentence(s.text, lang, published, carry, rank_pair=rank_pair, doc_agency=doc_agency,
+                            reporter_hint=reporter_hint)
+        out.skipped += [Skip(s.text, r) for r in res.skips]
+        figure_quotes += [(f, s.text) for f in res.figures]
+        for c in claims:
+            if id(c) in resolved:
+                claim_quotes.append((c, resolved[id(c)], s.text, res.figures))
+        # --- what this sentence passes on ---------------------------------------------------
+        usable = _usable(pms)
+        if res.figures:
+            carry.period = res.figures[-1].period
+            bilateral = [f for f in res.figures if f.partner != "WLD"]
+            carry.pair = (bilateral[-1].reporter, bilateral[-1].partner) if bilateral else carry.pair
+        elif len({str(p.period) for p in usable}) == 1:
+            carry.period = usable[0].period
+        if rank_pair and not res.figures:
+            carry.pair = rank_pair
+        years = [p.period.start.year for p in pms if p.period is not None and p.period.kind is PeriodKind.YEAR and not p.deadline]
+        years += [resolved[k].start.year for k in resolved]
+        if years:
+            carry.last_year = years[-1]
+    figs = _dedupe_figures(figure_quotes)
+    out.figures = [_observation(f, q, source, source_url, published_at) for f, q in figs]
+    ranks, rank_skips = _check_ranks(claim_quotes, [f for f, _ in figs])
+    out.skipped += rank_skips
+    out.ranks = [RankClaim(c.reporter, c.partner, Flow(c.flow), p, c.rank, source, source_url, None, published_at, q)
+                 for c, p, q in ranks]
+    return out
+
+
+def _dedupe_figures(items):
+    seen, out = set(), []
+    for f, q in items:
+        key = (f.reporter, f.partner, f.flow, str(f.period), f.commodity, f.value_usd)
+        if key not in seen:
+            seen.add(key)
+            out.append((f, q))
+    return out
+
+
+def _observation(f: Figure, quote: str, source, source_url, published_at) -> Observation:
+    return Observation(
+        reporter=f.reporter, partner=f.partner, flow=f.flow, period=f.period, value_usd=f.value_usd, source=source,
+        commodity=f.commodity, precision_usd=f.precision_usd, source_url=source_url, published_at=published_at,
+        approximate=f.approximate, yoy_pct=f.yoy_pct,
+        maturity="preliminary" if f.period.kind is PeriodKind.DAYS else None, quote=quote,
+    )
+
+
+def _check_ranks(claims, figures: list[Figure]):
+    """Drop duplicate claims and claims the text's own figures contradict."""
+    values: dict[tuple, dict[str, Figure]] = defaultdict(dict)
+    for f in figures:
+        if f.commodity == "TOTAL" and f.partner != "WLD":
+            values[(f.reporter, f.flow.value, str(f.period))].setdefault(f.partner, f)
+    kept, skips, seen = [], [], set()
+    for c, p, q, sent_figs in claims:
+        key = (c.reporter, c.partner, c.flow, str(p), c.rank)
+        if key in seen:
+            continue
+        if c.rank == 1 and c.flow == "total" and sent_figs and all(f.flow is Flow.BALANCE for f in sent_figs):
+            skips.append(Skip(q, "'largest trade partner' stated about surplus figures: a total or a surplus rank?"))
+            continue
+        table = values.get((c.reporter, c.flow, str(p)), {})
+        mine = table.get(c.partner)
+        if mine is not None:
+            tol = lambda a, b: max(a.precision_usd, b.precision_usd) / 2  # noqa: E731
+            above = [x for x, f in table.items() if x != c.partner and f.value_usd - mine.value_usd > tol(f, mine)]
+            if len(above) >= c.rank:
+                skips.append(Skip(q, f"rank {c.rank} of {c.partner} contradicted by the text's figures ({', '.join(above)} larger)"))
+                continue
+        seen.add(key)
+        kept.append((c, p, q))
+    return kept, skips

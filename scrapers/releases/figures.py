@@ -1,0 +1,355 @@
+"""Trade figures out of one sentence: scope, flow, sides, period, change.
+
+Each amount is read inside its *clause* (the text back to the previous comma,
+semicolon, "while"... or the previous amount, and forward to the next one). The
+clause's flow word, its country words and their roles, its period and its
+percentage decide the figure; what the clause leaves open comes, in this order,
+from the previous figure of the sentence, a rank claim of the sentence, the
+paragraph's carried subject, an agency named in the sentence or the document, and
+the caller's reporter hint. Anything still open is a Skip with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tradewatch.model import WORLD, Flow, Period, countries
+from scrapers.releases.mentions import Mention, agency_country, find_countries
+from scrapers.releases.numbers import Amount, Percent, find_amounts, find_percents
+from scrapers.releases.periods import PeriodMention, find_periods
+from scrapers.releases.terms import find_flow, last_match, terms, word_re
+
+REPORTERS = ("KOR", "VNM")
+# Korean-language prose speaks from Korea's side ("대베트남 수출"), Vietnamese from Vietnam's
+# ("nhập khẩu từ Hàn Quốc"): the last resort for a reporter, after agencies and the hint.
+_LANGUAGE_SIDE = {"ko": "KOR", "vi": "VNM"}
+_BOUNDARY = re.compile(r"[;:]\s|,\s|\s(?:while|whereas|but|trong khi|còn|trong đó|resulting in|bringing)\s|\s[–—]\s|\(|\)")
+
+
+@dataclass
+class Figure:
+    reporter: str
+    partner: str
+    flow: Flow
+    period: Period
+    value_usd: int
+    precision_usd: int
+    commodity: str = "TOTAL"
+    approximate: bool = False
+    yoy_pct: float | None = None
+
+
+@dataclass
+class Carry:
+    """What a sentence leaves to the next ones in its paragraph."""
+    pair: tuple[str, str] | None = None
+    period: Period | None = None
+    last_year: int | None = None
+
+
+@dataclass
+class SentenceResult:
+    figures: list[Figure] = field(default_factory=list)
+    skips: list[str] = field(default_factory=list)  # reasons, one per skipped amount
+
+
+_LEFT_BOUNDARY = re.compile(r"[;:]\s|,\s|\s(?:while|whereas|but|trong khi|còn|trong đó|resulting in|bringing)\s|\s[–—]\s")
+_RIGHT_BOUNDARY = re.compile(_LEFT_BOUNDARY.pattern + r"|\(|\)")
+
+
+def _clause(sentence: str, a: Amount, prev_end: int, next_start: int) -> tuple[int, int]:
+    start = prev_end
+    for m in _LEFT_BOUNDARY.finditer(sentence, prev_end, a.start):
+        start = m.end()
+    opened = sentence.rfind("(", start, a.start)
+    if opened >= 0 and sentence.find(")", opened, a.start) < 0:
+        start = opened + 1  # the amount is inside a parenthesis
+    end = next_start
+    m = _RIGHT_BOUNDARY.search(sentence, a.end, next_start)
+    if m:
+        end = m.start()
+        if m.group(0) == "(":  # "(up 9.1%)" belongs to the amount before it
+            close = sentence.find(")", m.end(), next_start)
+            end = close + 1 if close > 0 else next_start
+    return start, end
+
+
+def _sides(flow: str, ms: list[Mention]) -> tuple[str | None, str | None, list[str]]:
+    rep_roles = {"export": ("poss", "subj", "demonym", "of", "from"), "import": ("poss", "subj", "demonym", "of", "to"),
+                 "balance": ("poss", "subj", "demonym"), "total": ("poss", "subj", "demonym")}[flow]
+    par_roles = {"export": ("to", "with", "market"), "import": ("from", "with", "market"),
+                 "balance": ("with", "to", "from", "market"), "total": ("with", "market", "to")}[flow]
+    reps = [m.code for m in ms if m.role in rep_roles]
+    pars = [m.code for m in ms if m.role in par_roles]
+    pair = [m.code for m in ms if m.role == "pair"]
+    reporter = reps[0] if reps else None
+    partner = next((p for p in reversed(pars) if p != reporter), None)
+    return reporter, partner, pair
+
+
+def _fill(reporter, partner, pair: tuple[str, str] | None):
+    if pair is None:
+        return reporter, partner
+    r0, p0 = pair
+    if reporter is None and partner is None:
+        return r0, p0
+    if partner is None:
+        return reporter, p0 if reporter == r0 else (r0 if reporter == p0 else None)
+    if reporter is None:
+        return (r0 if partner == p0 else (p0 if partner == r0 else None)), partner
+    return reporter, partner
+
+
+def _periods_for(a: Amount, clause: tuple[int, int], pms: list[PeriodMention]) -> tuple[Period | None, str | None]:
+    usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None]
+    if not usable:
+        return None, None
+    distinct = {str(p.period) for p in usable}
+    if len(distinct) == 1:
+        p = usable[0]
+        return (p.period, None) if p.period else (None, f"period not resolvable: {p.text!r}")
+    inside = [p for p in usable if clause[0] <= p.start < clause[1]]
+    if len({str(p.period) for p in inside}) == 1:
+        return (inside[0].period, None) if inside[0].period else (None, f"period not resolvable: {inside[0].text!r}")
+    before = [p for p in usable if p.end <= a.start]
+    if before and before[-1].period and len(inside) == 0:
+        return before[-1].period, None
+    return None, "several periods in the sentence: " + ", ".join(p.text for p in usable)
+
+
+def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: dict) -> float | None:
+    for i, p in enumerate(percents):
+        if owner.get(i) is not a:
+            continue
+        left = sentence[max(0, p.start - 40): p.start]
+        right = sentence[p.end: p.end + 16]
+        if word_re("yoy.not_yoy").search(left + " " + right):
+            return None
+        sign = p.sign
+        if sign == 0:
+            up, down = last_match(word_re("yoy.up"), left), last_match(word_re("yoy.down"), left)
+            if lang == "ko" or not (up or down):
+                up_r, down_r = word_re("yoy.up").match(right.lstrip()), word_re("yoy.down").match(right.lstrip())
+                up, down = up or up_r, down or down_r
+            if up and (not down or up.end() > down.end()):
+                sign = 1
+            elif down:
+                sign = -1
+        if sign:
+            return round(sign * p.value, 4)
+    return None
+
+
+_TO_AMOUNT = re.compile(r"\s*(?:to|at|of|lên|đạt|còn|xuống|,?\s*(?:reaching|to reach|at))\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I)
+_AFTER_AMOUNT = re.compile(r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*|\s*(?:로|으로)?\s*,?\s*(?:전년\s*동[월기]\s*대비|전년\s*대비|전년보다)?\s*\(?", re.I)
+
+
+def _assign_percents(amounts: list[Amount], percents: list[Percent], sentence: str) -> dict:
+    """Each percentage belongs to the amount right before it ("$25.6 bn (up 9.1%)") or right
+    after it ("rising 10.6% to $18.7 bn"); a flow word in between breaks the link."""
+    owner: dict[int, Amount] = {}
+    for i, p in enumerate(percents):
+        prev = [a for a in amounts if a.end <= p.start]
+        nxt = [a for a in amounts if a.start >= p.end]
+        gap_next = sentence[p.end: nxt[0].start] if nxt else None
+        gap_prev = sentence[prev[-1].end: p.start] if prev else None
+        if gap_next is not None and _TO_AMOUNT.fullmatch(gap_next):
+            owner[i] = nxt[0]
+        elif gap_prev is not None and _AFTER_AMOUNT.fullmatch(gap_prev) and not find_flow(gap_prev):
+            owner[i] = prev[-1]
+        elif gap_next is not None and re.fullmatch(r"[^,;]{0,30}", gap_next) and not find_flow(gap_next):
+            owner[i] = nxt[0]
+    return owner
+
+
+def _qualifier(left: str, a: Amount) -> tuple[bool, str | None]:
+    """(approximate, reason to skip) from the words right before the amount."""
+    tail = left[-40:]
+    lead = r"(?:\s+(?:of|là|đạt|the|a|at|mức))?\s*$"
+    if re.search(rf"(?:{word_re('qualifiers.under').pattern}){lead}", tail, re.I):
+        return False, "a bound (under/up to), not a figure"
+    if re.search(rf"(?:{word_re('qualifiers.over').pattern}){lead}", tail, re.I):
+        return (True, None) if a.decimals else (False, "a bound (over a round number), not a figure")
+    if re.search(rf"(?:{word_re('qualifiers.milestone').pattern})(?:\s+(?:the|a|mốc|ngưỡng|mức))?\s*$", tail, re.I):
+        return False, "a milestone (exceeded/surpassed), not a figure"
+    approx = bool(re.search(rf"(?:{word_re('qualifiers.approximate').pattern}){lead}", tail, re.I))
+    return approx or a.approximate, None
+
+
+def _change(left: str, right: str, lang: str) -> bool:
+    if re.search(rf"(?:{word_re('changes.before').pattern})\s*$", left[-30:], re.I):
+        return True
+    if lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right):
+        return True
+    return False
+
+
+def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry, *, rank_pair=None,
+                  doc_agency: str | None = None, reporter_hint: str | None = None) -> SentenceResult:
+    res = SentenceResult()
+    amounts = find_amounts(sentence, lang)
+    if not amounts:
+        return res
+    mentions = find_countries(sentence, lang)
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", sentence)]
+    pms = find_periods(sentence, lang, published, year_hint=None)
+    percents = find_percents(sentence, lang)
+    owner = _assign_percents(amounts, percents, sentence)
+    s_agency = agency_country(sentence)
+    reg = countries()
+    for i, a in enumerate(amounts):
+        prev_end = amounts[i - 1].end if i else 0
+        next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(sentence)
+        cs, ce = _clause(sentence, a, prev_end, next_start)
+        left, right = sentence[cs: a.start], sentence[a.end: ce]
+        near = left + " " + right
+        if a.value_usd is None:
+            res.skips.append(f"unreadable number {a.text!r}")
+            continue
+        # --- a comparison figure "Japan (76.68 billion USD)" ---------------------------
+        cmp = re.search(r"(\S[^,(]{0,40}?)\s*\(\s*$", sentence[prev_end: a.start])
+        cmp_code = None
+        if cmp and re.match(r"\s*\)", sentence[a.end:]):
+            names = [m for m in mentions if m.end <= a.start and sentence[m.end: a.start].strip() == "("]
+            cmp_code = names[-1].code if names else None
+        if cmp_code and res.figures:
+            base = res.figures[-1]
+            if cmp_code == base.reporter or reg.is_aggregate(cmp_code):
+                res.skips.append(f"comparison figure for {cmp_code}: not a partner of {base.reporter}")
+                continue
+            res.figures.append(Figure(base.reporter, cmp_code, base.flow, base.period, a.value_usd, a.precision_usd,
+                                      base.commodity, False, None))
+            continue
+        # --- scope ------------------------------------------------------------------------
+        skip = None
+        for key, why in (("exclusions.investment", "investment"), ("exclusions.aid", "aid/ODA"), ("exclusions.tourism", "tourism"),
+                         ("exclusions.labour", "remittances"), ("exclusions.other_money", "not a trade amount")):
+            if word_re(key).search(near):
+                skip = why
+                break
+        wide = sentence[prev_end: a.start] + " " + right
+        if not skip and word_re("exclusions.target").search(wide):
+            skip = "a target"
+        if not skip and word_re("exclusions.forecast").search(wide):
+            skip = "a forecast"
+        if not skip and any(p.deadline and a.end <= p.start < ce + 20 for p in pms):
+            skip = "a target (deadline year)"
+        if skip:
+            res.skips.append(f"{skip}: {a.text!r}")
+            continue
+        approx, why = _qualifier(left, a)
+        if not why and a.bound:
+            why = "a bound (이상/돌파), not a figure"
+        if not why and re.match(r"\s*(?:mark|milestone|threshold|mốc|ngưỡng)\b", right, re.I):
+            why = "a milestone, not a figure"
+        if not why and _change(left, right, lang):
+            why = "an absolute change or a comparison base, not a level"
+        if why:
+            res.skips.append(f"{why}: {a.text!r}")
+            continue
+        # --- flow ---------------------------------------------------------------------------
+        found = find_flow(left)
+        if not found:
+            m = re.match(r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I)
+            found = find_flow(m.group(0)) if m else None
+        if not found and find_flow(sentence[prev_end: a.start]):
+            cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
+            left = sentence[cs: a.start]
+            found = find_flow(left)
+        if not found and i and res.figures and not left.strip(" ,"):
+            found = (res.figures[-1].flow.value, None)
+        if not found:
+            res.skips.append(f"no trade flow named: {a.text!r}")
+            continue
+        flow = found[0]
+        # --- commodity ------------------------------------------------------------------------
+        commodity = "TOTAL"
+        words = list(word_re("commodities").finditer(left + " " + right))
+        if words:
+            codes = {terms()["commodities"].get(m.group(0).lower(), terms()["commodities"].get(re.sub(r"\s+", " ", m.group(0)), ""))
+                     for m in words}
+            codes = {c for c in codes}
+            if "" in codes or len(codes) > 1:
+                res.skips.append(f"commodity without a single HS code ({', '.join(m.group(0) for m in words)}): {a.text!r}")
+                continue
+            commodity = codes.pop()
+        # --- sides ---------------------------------------------------------------------------
+        clause_ms = [m for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp")]
+        if i and found[1] is not None:  # "…$56.4 bn to Vietnam and imported $26.1 bn": "to Vietnam" is the previous figure's
+            fpos = cs + found[1].start()
+            clause_ms = [m for m in clause_ms if not (m.start < fpos and m.role in ("to", "from", "with", "market"))]
+        if rank_pair and clause_ms and {m.code for m in clause_ms} <= set(rank_pair) \
+                and all(m.role in ("subj", "poss") for m in clause_ms):
+            clause_ms = []  # the names belong to the rank claim: "X is Y's third-largest partner with trade of $Z"
+        reporter, partner, pair = _sides(flow, clause_ms)
+        if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
+            reporter, partner = ("VNM" if lang == "vi" else None), WORLD
+        if reporter is None and partner is None and not pair:
+            if i and res.figures and res.figures[-1].partner != WORLD:
+                f0 = res.figures[-1]
+                reporter, partner = f0.reporter, f0.partner
+            elif rank_pair:
+                reporter, partner = rank_pair
+            else:
+                seg = [m for m in mentions if prev_end <= m.start < a.start and m.role not in ("other", "cmp")]
+                reporter, partner, pair = _sides(flow, seg)
+        if pair and len(set(pair)) == 2:
+            if reporter in pair:
+                partner = next(p for p in pair if p != reporter)
+            else:
+                ctx = rank_pair or carry.pair
+                r = s_agency or (ctx[0] if ctx and set(ctx) == set(pair) else None) or doc_agency or reporter_hint
+                if r in pair:
+                    reporter, partner = r, next(p for p in pair if p != r)
+        if reporter is None or partner is None:
+            ctx = (res.figures[-1].reporter, res.figures[-1].partner) if res.figures and res.figures[-1].partner != WORLD else None
+            reporter, partner = _fill(reporter, partner, ctx or rank_pair or carry.pair)
+        mirrored = False
+        if s_agency and reporter and reporter != s_agency and partner == s_agency and flow in ("export", "import", "balance", "total"):
+            reporter, partner, mirrored = s_agency, reporter, True
+            flow = {"export": "import", "import": "export"}.get(flow, flow)
+        if reporter is None:
+            reporter = s_agency or doc_agency or reporter_hint or _LANGUAGE_SIDE.get(lang)
+            if reporter == partner:
+                reporter = None
+        if partner is None and reporter and (word_re("world_markers.words").search(sentence)
+                                             or (not carry.pair and not rank_pair and not [m for m in mentions if m.code != reporter])):
+            partner = WORLD
+        if reporter not in REPORTERS:
+            res.skips.append(f"reporter is not Korea or Vietnam ({reporter or 'unknown'}): {a.text!r}")
+            continue
+        if partner is None or partner == reporter:
+            res.skips.append(f"partner unknown: {a.text!r}")
+            continue
+        if partner != WORLD and reg.is_aggregate(partner):
+            res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
+            continue
+        # --- period -------------------------------------------------------------------------------
+        period, why = _periods_for(a, (cs, ce), pms)
+        if period is None and why is None:
+            period = carry.period
+            if period is None:
+                why = "no period in the sentence or its paragraph"
+        if period is None:
+            res.skips.append(f"{why}: {a.text!r}")
+            continue
+        # --- value and sign ---------------------------------------------------------------------
+        value = a.value_usd
+        if flow == "balance":
+            words = list(word_re("flows.surplus").finditer(left)) + list(word_re("flows.deficit").finditer(left))
+            if lang == "ko":
+                words += [m for m in re.finditer("흑자|적자", right)]
+            last = max(words, key=lambda m: m.end()) if words else None
+            negative = a.negative or bool(last and word_re("flows.deficit").fullmatch(last.group(0)))
+            value = -value if negative else value
+            if mirrored:
+                value = -value
+        elif a.negative:
+            res.skips.append(f"a negative {flow}: {a.text!r}")
+            continue
+        fig = Figure(reporter, partner, Flow(flow), period, value, a.precision_usd, commodity, approx,
+                     _yoy(a, percents, sentence, lang, owner))
+        res.figures.append(fig)
+    return res

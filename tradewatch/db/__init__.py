@@ -1,5 +1,0 @@
-"""Storage: SQLAlchemy models, the session, the queries the flows need, Alembic migrations."""
-
-from tradewatch.db.session import Database
-
-__all__ = ["Database"]
