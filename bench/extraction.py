@@ -1,10 +1,10 @@
 """Benchmark 4: articles per second of the release extractor.
 
-Texts come from the annotated cases under ``tests/scrapers/releases/data/`` (JSON
+Texts come from the annotated cases under ``tests/scrapers/prose/data/`` (JSON
 cases with ``text``/``language``/``published`` or ``body``; plain ``.txt``/``.md``
 files otherwise), and a few hundred variants are generated from them: numbers
 scaled, years shifted, partner names swapped for others in the same language.
-Each variant goes through ``scrapers.releases.extract(text, language,
+Each variant goes through ``scrapers.prose.extract(text, language,
 published)`` once; the figure is variants per second (warm: one pass first).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.common import ROOT, Figure
 
-DATA = ROOT / "tests" / "scrapers" / "releases" / "data"
+DATA = ROOT / "tests" / "scrapers" / "prose" / "data"
 N_TEXTS = 300
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _VI = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
@@ -180,7 +180,7 @@ def variants(cases: list[tuple[str, str, date]], n: int = N_TEXTS, seed: int = 7
 def run(log=print) -> tuple[list[Figure], dict]:
     log("extraction: the release extractor over generated release texts ...")
     try:
-        from scrapers.releases import extract
+        from scrapers.prose import extract
     except ImportError as exc:
         return [Figure("extraction.articles_per_s", None, "articles/s", note=f"skipped: the release extractor is not importable ({exc})")], {}
     cases = load_cases()

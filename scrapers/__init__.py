@@ -18,7 +18,7 @@ SOURCE_MODULES = {
     "comtrade": "scrapers.comtrade",
     "motie": "scrapers.motie",
     "vn_customs": "scrapers.vn_customs",
-    "releases": "scrapers.releases_source",
+    "releases": "scrapers.releases",
     "kita": "scrapers.kita",
 }
 

@@ -102,6 +102,17 @@ def test_nothing_but_the_cli_and_the_demo_imports_flows():
     assert not bad, bad
 
 
+def test_one_module_per_source_and_no_source_named_twice():
+    from scrapers import SOURCE_MODULES
+
+    for source_id, module in SOURCE_MODULES.items():
+        assert module == f"scrapers.{source_id}", f"source {source_id} lives in {module}, not scrapers/{source_id}.py"
+        assert (ROOT / "scrapers" / f"{source_id}.py").is_file()
+    stems = [py.stem for py in (ROOT / "scrapers").rglob("*.py") if py.stem != "__init__"]
+    twice = sorted({s for s in stems if s in SOURCE_MODULES and stems.count(s) > 1})
+    assert not twice, f"modules named after a source in more than one place: {twice}"
+
+
 def test_the_distribution_ships_every_layer():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     include = config["tool"]["setuptools"]["packages"]["find"]["include"]

@@ -294,7 +294,8 @@ def extract(
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Print the trade figures and rank claims a release states, with their quotes."""
-    from scrapers.releases import extract as run_extract, read_document, to_json_lines
+    from scrapers.document import read_document
+    from scrapers.prose import extract as run_extract, to_json_lines
 
     try:
         if target.startswith(("http://", "https://")):

@@ -33,3 +33,9 @@ def make_snap(tmp_path):
         )
 
     return make
+
+
+@pytest.fixture
+def data_bytes():
+    """``data_bytes(name)`` -> the bytes of ``tests/scrapers/data/<name>``."""
+    return data

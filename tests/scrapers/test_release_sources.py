@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.scripted import scripted_server
-from tests.scrapers.releases.releases_helpers import make_xlsx
+from tests.scrapers.synthetic_files import make_xlsx
 from tradewatch.config import load_settings
 from tradewatch.errors import DisallowedHost, EmptyResult
 from tradewatch.model import Flow, Period
@@ -17,7 +17,7 @@ from scrapers import get_source
 from scrapers.archive import Archive
 from scrapers.http import Fetcher
 
-DATA = Path(__file__).parent / "releases" / "data"
+DATA = Path(__file__).parent / "data"
 HTML = {"Content-Type": "text/html; charset=euc-kr"}
 
 
@@ -26,8 +26,8 @@ def fetcher(tmp_path) -> Fetcher:
 
 
 def test_motie_board_to_figures_and_each_release_fetched_once(tmp_path):
-    board = (DATA / "motie_board.html").read_bytes()
-    article = (DATA / "motie_article_euckr.html").read_bytes()
+    board = (DATA / "motie_board_synthetic.html").read_bytes()
+    article = (DATA / "motie_article_euckr_synthetic.html").read_bytes()
     with scripted_server() as srv:
         srv.on("/kor/article/ATCL3f49a5a8c", {"body": board, "headers": {"Content-Type": "text/html; charset=utf-8"}})
         import re

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tradewatch.model import WORLD, Flow, Period, countries
-from scrapers.releases.mentions import Mention, agency_country, find_countries
-from scrapers.releases.numbers import Amount, Percent, find_amounts, find_percents
-from scrapers.releases.periods import PeriodMention, find_periods
-from scrapers.releases.terms import find_flow, last_match, terms, word_re
+from scrapers.prose.mentions import Mention, agency_country, find_countries
+from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
+from scrapers.prose.periods import PeriodMention, find_periods
+from scrapers.prose.terms import find_flow, last_match, terms, word_re
 
 REPORTERS = ("KOR", "VNM")
 # Korean-language prose speaks from Korea's side ("대베트남 수출"), Vietnamese from Vietnam's

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from releases_helpers import DATA, load_jsonl
+from prose_helpers import DATA, load_jsonl
 
-from scrapers.releases import extract, to_json_lines
-from scrapers.releases.score import gold_items, score
+from scrapers.prose import extract, to_json_lines
+from scrapers.prose.score import gold_items, score
 
 SEEDS = load_jsonl("seeds_gold.jsonl")
 CASES = load_jsonl("cases.jsonl")

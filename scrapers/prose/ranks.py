@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from tradewatch.model import countries
-from scrapers.releases.mentions import Mention, find_countries
-from scrapers.releases.terms import compile_words, terms
+from scrapers.prose.mentions import Mention, find_countries
+from scrapers.prose.terms import compile_words, terms
 
 
 @dataclass

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
-from scrapers.releases.figures import Carry, Figure, read_sentence
-from scrapers.releases.mentions import agency_country
-from scrapers.releases.periods import find_periods
-from scrapers.releases.ranks import Claim, find_claims
-from scrapers.releases.text import detect_language, sentences
+from scrapers.prose.figures import Carry, Figure, read_sentence
+from scrapers.prose.mentions import agency_country
+from scrapers.prose.periods import find_periods
+from scrapers.prose.ranks import Claim, find_claims
+from scrapers.prose.text import detect_language, sentences
 
 LANGUAGES = ("en", "vi", "ko")
 _BULLET = re.compile(r"^\s*(?:[□○ㅇ◦▲■●•\-–*]|\d+[.)]|[가-하][.)])\s*")

@@ -13,7 +13,7 @@ import io
 import re
 
 from tradewatch.errors import ExtractionError
-from scrapers.releases.text import detect_language
+from scrapers.prose.text import detect_language
 
 _BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td", "th", "article", "section", "table", "blockquote", "dd", "dt")
 _DROP = ("script", "style", "nav", "header", "footer", "noscript", "form", "iframe", "svg", "button", "aside", "template")
@@ -24,7 +24,8 @@ def _charset(content_type: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def _meta_charset(data: bytes) -> str | None:
+def meta_charset(data: bytes) -> str | None:
+    """The character set a page declares in its own ``<meta>``, lower-cased."""
     head = data[:4096]
     m = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", head, re.I)
     return m.group(1).decode("ascii").lower() if m else None
@@ -52,7 +53,7 @@ def html_text(html: bytes | str, declared: str | None = None, selector: str | No
     from bs4 import BeautifulSoup
 
     if isinstance(html, bytes):
-        html = decode(html, declared or _meta_charset(html))
+        html = decode(html, declared or meta_charset(html))
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(_DROP):
         tag.decompose()
@@ -68,6 +69,13 @@ def html_text(html: bytes | str, declared: str | None = None, selector: str | No
     text = root.get_text("")
     lines = [re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
+
+
+def soup(html: bytes):
+    """A BeautifulSoup tree (lxml) of a page, decoded by its own ``<meta charset>``."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(decode(html, meta_charset(html)), "lxml")
 
 
 def pdf_text(data: bytes) -> str:

@@ -1,23 +1,48 @@
-"""Sources that publish prose: discover releases on a listing page or feed, fetch each once, extract.
+"""Sources that publish releases: discover them on a listing page or feed, fetch each once, extract.
 
 A release source's window is not a span of months: every run reads the listing,
 fetches the releases it has not archived yet (each exactly once, through the
-archive), and extracts figures and rank claims from them. Links off the source's
-configured hosts are never followed.
+archive), and extracts figures and rank claims from them with the prose extractor
+(``scrapers.prose``). Links off the source's configured hosts are never followed.
+``ListingItem`` and ``find_date`` are what every listing parser returns and reads.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
 from typing import ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from tradewatch.errors import EmptyResult, LayoutChanged, TradewatchError
 from tradewatch.model import Period
 from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
 from scrapers.http import Fetcher, Request, check_status
+
+
+_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})")
+_DMY = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+
+
+@dataclass(frozen=True)
+class ListingItem:
+    url: str
+    title: str
+    published: date | None = None
+
+
+def find_date(text: str) -> date | None:
+    """The first date written YYYY-MM-DD / YYYY.MM.DD / 2025년 10월 1일, or dd/mm/yyyy."""
+    for pat, order in ((_DATE, (1, 2, 3)), (_DMY, (3, 2, 1))):
+        m = pat.search(text or "")
+        if m:
+            try:
+                return date(int(m.group(order[0])), int(m.group(order[1])), int(m.group(order[2])))
+            except ValueError:
+                continue
+    return None
 
 
 class ReleaseSource(Source):
@@ -85,7 +110,7 @@ class ReleaseSource(Source):
     # --- parsing ------------------------------------------------------------------------------
     def article_text(self, snap: Snapshot) -> tuple[str, str | None, date | None]:
         """(text, language, published) of an article snapshot."""
-        from scrapers.releases import read_document
+        from scrapers.document import read_document
 
         text, lang = read_document(snap.body(), snap.content_type, snap.url)
         return text, lang, None
@@ -94,7 +119,7 @@ class ReleaseSource(Source):
         if snap.label != "article":
             return ParseResult()  # listing pages hold links, not figures
         check_status(snap)
-        from scrapers.releases import extract
+        from scrapers.prose import extract
 
         text, lang, published = self.article_text(snap)
         if not text.strip():
@@ -105,7 +130,3 @@ class ReleaseSource(Source):
         obs = [replace(o, snapshot_sha256=snap.sha256, published_at=o.published_at or pub_dt) for o in result.figures]
         claims = [replace(c, snapshot_sha256=snap.sha256, published_at=c.published_at or pub_dt) for c in result.ranks]
         return ParseResult(observations=obs, rank_claims=claims, notes=[f"skipped: {s.reason}" for s in result.skipped])
-
-
-def absolute(base: str, href: str) -> str:
-    return urljoin(base, href)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from tradewatch.model import countries
-from scrapers.releases.terms import HANGUL, terms
+from scrapers.prose.terms import HANGUL, terms
 
 
 @dataclass(frozen=True)

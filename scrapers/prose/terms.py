@@ -1,4 +1,4 @@
-"""The extractor's vocabulary, loaded once from ``tradewatch/data/release_terms.toml``.
+"""The extractor's vocabulary, loaded once from ``terms.toml`` beside it.
 
 Words live in the data file; this module only turns word lists into regular
 expressions. English and Vietnamese words match case-insensitively on word
@@ -18,7 +18,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 @functools.cache
 def terms() -> dict:
-    text = resources.files("tradewatch.data").joinpath("release_terms.toml").read_text(encoding="utf-8")
+    text = resources.files("scrapers.prose").joinpath("terms.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

@@ -1,8 +1,14 @@
-"""The configurable ``releases`` source: listing pages (CSS selector) or RSS/Atom feeds.
+"""Ministry and agency releases from configurable feeds (Vietnam MOIT, MOFA, GSO; KITA press releases...).
 
-Pure functions of bytes. Feeds are parsed with lxml with entity expansion, DTD
-loading and network access off; a feed that declares a DTD or entities is refused
-(``UnsafeXML``) rather than parsed.
+Source id ``releases``. Each entry of ``TRADEWATCH_RELEASES_FEEDS`` is a listing page or an
+RSS/Atom feed, optionally with CSS selectors: ``URL`` or ``URL|link selector|body selector``.
+Figures are stored with source ``releases``.
+
+The parse is pure functions of bytes: ``parse_listing`` (a listing page through its link
+selector, or a feed), ``same_host_links`` (only links on the configured hosts) and
+``article_text`` (the body through its selector). Feeds are parsed with lxml with entity
+expansion, DTD loading and network access off; a feed that declares a DTD or entities
+is refused (``UnsafeXML``) rather than parsed.
 """
 
 from __future__ import annotations
@@ -11,35 +17,18 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlparse, urlsplit
 
-from tradewatch.errors import ExtractionError, LayoutChanged, ParseError, UnsafeXML
-from scrapers.releases.document import decode, html_text
+from scrapers.archive import Snapshot
+from scrapers.document import decode, html_text, meta_charset
+from scrapers.http import Request
+from scrapers.listing import ListingItem, ReleaseSource, find_date
+from tradewatch.errors import ConfigError, ExtractionError, LayoutChanged, ParseError, UnsafeXML
 
-SOURCE = "releases"
-_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})")
-_DMY = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
-
-
-@dataclass(frozen=True)
-class ListingItem:
-    url: str
-    title: str
-    published: date | None = None
+SOURCE_ID = "releases"
 
 
-def find_date(text: str) -> date | None:
-    """The first date written YYYY-MM-DD / YYYY.MM.DD / 2025년 10월 1일, or dd/mm/yyyy."""
-    for pat, order in ((_DATE, (1, 2, 3)), (_DMY, (3, 2, 1))):
-        m = pat.search(text or "")
-        if m:
-            try:
-                return date(int(m.group(order[0])), int(m.group(order[1])), int(m.group(order[2])))
-            except ValueError:
-                continue
-    return None
-
-
+# --- the parse: pure functions of bytes ----------------------------------------------------
 def _is_feed(data: bytes) -> bool:
     head = data[:512].lstrip().lower()
     return head.startswith(b"<?xml") or head.startswith(b"<rss") or head.startswith(b"<feed") or b"<rss" in head or b"<feed" in head
@@ -49,12 +38,12 @@ def _feed(data: bytes, base_url: str) -> list[ListingItem]:
     from lxml import etree
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data[:4096], re.I):
-        raise UnsafeXML(SOURCE, base_url, "the feed declares a DTD or entities; refused")
+        raise UnsafeXML(SOURCE_ID, base_url, "the feed declares a DTD or entities; refused")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ParseError(SOURCE, base_url, f"malformed feed: {exc}") from None
+        raise ParseError(SOURCE_ID, base_url, f"malformed feed: {exc}") from None
     items: list[ListingItem] = []
     local = lambda el: etree.QName(el).localname if isinstance(el.tag, str) else ""  # noqa: E731
     for el in root.iter():
@@ -80,7 +69,7 @@ def _feed(data: bytes, base_url: str) -> list[ListingItem]:
                 break
         items.append(ListingItem(urljoin(base_url, link), title, published))
     if not items and local(root) not in ("rss", "feed", "RDF"):
-        raise LayoutChanged(SOURCE, base_url, "not an RSS or Atom feed", found=[local(root)])
+        raise LayoutChanged(SOURCE_ID, base_url, "not an RSS or Atom feed", found=[local(root)])
     return items
 
 
@@ -101,10 +90,10 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
         return _feed(html_or_feed, base_url)
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode(html_or_feed, _meta(html_or_feed)), "lxml")
+    soup = BeautifulSoup(decode(html_or_feed, meta_charset(html_or_feed)), "lxml")
     links = soup.select(link_selector or "a[href]")
     if link_selector and not links:
-        raise LayoutChanged(SOURCE, base_url, f"no element matches the link selector {link_selector!r}", missing=[link_selector])
+        raise LayoutChanged(SOURCE_ID, base_url, f"no element matches the link selector {link_selector!r}", missing=[link_selector])
     out, seen = [], set()
     for a in links:
         href = a.get("href")
@@ -119,19 +108,14 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
     return out
 
 
-def _meta(data: bytes) -> str | None:
-    m = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", data[:4096], re.I)
-    return m.group(1).decode("ascii").lower() if m else None
-
-
 def article_text(html: bytes, body_selector: str | None, url: str | None = None) -> str:
     """The article body as plain text; a selector that matches nothing is a changed layout."""
     try:
         text = html_text(html, None, body_selector)
     except ExtractionError as exc:
-        raise LayoutChanged(SOURCE, url, str(exc), missing=[body_selector] if body_selector else []) from None
+        raise LayoutChanged(SOURCE_ID, url, str(exc), missing=[body_selector] if body_selector else []) from None
     if not text.strip():
-        raise LayoutChanged(SOURCE, url, "the article body is empty", missing=[body_selector or "body"])
+        raise LayoutChanged(SOURCE_ID, url, "the article body is empty", missing=[body_selector or "body"])
     return text
 
 
@@ -144,3 +128,54 @@ def same_host_links(items: list[ListingItem], allowed_hosts) -> list[ListingItem
         if host in hosts or any(host.endswith("." + h) for h in hosts):
             out.append(it)
     return out
+
+
+# --- the source ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Feed:
+    url: str
+    link_selector: str | None = None
+    body_selector: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> "Feed":
+        parts = [p.strip() or None for p in spec.split("|")] + [None, None]
+        if not parts[0] or urlsplit(parts[0]).scheme not in ("http", "https"):
+            raise ConfigError(f"releases feed {spec!r}: expected 'URL[|link selector|body selector]'")
+        return cls(parts[0], parts[1], parts[2])
+
+
+class Releases(ReleaseSource):
+    id = SOURCE_ID
+    title = "Ministry and agency releases (configurable feeds)"
+    publisher = "releases"
+
+    def feeds(self) -> list[Feed]:
+        return [Feed.parse(s) for s in self.settings.releases_feeds]
+
+    def listing_requests(self) -> list[Request]:
+        return [Request(source=self.id, url=f.url, label="listing") for f in self.feeds()]
+
+    def _feed_of(self, url: str) -> Feed | None:
+        return next((f for f in self.feeds() if f.url == url), None)
+
+    def discover(self, snap: Snapshot):
+        feed = self._feed_of(snap.url) or Feed(snap.url)
+        items = parse_listing(snap.body(), snap.url, feed.link_selector)
+        items = same_host_links(items, self.allowed_hosts())
+        return [(i.url, i.title, i.published) for i in items]
+
+    @property
+    def source_name(self) -> str:
+        return "releases"
+
+    def article_text(self, snap: Snapshot) -> tuple[str, str | None, date | None]:
+        from scrapers.prose.text import detect_language
+
+        host = urlsplit(snap.url).hostname
+        feed = next((f for f in self.feeds() if urlsplit(f.url).hostname == host), None)
+        text = article_text(snap.body(), feed.body_selector if feed else None, snap.full_url)
+        return text, detect_language(text), None
+
+
+SOURCE = Releases

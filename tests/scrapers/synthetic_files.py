@@ -1,16 +1,12 @@
-"""Helpers of the release tests: gold sets, and generated PDF/XLSX tables."""
+"""Synthetic documents for the parser tests: a PDF with a text layer, a PDF without one, an XLSX sheet.
+
+Built in the test, never shipped as fixtures: they imitate the by-partner tables Vietnam
+customs publishes (PDF with a text layer, Excel) and a scanned PDF.
+"""
 
 from __future__ import annotations
 
 import io
-import json
-from pathlib import Path
-
-DATA = Path(__file__).parent / "data"
-
-
-def load_jsonl(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def make_pdf(lines: list[str]) -> bytes:

@@ -1,16 +1,19 @@
-"""Trade figures and partner ranks out of release prose (English, Vietnamese, Korean).
+"""The prose extractor: trade figures and partner ranks out of release text (English, Vietnamese, Korean).
 
-``extract(text, language, published)`` is a pure function of the text; the parsers of
-the release sources (``motie``, ``vn_customs``, ``kita``, ``generic``) are pure
-functions of bytes. Nothing here fetches.
+``extract(text, language, published)`` is a pure function of the text: amounts
+(``numbers``), periods (``periods``), countries, flows and agencies (``mentions``),
+rank claims (``ranks``), one sentence's figures (``figures``), the vocabulary
+(``terms``, from ``terms.toml``) and the annotated-set scorer (``score``). The release
+sources (``scrapers.motie``, ``scrapers.releases``...) turn bytes into text with
+``scrapers.document`` and hand it here; ``tradewatch extract`` does the same. Nothing
+here fetches or reads bytes.
 """
 
 from __future__ import annotations
 
-from scrapers.releases.document import read_document
-from scrapers.releases.extract import Extraction, Skip, extract
+from scrapers.prose.extract import Extraction, Skip, extract
 
-__all__ = ["extract", "Extraction", "Skip", "to_json_lines", "read_document"]
+__all__ = ["extract", "Extraction", "Skip", "to_json_lines"]
 
 
 def to_json_lines(extraction: Extraction) -> list[dict]:

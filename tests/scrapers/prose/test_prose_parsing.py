@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from scrapers.releases import extract
-from scrapers.releases.numbers import find_amounts, find_percents
-from scrapers.releases.periods import find_periods
-from scrapers.releases.text import detect_language, sentences
+from scrapers.prose import extract
+from scrapers.prose.numbers import find_amounts, find_percents
+from scrapers.prose.periods import find_periods
+from scrapers.prose.text import detect_language, sentences
 
 
 @pytest.mark.parametrize("text,lang,value,precision", [

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from scrapers.releases.terms import terms
+from scrapers.prose.terms import terms
 
 
 @dataclass(frozen=True)
