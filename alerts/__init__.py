@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["Alert", "detect_after_store", "quality_alert", "health_alerts", "silence_alerts"]
 
 
-def detect_after_store(session: "Session", settings: Any, store_result: Any, *, today: date, registry=None) -> list[Alert]:
+def detect_after_store(
+    session: "Session", settings: Any, store_result: Any, *, today: date, registry=None
+) -> list[Alert]:
     """The alerts a stored batch gives rise to: ranking, balance, revisions, target."""
     from alerts.detect import detect_after_store as _detect
 
@@ -53,13 +55,20 @@ def health_alerts(session: "Session", settings: Any, source: str, run_status: st
     )
 
 
-def silence_alerts(session: "Session", settings: Any, source: Any, today: date, run_status: str | None = None) -> list[Alert]:
+def silence_alerts(
+    session: "Session", settings: Any, source: Any, today: date, run_status: str | None = None
+) -> list[Alert]:
     """A "source silent" alert when the month ``source`` should have published by ``today`` is not stored."""
     from alerts.health import silence_alerts_for
     from db.queries import latest_stored
 
     end, period = latest_stored(session, source.source_name)
     return silence_alerts_for(
-        source.id, release_day=source.release_day, grace_days=settings.source_silence_grace_days,
-        latest_end=end, latest_period=period, today=today, last_status=run_status,
+        source.id,
+        release_day=source.release_day,
+        grace_days=settings.source_silence_grace_days,
+        latest_end=end,
+        latest_period=period,
+        today=today,
+        last_status=run_status,
     )

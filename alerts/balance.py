@@ -56,9 +56,14 @@ def balance_alerts(
     pair = f"{reporter}-{partner}"
     key_base = f"{pair}:{kind}:{current.period}"
     base = {
-        "reporter_pos": possessive(rep), "partner_name": par, "period_label": str(current.period),
-        "kind_label": KIND_LABELS.get(kind, kind), "maturity": current.maturity, "source": current.source,
-        "source_url": current.source_url, "new_value": fmt_usd(current.value),
+        "reporter_pos": possessive(rep),
+        "partner_name": par,
+        "period_label": str(current.period),
+        "kind_label": KIND_LABELS.get(kind, kind),
+        "maturity": current.maturity,
+        "source": current.source,
+        "source_url": current.source_url,
+        "new_value": fmt_usd(current.value),
         "exports": fmt_usd(current.exports) if current.exports is not None else None,
         "imports": fmt_usd(current.imports) if current.imports is not None else None,
     }
@@ -69,10 +74,22 @@ def balance_alerts(
     def make(rule, severity, key, title, fields, previous_period, previous_figs) -> Alert:
         fields = {**base, **fields}
         return Alert(
-            rule=rule, severity=severity, title=title, message=render_message(rule, **fields), dedup_key=key,
-            reporter=reporter, partner=partner, flow="balance", period=str(current.period), maturity=current.maturity,
-            figures=new_fig, previous=previous_figs, previous_period=previous_period, source=current.source,
-            source_url=current.source_url, snapshot_sha256=current.snapshot_sha256,
+            rule=rule,
+            severity=severity,
+            title=title,
+            message=render_message(rule, **fields),
+            dedup_key=key,
+            reporter=reporter,
+            partner=partner,
+            flow="balance",
+            period=str(current.period),
+            maturity=current.maturity,
+            figures=new_fig,
+            previous=previous_figs,
+            previous_period=previous_period,
+            source=current.source,
+            source_url=current.source_url,
+            snapshot_sha256=current.snapshot_sha256,
             fields={k: v for k, v in fields.items() if v is None or isinstance(v, (str, int, float, bool))},
         )
 
@@ -87,27 +104,46 @@ def balance_alerts(
 
     if previous is not None and new_state and _state(previous.value) and _state(previous.value) != new_state:
         old_state = _state(previous.value)
-        alerts.append(make(
-            "balance.sign", "warning", f"balance.sign:{key_base}:{new_state}",
-            f"{possessive(rep)} trade with {par} turned to a {new_state} ({current.period}, {base['kind_label']})",
-            {"old_state": old_state, "new_state": new_state, "previous_label": str(previous.period), "old_value": fmt_usd(previous.value)},
-            str(previous.period), figs(previous),
-        ))
+        alerts.append(
+            make(
+                "balance.sign",
+                "warning",
+                f"balance.sign:{key_base}:{new_state}",
+                f"{possessive(rep)} trade with {par} turned to a {new_state} ({current.period}, {base['kind_label']})",
+                {
+                    "old_state": old_state,
+                    "new_state": new_state,
+                    "previous_label": str(previous.period),
+                    "old_value": fmt_usd(previous.value),
+                },
+                str(previous.period),
+                figs(previous),
+            )
+        )
 
     if year_earlier is not None and year_earlier.value != 0:
         diff = current.value - year_earlier.value
         pct = diff * 100.0 / abs(year_earlier.value)
         if abs(pct) > move_pct and abs(diff) >= move_min_usd:
             headline, direction = _move_words(rep, par, current.value, year_earlier.value)
-            alerts.append(make(
-                "balance.yoy", "warning" if abs(pct) >= 2 * move_pct else "info",
-                f"balance.yoy:{key_base}:{direction}",
-                f"{headline} {fmt_pct(abs(pct), signed=False)} year on year ({current.period}, {base['kind_label']})",
-                {"headline": headline, "pct": fmt_pct(abs(pct), signed=False), "old_value": fmt_usd(year_earlier.value),
-                 "year_earlier_label": str(year_earlier.period), "change": ("+" if diff >= 0 else "-") + fmt_usd(abs(diff)),
-                 "change_pct": round(pct, 2)},
-                str(year_earlier.period), figs(year_earlier),
-            ))
+            alerts.append(
+                make(
+                    "balance.yoy",
+                    "warning" if abs(pct) >= 2 * move_pct else "info",
+                    f"balance.yoy:{key_base}:{direction}",
+                    f"{headline} {fmt_pct(abs(pct), signed=False)} year on year ({current.period}, {base['kind_label']})",
+                    {
+                        "headline": headline,
+                        "pct": fmt_pct(abs(pct), signed=False),
+                        "old_value": fmt_usd(year_earlier.value),
+                        "year_earlier_label": str(year_earlier.period),
+                        "change": ("+" if diff >= 0 else "-") + fmt_usd(abs(diff)),
+                        "change_pct": round(pct, 2),
+                    },
+                    str(year_earlier.period),
+                    figs(year_earlier),
+                )
+            )
 
     earlier = [h for h in history if h.period < current.period]
     if kind == "month" and len(earlier) >= RECORD_MIN_HISTORY:
@@ -116,14 +152,24 @@ def balance_alerts(
         for which, beaten, record in (("high", current.value > hi.value, hi), ("low", current.value < lo.value, lo)):
             if not beaten:
                 continue
-            alerts.append(make(
-                "balance.record", "info", f"balance.record:{key_base}:{which}",
-                f"Record {which} in {possessive(rep)} trade balance with {par} ({current.period})",
-                {"which": which, "superlative": "highest" if which == "high" else "lowest", "n_history": len(earlier),
-                 "history_start": str(min(h.period for h in earlier)), "old_value": fmt_usd(record.value),
-                 "record_period": str(record.period)},
-                str(record.period), figs(record),
-            ))
+            alerts.append(
+                make(
+                    "balance.record",
+                    "info",
+                    f"balance.record:{key_base}:{which}",
+                    f"Record {which} in {possessive(rep)} trade balance with {par} ({current.period})",
+                    {
+                        "which": which,
+                        "superlative": "highest" if which == "high" else "lowest",
+                        "n_history": len(earlier),
+                        "history_start": str(min(h.period for h in earlier)),
+                        "old_value": fmt_usd(record.value),
+                        "record_period": str(record.period),
+                    },
+                    str(record.period),
+                    figs(record),
+                )
+            )
     return alerts
 
 

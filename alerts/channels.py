@@ -108,8 +108,15 @@ class SlackSender:
     channel = "slack"
     max_batch = SLACK_ALERTS_PER_MESSAGE
 
-    def __init__(self, webhook_url: Any, *, timeout: float = 10.0, connect_timeout: float = 5.0,
-                 registry: CountryRegistry | None = None, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        webhook_url: Any,
+        *,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        registry: CountryRegistry | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
         url = _secret(webhook_url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -139,7 +146,9 @@ class SlackSender:
             raise DeliveryError("slack", f"webhook at {self.host} timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             detail = redact(str(exc), self._secrets)
-            raise DeliveryError("slack", f"webhook at {self.host} unreachable: {type(exc).__name__}: {detail}") from None
+            raise DeliveryError(
+                "slack", f"webhook at {self.host} unreachable: {type(exc).__name__}: {detail}"
+            ) from None
         if 200 <= r.status_code < 300:
             return
         body = redact(r.text[:200].strip(), self._secrets)
@@ -151,8 +160,12 @@ class SlackSender:
                 retry_after = None
         # 400 (invalid_payload, invalid_blocks...) and 413: these bytes will never be accepted.
         permanent = r.status_code in (400, 413)
-        raise DeliveryError("slack", f"webhook at {self.host} answered HTTP {r.status_code}: {body or '(empty body)'}",
-                            permanent=permanent, retry_after=retry_after)
+        raise DeliveryError(
+            "slack",
+            f"webhook at {self.host} answered HTTP {r.status_code}: {body or '(empty body)'}",
+            permanent=permanent,
+            retry_after=retry_after,
+        )
 
 
 # --- email ---------------------------------------------------------------------------------------
@@ -175,7 +188,7 @@ class SmtpConfig:
         return f"{'smtps' if self.ssl else 'smtp'}://{self.host}:{self.port}"
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.password, ) if s]
+        return [s for s in (self.password,) if s]
 
 
 def _truthy(v: str) -> bool:
@@ -197,7 +210,9 @@ def parse_smtp_url(url: Any) -> SmtpConfig:
         parts = urlsplit(raw)
         port = parts.port
     except ValueError:
-        raise ConfigError("TRADEWATCH_SMTP_URL is malformed (expected smtp://user:pass@host:port?starttls=true)") from None
+        raise ConfigError(
+            "TRADEWATCH_SMTP_URL is malformed (expected smtp://user:pass@host:port?starttls=true)"
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ConfigError("TRADEWATCH_SMTP_URL must be smtp://… or smtps://… with a host")
@@ -207,9 +222,15 @@ def parse_smtp_url(url: Any) -> SmtpConfig:
     starttls = _truthy(q["starttls"]) if "starttls" in q else (port == 587 and not use_ssl)
     username = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password else None
-    cfg = SmtpConfig(parts.hostname, port, username, password, use_ssl, starttls and not use_ssl,
-                     float(q.get("timeout", 30.0)))
-    if cfg.username and not (cfg.ssl or cfg.starttls) and not _is_loopback(cfg.host) and not _truthy(q.get("insecure", "")):
+    cfg = SmtpConfig(
+        parts.hostname, port, username, password, use_ssl, starttls and not use_ssl, float(q.get("timeout", 30.0))
+    )
+    if (
+        cfg.username
+        and not (cfg.ssl or cfg.starttls)
+        and not _is_loopback(cfg.host)
+        and not _truthy(q.get("insecure", ""))
+    ):
         raise ConfigError(
             f"TRADEWATCH_SMTP_URL ({cfg.where}) would send the password unencrypted: "
             "use smtps://, ?starttls=true, or ?insecure=true if you really mean it"
@@ -223,9 +244,16 @@ class EmailSender:
     channel = "email"
     max_batch = 200
 
-    def __init__(self, smtp_url: Any, email_from: str | None, email_to: Sequence[str], *,
-                 chart: ChartHook | None = None, registry: CountryRegistry | None = None,
-                 ssl_context: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        smtp_url: Any,
+        email_from: str | None,
+        email_to: Sequence[str],
+        *,
+        chart: ChartHook | None = None,
+        registry: CountryRegistry | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         self.config = parse_smtp_url(smtp_url)
         if not email_to:
             raise ConfigError("TRADEWATCH_EMAIL_TO is empty: no one to send alerts to")
@@ -295,14 +323,22 @@ class EmailSender:
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError("email", f"{c.where} refused every recipient: {self._codes(exc.recipients)}") from None
         except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError("email", f"{c.where} refused the login for user {c.username!r}: {exc.smtp_code} {self._text(exc.smtp_error)}") from None
+            raise DeliveryError(
+                "email",
+                f"{c.where} refused the login for user {c.username!r}: {exc.smtp_code} {self._text(exc.smtp_error)}",
+            ) from None
         except smtplib.SMTPDataError as exc:
-            raise DeliveryError("email", f"{c.where} refused the message: {exc.smtp_code} {self._text(exc.smtp_error)}",
-                                permanent=exc.smtp_code >= 500) from None
+            raise DeliveryError(
+                "email",
+                f"{c.where} refused the message: {exc.smtp_code} {self._text(exc.smtp_error)}",
+                permanent=exc.smtp_code >= 500,
+            ) from None
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError("email", f"{c.where} answered {exc.smtp_code} {self._text(exc.smtp_error)}") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError("email", f"{c.where} unreachable or failed: {type(exc).__name__}: {redact(str(exc), self._secrets)}") from None
+            raise DeliveryError(
+                "email", f"{c.where} unreachable or failed: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
+            ) from None
         if refused:
             log.warning("%s refused some recipients: %s", c.where, self._codes(refused))
 

@@ -59,15 +59,22 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def build_senders(settings: Any, *, chart: Callable[[Alert], "bytes | None"] | None = None,
-                  registry: CountryRegistry | None = None) -> dict[str, Sender]:
+def build_senders(
+    settings: Any, *, chart: Callable[[Alert], "bytes | None"] | None = None, registry: CountryRegistry | None = None
+) -> dict[str, Sender]:
     """The channels the settings configure: Slack with a webhook URL; email with an SMTP URL and recipients."""
     out: dict[str, Sender] = {}
     if settings.slack_webhook_url is not None and settings.slack_webhook_url.get_secret_value():
-        out["slack"] = SlackSender(settings.slack_webhook_url, timeout=settings.read_timeout if settings.read_timeout < 30 else 15.0,
-                                   connect_timeout=min(settings.connect_timeout, 10.0), registry=registry)
+        out["slack"] = SlackSender(
+            settings.slack_webhook_url,
+            timeout=settings.read_timeout if settings.read_timeout < 30 else 15.0,
+            connect_timeout=min(settings.connect_timeout, 10.0),
+            registry=registry,
+        )
     if settings.smtp_url is not None and settings.smtp_url.get_secret_value() and settings.email_to:
-        out["email"] = EmailSender(settings.smtp_url, settings.email_from, settings.email_to, chart=chart, registry=registry)
+        out["email"] = EmailSender(
+            settings.smtp_url, settings.email_from, settings.email_to, chart=chart, registry=registry
+        )
     return out
 
 
@@ -98,7 +105,11 @@ def deliver_pending(
     with db.transaction() as s:
         claimed = outbox.claim_pending(s, worker_id, claim_time, limit, channels=list(senders))
         ids = sorted({c.alert_id for c in claimed})
-        alerts = {r.id: Alert.from_row(r) for r in s.execute(select(AlertRow).where(AlertRow.id.in_(ids))).scalars()} if ids else {}
+        alerts = (
+            {r.id: Alert.from_row(r) for r in s.execute(select(AlertRow).where(AlertRow.id.in_(ids))).scalars()}
+            if ids
+            else {}
+        )
     report.claimed = len(claimed)
 
     by_channel: dict[str, list[outbox.Claimed]] = defaultdict(list)
@@ -114,7 +125,12 @@ def deliver_pending(
                 due.append(c)
             else:
                 with db.transaction() as s:
-                    outbox.mark_suppressed(s, c.delivery_id, worker_id, f"severity {alerts[c.alert_id].severity} below {channel}_min_severity={minimum}")
+                    outbox.mark_suppressed(
+                        s,
+                        c.delivery_id,
+                        worker_id,
+                        f"severity {alerts[c.alert_id].severity} below {channel}_min_severity={minimum}",
+                    )
                 report.count(channel, "suppressed")
         if getattr(settings, "digest", False):
             size = max(1, getattr(sender, "max_batch", 1))
@@ -122,12 +138,35 @@ def deliver_pending(
         else:
             batches = [[c] for c in due]
         for batch in batches:
-            _send_batch(db, settings, sender, channel, batch, [alerts[c.alert_id] for c in batch], worker_id, report, secrets, now, sleep)
+            _send_batch(
+                db,
+                settings,
+                sender,
+                channel,
+                batch,
+                [alerts[c.alert_id] for c in batch],
+                worker_id,
+                report,
+                secrets,
+                now,
+                sleep,
+            )
     return report
 
 
-def _send_batch(db, settings, sender: Sender, channel: str, batch: Sequence[outbox.Claimed], alerts: list[Alert],
-                worker_id: str, report: DeliveryReport, secrets: list[str], now: datetime | None, sleep) -> None:
+def _send_batch(
+    db,
+    settings,
+    sender: Sender,
+    channel: str,
+    batch: Sequence[outbox.Claimed],
+    alerts: list[Alert],
+    worker_id: str,
+    report: DeliveryReport,
+    secrets: list[str],
+    now: datetime | None,
+    sleep,
+) -> None:
     attempts = max(1, int(getattr(settings, "delivery_attempts", 3)))
     base = float(getattr(settings, "backoff_base", 1.0))
     cap = float(getattr(settings, "backoff_max", 60.0))
@@ -148,7 +187,7 @@ def _send_batch(db, settings, sender: Sender, channel: str, batch: Sequence[outb
         log.warning("delivery of %s via %s failed (attempt %d/%d): %s", label, channel, i + 1, attempts, msg)
         if error.permanent or i == attempts - 1:
             break
-        delay = min(base * (2 ** i), cap)
+        delay = min(base * (2**i), cap)
         if error.retry_after is not None:
             delay = min(max(delay, error.retry_after), RETRY_AFTER_MAX)
         sleep(delay)
@@ -164,5 +203,7 @@ def _send_batch(db, settings, sender: Sender, channel: str, batch: Sequence[outb
         text = redact(str(error), secrets)
         report.errors.append(text)
         for c in batch:
-            outbox.mark_failed(s, c.delivery_id, worker_id, text, now or utcnow(), attempts=tried, permanent=error.permanent)
+            outbox.mark_failed(
+                s, c.delivery_id, worker_id, text, now or utcnow(), attempts=tried, permanent=error.permanent
+            )
             report.count(channel, "failed" if error.permanent else "retry_later")

@@ -49,7 +49,9 @@ class _Reader:
         self._source: dict[tuple, tuple[str | None, int]] = {}
         self._rows: dict = {}
 
-    def figures(self, reporter: str, flow: str, period: Period, source: str, partner: str | None = None) -> dict[str, q.Figure]:
+    def figures(
+        self, reporter: str, flow: str, period: Period, source: str, partner: str | None = None
+    ) -> dict[str, q.Figure]:
         k = (reporter, flow, str(period), source, partner)
         if k not in self._figs:
             self._figs[k] = q.figures(self.s, reporter, flow, period, source, partner=partner, cache=self._rows)
@@ -68,7 +70,9 @@ class _Reader:
         return self._source[k]
 
 
-def _derived_periods(reader: _Reader, reporter: str, source: str, years: set[int], today: date) -> list[tuple[str, Period]]:
+def _derived_periods(
+    reader: _Reader, reporter: str, source: str, years: set[int], today: date
+) -> list[tuple[str, Period]]:
     """Year to date (Jan..newest month, 2..11 months) and complete years for ``years``."""
     out = []
     for y in sorted(years):
@@ -93,7 +97,9 @@ def detect_after_store(
     registry: CountryRegistry | None = None,
 ) -> list[Alert]:
     """Every alert the stored batch gives rise to (ranking, balance, revisions, target)."""
-    keys = list(getattr(store_result, "new_keys", []) or []) + [r.key for r in (getattr(store_result, "revisions", []) or [])]
+    keys = list(getattr(store_result, "new_keys", []) or []) + [
+        r.key for r in (getattr(store_result, "revisions", []) or [])
+    ]
     if not keys:
         return []
     reg = registry or countries()
@@ -115,16 +121,29 @@ def detect_after_store(
 # --- ranking --------------------------------------------------------------------------------------
 
 
-def _ranked(reader: _Reader, reporter: str, flow: str, kind: str, period: Period, source: str, reg: CountryRegistry, min_partners: int) -> RankedPeriod | None:
+def _ranked(
+    reader: _Reader,
+    reporter: str,
+    flow: str,
+    kind: str,
+    period: Period,
+    source: str,
+    reg: CountryRegistry,
+    min_partners: int,
+) -> RankedPeriod | None:
     figs = reader.figures(reporter, flow, period, source)
     figs = {p: f for p, f in figs.items() if reg.rankable(p)}
     if len(figs) < min_partners:
         return None
     newest = next(iter(sorted(figs.values(), key=lambda f: -f.value_usd)), None)
     return RankedPeriod(
-        period=period, kind=kind, source=source, values={p: f.value_usd for p, f in figs.items()},
+        period=period,
+        kind=kind,
+        source=source,
+        values={p: f.value_usd for p, f in figs.items()},
         maturity=least_mature(*(f.maturity for f in figs.values())),
-        source_url=newest.source_url if newest else None, snapshot_sha256=newest.snapshot_sha256 if newest else None,
+        source_url=newest.source_url if newest else None,
+        snapshot_sha256=newest.snapshot_sha256 if newest else None,
         urls={p: (f.source_url, f.snapshot_sha256) for p, f in figs.items()},
     )
 
@@ -163,8 +182,14 @@ def _ranking(reader: _Reader, settings, keys: list[tuple], today: date, reg: Cou
                 if prev is None:
                     continue
                 out += ranking_alerts(
-                    reporter, flow, cur, prev, watched=settings.watched_partners, overtake_pairs=overtakes,
-                    top_n=settings.top_n, registry=reg,
+                    reporter,
+                    flow,
+                    cur,
+                    prev,
+                    watched=settings.watched_partners,
+                    overtake_pairs=overtakes,
+                    top_n=settings.top_n,
+                    registry=reg,
                 )
     return out
 
@@ -179,8 +204,14 @@ def _point(reader: _Reader, reporter: str, partner: str, period: Period, source:
     e = reader.figures(reporter, "export", period, source, partner).get(partner)
     i = reader.figures(reporter, "import", period, source, partner).get(partner)
     return BalancePoint(
-        period=period, value=b.value_usd, source=source, maturity=b.maturity, source_url=b.source_url,
-        snapshot_sha256=b.snapshot_sha256, exports=e.value_usd if e and i else None, imports=i.value_usd if e and i else None,
+        period=period,
+        value=b.value_usd,
+        source=source,
+        maturity=b.maturity,
+        source_url=b.source_url,
+        snapshot_sha256=b.snapshot_sha256,
+        exports=e.value_usd if e and i else None,
+        imports=i.value_usd if e and i else None,
     )
 
 
@@ -208,11 +239,16 @@ def _balance(reader: _Reader, settings, keys: list[tuple], today: date, reg: Cou
                     for p, f in q.series(reader.s, reporter, partner, "balance", "month", source=source)
                 ]
             out += balance_alerts(
-                reporter, partner, kind, cur,
+                reporter,
+                partner,
+                kind,
+                cur,
                 _point(reader, reporter, partner, period.previous(), source),
                 _point(reader, reporter, partner, period.year_earlier(), source),
                 history if kind == "month" else [],
-                move_pct=settings.balance_move_pct, move_min_usd=settings.balance_move_min_usd, registry=reg,
+                move_pct=settings.balance_move_pct,
+                move_min_usd=settings.balance_move_min_usd,
+                registry=reg,
             )
     return out
 
@@ -245,9 +281,18 @@ def _target(reader: _Reader, settings, keys: list[tuple], today: date, reg: Coun
                 continue
             prev = reader.figures(rep, "total", Period.year(y - 1), source, par).get(par)
             a = target_alert(
-                rep, par, y, fig.value_usd, target_usd=settings.target_usd, target_year=settings.target_year,
-                previous_total_usd=prev.value_usd if prev else None, maturity=fig.maturity, source=source,
-                source_url=fig.source_url, snapshot_sha256=fig.snapshot_sha256, registry=reg,
+                rep,
+                par,
+                y,
+                fig.value_usd,
+                target_usd=settings.target_usd,
+                target_year=settings.target_year,
+                previous_total_usd=prev.value_usd if prev else None,
+                maturity=fig.maturity,
+                source=source,
+                source_url=fig.source_url,
+                snapshot_sha256=fig.snapshot_sha256,
+                registry=reg,
             )
             if a:
                 out.append(a)
@@ -273,14 +318,29 @@ def _revisions(session: Session, settings, revisions: list, reg: CountryRegistry
         pct = r.change_pct
         if pct is not None and abs(pct) <= settings.revision_tolerance_pct:
             continue  # within tolerance: no need to read its provenance
-        rows = current_rows(session, reporter=reporter, partner=partner, flow=flow, commodity=commodity, source=source, period=period)
+        rows = current_rows(
+            session, reporter=reporter, partner=partner, flow=flow, commodity=commodity, source=source, period=period
+        )
         row = rows[0] if rows else None
-        facts.append(RevisionFact(
-            reporter, partner, flow, period, commodity, source, r.old_value, r.new_value,
-            maturity=row.maturity if row else None, source_url=row.source_url if row else None,
-            snapshot_sha256=row.snapshot_sha256 if row else None,
-        ))
+        facts.append(
+            RevisionFact(
+                reporter,
+                partner,
+                flow,
+                period,
+                commodity,
+                source,
+                r.old_value,
+                r.new_value,
+                maturity=row.maturity if row else None,
+                source_url=row.source_url if row else None,
+                snapshot_sha256=row.snapshot_sha256 if row else None,
+            )
+        )
     return revision_alerts(
-        facts, tolerance_pct=settings.revision_tolerance_pct, reporters=settings.reporters,
-        watched_partners=settings.watched_partners, registry=reg,
+        facts,
+        tolerance_pct=settings.revision_tolerance_pct,
+        reporters=settings.reporters,
+        watched_partners=settings.watched_partners,
+        registry=reg,
     )

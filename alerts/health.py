@@ -44,28 +44,39 @@ def health_alerts_for(
         err = _error_text(last_errors[0]) if last_errors else None
         what = "returned nothing" if last_status == "empty" else "failed"
         fields = {
-            "source": source, "count": n, "what": what, "reminder": reminder,
+            "source": source,
+            "count": n,
+            "what": what,
+            "reminder": reminder,
             "since": streak_started_at.strftime("%Y-%m-%d %H:%M UTC") if streak_started_at else "?",
             "last_error": one_line(err, 300) if err else None,
             "last_success": last_success_at.strftime("%Y-%m-%d %H:%M UTC") if last_success_at else None,
         }
-        return [Alert(
-            rule="health.failing", severity="critical" if reminder else "warning",
-            title=f"Source {source} has {what} {n} runs in a row",
-            message=render_message("health.failing", **fields),
-            dedup_key=f"health.failing:{source}:{streak_started_run_id}:{n}"[:255],
-            source=source, figures={"consecutive runs failed": str(n)},
-            fields=fields,
-        )]
+        return [
+            Alert(
+                rule="health.failing",
+                severity="critical" if reminder else "warning",
+                title=f"Source {source} has {what} {n} runs in a row",
+                message=render_message("health.failing", **fields),
+                dedup_key=f"health.failing:{source}:{streak_started_run_id}:{n}"[:255],
+                source=source,
+                figures={"consecutive runs failed": str(n)},
+                fields=fields,
+            )
+        ]
     if recovered_after >= threshold and last_status not in ("failed", "empty"):
         fields = {"source": source, "count": recovered_after, "status": last_status}
-        return [Alert(
-            rule="health.recovered", severity="info",
-            title=f"Source {source} is working again after {recovered_after} failed runs",
-            message=render_message("health.recovered", **fields),
-            dedup_key=f"health.recovered:{source}:{recovered_streak_run_id}"[:255],
-            source=source, fields=fields,
-        )]
+        return [
+            Alert(
+                rule="health.recovered",
+                severity="info",
+                title=f"Source {source} is working again after {recovered_after} failed runs",
+                message=render_message("health.recovered", **fields),
+                dedup_key=f"health.recovered:{source}:{recovered_streak_run_id}"[:255],
+                source=source,
+                fields=fields,
+            )
+        ]
     return []
 
 
@@ -108,19 +119,27 @@ def silence_alerts_for(
         return []
     due_on = due.end + timedelta(days=release_day + grace_days)
     fields = {
-        "source": source, "due_period": str(due), "latest_period": latest_period or str(latest_end),
-        "release_day": release_day, "grace_days": grace_days, "due_on": due_on.isoformat(),
+        "source": source,
+        "due_period": str(due),
+        "latest_period": latest_period or str(latest_end),
+        "release_day": release_day,
+        "grace_days": grace_days,
+        "due_on": due_on.isoformat(),
         "last_status": last_status,
     }
-    return [Alert(
-        rule="health.silent", severity="warning",
-        title=f"Source {source} has not published {due} (due around {due_on:%d %b %Y})",
-        message=render_message("health.silent", **fields),
-        dedup_key=f"health.silent:{source}:{due}"[:255],
-        period=str(due), source=source,
-        figures={"newest period stored": fields["latest_period"], "expected": str(due)},
-        fields=fields,
-    )]
+    return [
+        Alert(
+            rule="health.silent",
+            severity="warning",
+            title=f"Source {source} has not published {due} (due around {due_on:%d %b %Y})",
+            message=render_message("health.silent", **fields),
+            dedup_key=f"health.silent:{source}:{due}"[:255],
+            period=str(due),
+            source=source,
+            figures={"newest period stored": fields["latest_period"], "expected": str(due)},
+            fields=fields,
+        )
+    ]
 
 
 def _error_text(e) -> str:

@@ -80,10 +80,22 @@ class Alert:
         """Rebuild an alert from an ``AlertRow`` (for rendering at delivery time)."""
         p = row.payload or {}
         return cls(
-            rule=row.rule, severity=row.severity, title=row.title, message=row.message, dedup_key=row.dedup_key,
-            reporter=row.reporter, partner=row.partner, flow=row.flow, period=row.period, maturity=row.maturity,
-            figures=p.get("figures") or {}, previous=p.get("previous") or {}, previous_period=p.get("previous_period"),
-            source=row.source, source_url=row.source_url, snapshot_sha256=row.snapshot_sha256,
+            rule=row.rule,
+            severity=row.severity,
+            title=row.title,
+            message=row.message,
+            dedup_key=row.dedup_key,
+            reporter=row.reporter,
+            partner=row.partner,
+            flow=row.flow,
+            period=row.period,
+            maturity=row.maturity,
+            figures=p.get("figures") or {},
+            previous=p.get("previous") or {},
+            previous_period=p.get("previous_period"),
+            source=row.source,
+            source_url=row.source_url,
+            snapshot_sha256=row.snapshot_sha256,
             fields=p.get("fields") or {},
         )
 
@@ -91,7 +103,9 @@ class Alert:
         """(label, new, previous) rows for a table of the alert's figures."""
         rows = []
         for key in list(self.figures) + [k for k in self.previous if k not in self.figures]:
-            rows.append((label_for(key, registry), fmt_figure(self.figures.get(key)), fmt_figure(self.previous.get(key))))
+            rows.append(
+                (label_for(key, registry), fmt_figure(self.figures.get(key)), fmt_figure(self.previous.get(key)))
+            )
         return rows
 
 

@@ -94,14 +94,36 @@ def ranking_alerts(
     key_base = f"{reporter}:{flow}:{current.kind}:{current.period}"
     alerts: list[Alert] = []
 
-    def make(rule: str, severity: str, key: str, title: str, fields: dict, partner: str | None, figures: dict, previous_figs: dict) -> Alert:
+    def make(
+        rule: str,
+        severity: str,
+        key: str,
+        title: str,
+        fields: dict,
+        partner: str | None,
+        figures: dict,
+        previous_figs: dict,
+    ) -> Alert:
         url, sha = current.provenance(partner) if partner else (current.source_url, current.snapshot_sha256)
         fields = {**base, "source_url": url, **fields}
         return Alert(
-            rule=rule, severity=severity, title=title, message=render_message(rule, **fields), dedup_key=key,
-            reporter=reporter, partner=partner, flow=flow, period=str(current.period), maturity=current.maturity,
-            figures=figures, previous=previous_figs, previous_period=str(previous.period), source=current.source,
-            source_url=url, snapshot_sha256=sha, fields={k: v for k, v in fields.items() if _jsonable(v)},
+            rule=rule,
+            severity=severity,
+            title=title,
+            message=render_message(rule, **fields),
+            dedup_key=key,
+            reporter=reporter,
+            partner=partner,
+            flow=flow,
+            period=str(current.period),
+            maturity=current.maturity,
+            figures=figures,
+            previous=previous_figs,
+            previous_period=str(previous.period),
+            source=current.source,
+            source_url=url,
+            snapshot_sha256=sha,
+            fields={k: v for k, v in fields.items() if _jsonable(v)},
         )
 
     def fig(ranks: dict, p: str) -> dict:
@@ -123,21 +145,31 @@ def ranking_alerts(
         involved |= {a, b}
         order = sorted((leader, trailer), key=lambda p: (prev[p][0], p))
         fields = {
-            "leader": name(leader), "trailer": name(trailer),
+            "leader": name(leader),
+            "trailer": name(trailer),
             "verb": "overtook" if before != 0 else "moved ahead of",
-            "leader_rank": cur[leader][0], "trailer_rank": cur[trailer][0],
-            "leader_value": fmt_usd(cur[leader][1]), "trailer_value": fmt_usd(cur[trailer][1]),
+            "leader_rank": cur[leader][0],
+            "trailer_rank": cur[trailer][0],
+            "leader_value": fmt_usd(cur[leader][1]),
+            "trailer_value": fmt_usd(cur[trailer][1]),
             "previous_order": [{"name": name(p), "rank": prev[p][0], "value": fmt_usd(prev[p][1])} for p in order],
         }
         title = (
             f"{name(leader)} {fields['verb']} {name(trailer)} as {possessive(rep_name)} "
             f"#{cur[leader][0]} {base['flow_partner']} ({current.period}, {base['kind_label']})"
         )
-        alerts.append(make(
-            "ranking.overtake", "warning", f"ranking.overtake:{key_base}:{leader}>{trailer}", title, fields, leader,
-            {leader: fig(cur, leader), trailer: fig(cur, trailer)},
-            {leader: fig(prev, leader), trailer: fig(prev, trailer)},
-        ))
+        alerts.append(
+            make(
+                "ranking.overtake",
+                "warning",
+                f"ranking.overtake:{key_base}:{leader}>{trailer}",
+                title,
+                fields,
+                leader,
+                {leader: fig(cur, leader), trailer: fig(cur, trailer)},
+                {leader: fig(prev, leader), trailer: fig(prev, trailer)},
+            )
+        )
 
     # --- top N ---------------------------------------------------------------------------------
     in_now = {p for p, (r, _) in cur.items() if r <= top_n}
@@ -148,18 +180,30 @@ def ranking_alerts(
         crossed.add(p)
         new, old = cur.get(p), prev.get(p)
         fields = {
-            "partner_name": name(p), "entered": entered, "top_n": top_n,
-            "new_rank": new[0] if new else None, "new_value": fmt_usd(new[1]) if new else None,
-            "old_rank": old[0] if old else None, "old_value": fmt_usd(old[1]) if old else None,
+            "partner_name": name(p),
+            "entered": entered,
+            "top_n": top_n,
+            "new_rank": new[0] if new else None,
+            "new_value": fmt_usd(new[1]) if new else None,
+            "old_rank": old[0] if old else None,
+            "old_value": fmt_usd(old[1]) if old else None,
         }
         title = (
             f"{name(p)} {'entered' if entered else 'left'} the top {top_n} of {possessive(rep_name)} "
             f"{base['flow_partners']} ({current.period}, {base['kind_label']})"
         )
-        alerts.append(make(
-            "ranking.top_n", "info", f"ranking.top{top_n}:{key_base}:{p}:{'in' if entered else 'out'}", title, fields, p,
-            {p: fig(cur, p)}, {p: fig(prev, p)},
-        ))
+        alerts.append(
+            make(
+                "ranking.top_n",
+                "info",
+                f"ranking.top{top_n}:{key_base}:{p}:{'in' if entered else 'out'}",
+                title,
+                fields,
+                p,
+                {p: fig(cur, p)},
+                {p: fig(prev, p)},
+            )
+        )
 
     # --- watched partners' ranks ------------------------------------------------------------
     for p in watched:
@@ -173,9 +217,12 @@ def ranking_alerts(
         tied = sorted(q for q, (r, _) in cur.items() if new and q != p and r == new[0])
         move = "is now" if old is None else ("rose to" if new[0] < old[0] else "fell to") if new else ""
         fields = {
-            "partner_name": name(p), "move": move,
-            "new_rank": new[0] if new else None, "new_value": fmt_usd(new[1]) if new else None,
-            "old_rank": old[0] if old else None, "old_value": fmt_usd(old[1]) if old else None,
+            "partner_name": name(p),
+            "move": move,
+            "new_rank": new[0] if new else None,
+            "new_value": fmt_usd(new[1]) if new else None,
+            "old_rank": old[0] if old else None,
+            "old_value": fmt_usd(old[1]) if old else None,
             "tied_with": ", ".join(name(q) for q in tied) or None,
         }
         state = f"#{new[0]}" if new else "unranked"
@@ -183,10 +230,18 @@ def ranking_alerts(
             title = f"{name(p)} not ranked among {possessive(rep_name)} {base['flow_partners']} ({current.period}, {base['kind_label']})"
         else:
             title = f"{name(p)} {move} #{new[0]} among {possessive(rep_name)} {base['flow_partners']} ({current.period}, {base['kind_label']})"
-        alerts.append(make(
-            "ranking.rank", "info", f"ranking.rank:{key_base}:{p}:{state}", title, fields, p,
-            {p: fig(cur, p)}, {p: fig(prev, p)},
-        ))
+        alerts.append(
+            make(
+                "ranking.rank",
+                "info",
+                f"ranking.rank:{key_base}:{p}:{state}",
+                title,
+                fields,
+                p,
+                {p: fig(cur, p)},
+                {p: fig(prev, p)},
+            )
+        )
     return alerts
 
 

@@ -124,9 +124,18 @@ class AlertView:
     @classmethod
     def of(cls, a: Alert, registry: CountryRegistry | None = None) -> "AlertView":
         return cls(
-            rule=a.rule, severity=a.severity, title=one_line(a.title), message=a.message, period=a.period,
-            previous_period=a.previous_period, maturity=a.maturity, source=a.source, source_url=a.source_url,
-            snapshot_sha256=a.snapshot_sha256, dedup_key=a.dedup_key, rows=a.figure_rows(registry),
+            rule=a.rule,
+            severity=a.severity,
+            title=one_line(a.title),
+            message=a.message,
+            period=a.period,
+            previous_period=a.previous_period,
+            maturity=a.maturity,
+            source=a.source,
+            source_url=a.source_url,
+            snapshot_sha256=a.snapshot_sha256,
+            dedup_key=a.dedup_key,
+            rows=a.figure_rows(registry),
         )
 
 
@@ -144,7 +153,10 @@ def _heading(alerts: Sequence[Alert]) -> str:
 def render_text(alerts: Sequence[Alert] | Alert, registry: CountryRegistry | None = None) -> str:
     """Plain text of one alert or a digest: the console, the email text part, logs."""
     items = [alerts] if isinstance(alerts, Alert) else list(alerts)
-    return _text_env().get_template("alert.txt.j2").render(heading=_heading(items), alerts=_views(items, registry)).strip() + "\n"
+    return (
+        _text_env().get_template("alert.txt.j2").render(heading=_heading(items), alerts=_views(items, registry)).strip()
+        + "\n"
+    )
 
 
 def render_slack(alerts: Sequence[Alert] | Alert, registry: CountryRegistry | None = None) -> dict[str, Any]:
@@ -152,10 +164,14 @@ def render_slack(alerts: Sequence[Alert] | Alert, registry: CountryRegistry | No
     items = [alerts] if isinstance(alerts, Alert) else list(alerts)
     if len(items) > SLACK_ALERTS_PER_MESSAGE:
         raise ValueError(f"at most {SLACK_ALERTS_PER_MESSAGE} alerts fit one Slack message; got {len(items)}")
-    out = _text_env().get_template("slack.json.j2").render(
-        heading=_truncate(_heading(items), SLACK_HEADER_MAX),
-        alerts=_views(items, registry),
-        section_max=SLACK_SECTION_MAX,
+    out = (
+        _text_env()
+        .get_template("slack.json.j2")
+        .render(
+            heading=_truncate(_heading(items), SLACK_HEADER_MAX),
+            alerts=_views(items, registry),
+            section_max=SLACK_SECTION_MAX,
+        )
     )
     payload = json.loads(out)
     if len(payload.get("blocks", [])) > SLACK_BLOCKS_PER_MESSAGE:
@@ -163,7 +179,12 @@ def render_slack(alerts: Sequence[Alert] | Alert, registry: CountryRegistry | No
     return payload
 
 
-def render_email(alerts: Sequence[Alert] | Alert, registry: CountryRegistry | None = None, *, chart_cids: dict[str, str] | None = None) -> tuple[str, str, str]:
+def render_email(
+    alerts: Sequence[Alert] | Alert,
+    registry: CountryRegistry | None = None,
+    *,
+    chart_cids: dict[str, str] | None = None,
+) -> tuple[str, str, str]:
     """(subject, text, html) for one alert or a digest. ``chart_cids``: dedup_key → Content-ID."""
     items = [alerts] if isinstance(alerts, Alert) else list(alerts)
     views = _views(items, registry)
@@ -173,15 +194,27 @@ def render_email(alerts: Sequence[Alert] | Alert, registry: CountryRegistry | No
         subject = f"[tradewatch] {len(items)} alerts: " + "; ".join(one_line(a.title) for a in items[:3])
     subject = one_line(subject, SUBJECT_MAX)
     text = _text_env().get_template("email.txt.j2").render(heading=_heading(items), alerts=views)
-    html = _html_env().get_template("email.html.j2").render(heading=_heading(items), alerts=views, cids=chart_cids or {})
+    html = (
+        _html_env().get_template("email.html.j2").render(heading=_heading(items), alerts=views, cids=chart_cids or {})
+    )
     return subject, text.strip() + "\n", html
 
 
-def describe_rows(a: Alert, registry: CountryRegistry | None = None) -> list[tuple[str, str, str]]:  # pragma: no cover - thin alias
+def describe_rows(
+    a: Alert, registry: CountryRegistry | None = None
+) -> list[tuple[str, str, str]]:  # pragma: no cover - thin alias
     return a.figure_rows(registry)
 
 
 __all__ = [
-    "render_message", "render_text", "render_slack", "render_email", "mrkdwn_escape", "slack_link", "safe_url",
-    "fmt_figure", "label_for", "AlertView",
+    "render_message",
+    "render_text",
+    "render_slack",
+    "render_email",
+    "mrkdwn_escape",
+    "slack_link",
+    "safe_url",
+    "fmt_figure",
+    "label_for",
+    "AlertView",
 ]

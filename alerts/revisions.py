@@ -56,20 +56,40 @@ def revision_alerts(
         rep = country_name(f.reporter, registry)
         par = None if f.partner == WORLD else country_name(f.partner, registry)
         fields = {
-            "source": f.source, "reporter_pos": possessive(rep), "flow_noun": FLOW_NOUN.get(f.flow, f.flow),
-            "partner_name": par, "commodity": f.commodity, "period_label": f.period,
-            "pct": fmt_pct(pct) if pct is not None else "from zero", "new_value": fmt_usd(f.new_value),
-            "old_value": fmt_usd(f.old_value), "maturity": f.maturity, "source_url": f.source_url,
+            "source": f.source,
+            "reporter_pos": possessive(rep),
+            "flow_noun": FLOW_NOUN.get(f.flow, f.flow),
+            "partner_name": par,
+            "commodity": f.commodity,
+            "period_label": f.period,
+            "pct": fmt_pct(pct) if pct is not None else "from zero",
+            "new_value": fmt_usd(f.new_value),
+            "old_value": fmt_usd(f.old_value),
+            "maturity": f.maturity,
+            "source_url": f.source_url,
         }
         what = f"{possessive(rep)} {FLOW_NOUN.get(f.flow, f.flow)}" + (f" with {par}" if par else " (world)")
-        out.append(Alert(
-            rule="revision", severity="warning",
-            title=f"{f.source} revised {what} for {f.period} by {fields['pct']}",
-            message=render_message("revision", **fields),
-            dedup_key=f"revision:{f.source}:{f.reporter}:{f.partner}:{f.flow}:{f.period}:{f.commodity}:{f.new_value}"[:255],
-            reporter=f.reporter, partner=f.partner, flow=f.flow, period=f.period, maturity=f.maturity,
-            figures={"value": {"value_usd": f.new_value, "pct": round(pct, 2) if pct is not None else None}},
-            previous={"value": f.old_value}, previous_period=f.period, source=f.source, source_url=f.source_url,
-            snapshot_sha256=f.snapshot_sha256, fields=fields,
-        ))
+        out.append(
+            Alert(
+                rule="revision",
+                severity="warning",
+                title=f"{f.source} revised {what} for {f.period} by {fields['pct']}",
+                message=render_message("revision", **fields),
+                dedup_key=f"revision:{f.source}:{f.reporter}:{f.partner}:{f.flow}:{f.period}:{f.commodity}:{f.new_value}"[
+                    :255
+                ],
+                reporter=f.reporter,
+                partner=f.partner,
+                flow=f.flow,
+                period=f.period,
+                maturity=f.maturity,
+                figures={"value": {"value_usd": f.new_value, "pct": round(pct, 2) if pct is not None else None}},
+                previous={"value": f.old_value},
+                previous_period=f.period,
+                source=f.source,
+                source_url=f.source_url,
+                snapshot_sha256=f.snapshot_sha256,
+                fields=fields,
+            )
+        )
     return out

@@ -53,7 +53,15 @@ def table(figs: list[Figure]) -> None:
         t.add_column(col, overflow="fold")
     for f in figs:
         holds = "" if f.holds is None else ("[green]yes[/]" if f.holds else "[red]NO[/]")
-        t.add_row(f.name, _fmt(f.value, f.unit), "" if f.ratio is None else f"{f.ratio:.2f}", f.ratio_of or "", f.goal or "", holds, f.note or "")
+        t.add_row(
+            f.name,
+            _fmt(f.value, f.unit),
+            "" if f.ratio is None else f"{f.ratio:.2f}",
+            f.ratio_of or "",
+            f.goal or "",
+            holds,
+            f.note or "",
+        )
     Console(stderr=False, width=200).print(t)
 
 

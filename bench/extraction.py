@@ -147,8 +147,11 @@ def variants(cases: list[tuple[str, str, date]], n: int = N_TEXTS, seed: int = 7
     for name, _a3, lang in countries().aliases():
         if len(name) >= 4:
             names.setdefault(lang, []).append(name)
-    watched = {"ko": ["베트남", "중국", "미국", "일본"], "en": ["Vietnam", "China", "Japan", "the United States"],
-               "vi": ["Hàn Quốc", "Trung Quốc", "Nhật Bản", "Hoa Kỳ"]}
+    watched = {
+        "ko": ["베트남", "중국", "미국", "일본"],
+        "en": ["Vietnam", "China", "Japan", "the United States"],
+        "vi": ["Hàn Quốc", "Trung Quốc", "Nhật Bản", "Hoa Kỳ"],
+    }
     out = []
     for i in range(n):
         text, lang, published = cases[i % len(cases)]
@@ -182,10 +185,24 @@ def run(log=print) -> tuple[list[Figure], dict]:
     try:
         from scrapers.prose import extract
     except ImportError as exc:
-        return [Figure("extraction.articles_per_s", None, "articles/s", note=f"skipped: the release extractor is not importable ({exc})")], {}
+        return [
+            Figure(
+                "extraction.articles_per_s",
+                None,
+                "articles/s",
+                note=f"skipped: the release extractor is not importable ({exc})",
+            )
+        ], {}
     cases = load_cases()
     if not cases:
-        return [Figure("extraction.articles_per_s", None, "articles/s", note=f"skipped: no annotated cases under {DATA.relative_to(ROOT)}")], {}
+        return [
+            Figure(
+                "extraction.articles_per_s",
+                None,
+                "articles/s",
+                note=f"skipped: no annotated cases under {DATA.relative_to(ROOT)}",
+            )
+        ], {}
     texts = variants(cases)
     errors = figures = 0
 
@@ -207,10 +224,17 @@ def run(log=print) -> tuple[list[Figure], dict]:
     secs = time.perf_counter() - t
     chars = sum(len(x[0]) for x in texts)
     langs = {lg: sum(1 for x in texts if x[1] == lg) for lg in sorted({x[1] for x in texts})}
-    return [Figure("extraction.articles_per_s", len(texts) / secs, "articles/s", note=(
-        f"{len(texts)} texts from {len(cases)} annotated cases ({', '.join(f'{k} {v}' for k, v in langs.items())}), "
-        f"{chars / len(texts):.0f} chars on average, {figures} figures and rank claims extracted, {errors} raised"))], {
-        "texts": len(texts), "cases": len(cases), "seconds": secs, "figures": figures, "errors": errors}
+    return [
+        Figure(
+            "extraction.articles_per_s",
+            len(texts) / secs,
+            "articles/s",
+            note=(
+                f"{len(texts)} texts from {len(cases)} annotated cases ({', '.join(f'{k} {v}' for k, v in langs.items())}), "
+                f"{chars / len(texts):.0f} chars on average, {figures} figures and rank claims extracted, {errors} raised"
+            ),
+        )
+    ], {"texts": len(texts), "cases": len(cases), "seconds": secs, "figures": figures, "errors": errors}
 
 
 if __name__ == "__main__":

@@ -151,13 +151,27 @@ def _month_nation(ym: str) -> tuple[str, int, int, int, int]:
     """One month of nationtrade items (XML text, for all partners) and the month's sums."""
     rows = nation_items([ym])
     xml = "".join(
-        _item_xml([
-            ("balPayments", r.exp - r.imp), ("expCnt", r.exp_cnt), ("expDlr", r.exp), ("impCnt", r.imp_cnt),
-            ("impDlr", r.imp), ("statCd", r.code), ("statCdCntnKor1", r.name), ("year", _year(r.ym)),
-        ])
+        _item_xml(
+            [
+                ("balPayments", r.exp - r.imp),
+                ("expCnt", r.exp_cnt),
+                ("expDlr", r.exp),
+                ("impCnt", r.imp_cnt),
+                ("impDlr", r.imp),
+                ("statCd", r.code),
+                ("statCdCntnKor1", r.name),
+                ("year", _year(r.ym)),
+            ]
+        )
         for r in rows
     )
-    return xml, sum(r.exp for r in rows), sum(r.imp for r in rows), sum(r.exp_cnt for r in rows), sum(r.imp_cnt for r in rows)
+    return (
+        xml,
+        sum(r.exp for r in rows),
+        sum(r.imp for r in rows),
+        sum(r.exp_cnt for r in rows),
+        sum(r.imp_cnt for r in rows),
+    )
 
 
 def nationtrade_xml(months: list[str], cnty: str | None) -> str:
@@ -165,10 +179,18 @@ def nationtrade_xml(months: list[str], cnty: str | None) -> str:
         body = "".join(_month_nation(ym)[0] for ym in months)
         return _ok([body] if body else [])
     items = [
-        _item_xml([
-            ("balPayments", r.exp - r.imp), ("expCnt", r.exp_cnt), ("expDlr", r.exp), ("impCnt", r.imp_cnt),
-            ("impDlr", r.imp), ("statCd", r.code), ("statCdCntnKor1", r.name), ("year", _year(r.ym)),
-        ])
+        _item_xml(
+            [
+                ("balPayments", r.exp - r.imp),
+                ("expCnt", r.exp_cnt),
+                ("expDlr", r.exp),
+                ("impCnt", r.imp_cnt),
+                ("impDlr", r.imp),
+                ("statCd", r.code),
+                ("statCdCntnKor1", r.name),
+                ("year", _year(r.ym)),
+            ]
+        )
         for r in nation_items(months, cnty)
     ]
     return _ok(items)
@@ -179,9 +201,31 @@ def newtrade_xml(months: list[str]) -> str:
     for ym in months:
         _, e, i, ec, ic = _month_nation(ym)
         te, ti, tec, tic = te + e, ti + i, tec + ec, tic + ic
-        items.append(_item_xml([("balPayments", e - i), ("expCnt", ec), ("expDlr", e), ("impCnt", ic), ("impDlr", i), ("year", _year(ym))]))
+        items.append(
+            _item_xml(
+                [
+                    ("balPayments", e - i),
+                    ("expCnt", ec),
+                    ("expDlr", e),
+                    ("impCnt", ic),
+                    ("impDlr", i),
+                    ("year", _year(ym)),
+                ]
+            )
+        )
     if items:  # the trailing total row
-        items.append(_item_xml([("balPayments", te - ti), ("expCnt", tec), ("expDlr", te), ("impCnt", tic), ("impDlr", ti), ("year", "총계")]))
+        items.append(
+            _item_xml(
+                [
+                    ("balPayments", te - ti),
+                    ("expCnt", tec),
+                    ("expDlr", te),
+                    ("impCnt", tic),
+                    ("impDlr", ti),
+                    ("year", "총계"),
+                ]
+            )
+        )
     return _ok(items)
 
 
@@ -196,18 +240,40 @@ def nitemtrade_xml(months: list[str], cnty: str | None, hs: str | None) -> str:
     rows = []
     for r in nation_items(months, cnty):
         e, i = r.exp // 20 + 1, r.imp // 30 + 1
-        rows.append(_item_xml([
-            ("balPayments", e - i), ("expDlr", e), ("expWgt", e // 900 + 1), ("hsCd", hs_cd), ("impDlr", i),
-            ("impWgt", i // 700 + 1), ("statCd", r.code), ("statCdCntnKor1", r.name), ("statKor", "메모리"), ("year", _year(r.ym)),
-        ]))
+        rows.append(
+            _item_xml(
+                [
+                    ("balPayments", e - i),
+                    ("expDlr", e),
+                    ("expWgt", e // 900 + 1),
+                    ("hsCd", hs_cd),
+                    ("impDlr", i),
+                    ("impWgt", i // 700 + 1),
+                    ("statCd", r.code),
+                    ("statCdCntnKor1", r.name),
+                    ("statKor", "메모리"),
+                    ("year", _year(r.ym)),
+                ]
+            )
+        )
     if not rows:
         return _ok([])
     te = sum(r.exp // 20 + 1 for r in nation_items(months, cnty))
     ti = sum(r.imp // 30 + 1 for r in nation_items(months, cnty))
-    total = _item_xml([
-        ("balPayments", te - ti), ("expDlr", te), ("expWgt", te // 900 + 1), ("hsCd", "-"), ("impDlr", ti),
-        ("impWgt", ti // 700 + 1), ("statCd", "-"), ("statCdCntnKor1", "-"), ("statKor", "-"), ("year", "총계"),
-    ])
+    total = _item_xml(
+        [
+            ("balPayments", te - ti),
+            ("expDlr", te),
+            ("expWgt", te // 900 + 1),
+            ("hsCd", "-"),
+            ("impDlr", ti),
+            ("impWgt", ti // 700 + 1),
+            ("statCd", "-"),
+            ("statCdCntnKor1", "-"),
+            ("statKor", "-"),
+            ("year", "총계"),
+        ]
+    )
     return _ok([total, *rows])  # nitemtrade puts its total row first
 
 
@@ -223,7 +289,12 @@ def answer(path: str, query: dict[str, str], latest: str) -> tuple[int, str]:
     start, end = query.get("strtYymm"), query.get("endYymm")
     if not start or not end:
         return 200, service_error(MSG_MISSING)
-    if not _YYYYMM.match(start) or not 1 <= int(start[4:]) <= 12 or not _YYYYMM.match(end) or not 1 <= int(end[4:]) <= 12:
+    if (
+        not _YYYYMM.match(start)
+        or not 1 <= int(start[4:]) <= 12
+        or not _YYYYMM.match(end)
+        or not 1 <= int(end[4:]) <= 12
+    ):
         return 200, service_error(MSG_FORMAT)
     if end < start:
         return 200, service_error(MSG_ORDER)
@@ -400,4 +471,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-

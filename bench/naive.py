@@ -59,7 +59,13 @@ def run(base_url: str, db: str, start: str, end: str) -> dict:
                 partner = item.findtext("statCd") if service == "nation" else "WORLD"
                 con.execute(
                     "INSERT OR REPLACE INTO trade VALUES (?, ?, ?, ?, ?)",
-                    (partner, year, int(item.findtext("expDlr")), int(item.findtext("impDlr")), int(item.findtext("balPayments"))),
+                    (
+                        partner,
+                        year,
+                        int(item.findtext("expDlr")),
+                        int(item.findtext("impDlr")),
+                        int(item.findtext("balPayments")),
+                    ),
                 )
                 con.commit()
                 rows += 1

@@ -25,7 +25,9 @@ ROUNDS = 3
 def child(base_url: str, data_dir: str, rounds: int) -> dict:
     import os
 
-    os.environ.update({"TRADEWATCH_DATA_DIR": data_dir, "TRADEWATCH_KCS_BASE_URL": base_url, "TRADEWATCH_SOURCES": "kcs"})
+    os.environ.update(
+        {"TRADEWATCH_DATA_DIR": data_dir, "TRADEWATCH_KCS_BASE_URL": base_url, "TRADEWATCH_SOURCES": "kcs"}
+    )
     from prefect import flow
 
     from tradewatch.config import load_settings
@@ -77,16 +79,34 @@ def run(latency: float = 0.1, rounds: int = ROUNDS, log=print) -> tuple[list[Fig
 
     log("quiet night: nightly (nothing new) vs an empty Prefect flow run ...")
     with kcs_server.spawn(latency=latency) as srv, tempfile.TemporaryDirectory(prefix="twbench-night-") as tmp:
-        r = run_child("bench.quiet_night", ["child", "--base-url", srv.base_url, "--data-dir", f"{tmp}/data", "--rounds", str(rounds)],
-                      env={"PREFECT_HOME": f"{tmp}/prefect_home"})
+        r = run_child(
+            "bench.quiet_night",
+            ["child", "--base-url", srv.base_url, "--data-dir", f"{tmp}/data", "--rounds", str(rounds)],
+            env={"PREFECT_HOME": f"{tmp}/prefect_home"},
+        )
     empty, quiet = statistics.median(r["empty_s"]), statistics.median(r["quiet_s"])
     floor = math.ceil(r["requests"] / r["concurrency"]) * latency
     ratio = quiet / empty
     figs = [
-        Figure("quiet_night.empty_flow", empty, "s", note=f"median of {rounds} warm empty flow runs; API start-up {r['startup_s']:.1f} s"),
-        Figure("quiet_night.nightly", quiet, "s", ratio, "empty Prefect flow run", "<= 2x", ratio <= 2, note=(
-            f"median of {rounds}; {r['requests']} requests ({floor:.1f} s network floor at {latency * 1000:.0f} ms); "
-            f"{r['quiet_stored']} stored, {r['quiet_unchanged']} unchanged; the filling run took {r['fill_s']:.1f} s for {r['fill_stored']} rows")),
+        Figure(
+            "quiet_night.empty_flow",
+            empty,
+            "s",
+            note=f"median of {rounds} warm empty flow runs; API start-up {r['startup_s']:.1f} s",
+        ),
+        Figure(
+            "quiet_night.nightly",
+            quiet,
+            "s",
+            ratio,
+            "empty Prefect flow run",
+            "<= 2x",
+            ratio <= 2,
+            note=(
+                f"median of {rounds}; {r['requests']} requests ({floor:.1f} s network floor at {latency * 1000:.0f} ms); "
+                f"{r['quiet_stored']} stored, {r['quiet_unchanged']} unchanged; the filling run took {r['fill_s']:.1f} s for {r['fill_stored']} rows"
+            ),
+        ),
     ]
     return figs, r
 

@@ -31,8 +31,16 @@ def batch_observations(first: str = FIRST, last: str = LAST) -> list:
         partner = reg.by_alpha2(r.code).alpha3
         month = Period.month(int(r.ym[:4]), int(r.ym[4:]))
         url = f"http://127.0.0.1/1220000/nationtrade/getNationtradeList?strtYymm={r.ym}"
-        common = dict(reporter="KOR", partner=partner, period=month, source="kcs", precision_usd=1, source_url=url,
-                      snapshot_sha256="0" * 64, maturity="final")
+        common = dict(
+            reporter="KOR",
+            partner=partner,
+            period=month,
+            source="kcs",
+            precision_usd=1,
+            source_url=url,
+            snapshot_sha256="0" * 64,
+            maturity="final",
+        )
         out += [
             Observation(flow=Flow.EXPORT, value_usd=r.exp, **common),
             Observation(flow=Flow.IMPORT, value_usd=r.imp, **common),
@@ -61,15 +69,23 @@ def child_validate(data_dir: str) -> dict:
     t = time.perf_counter()
     from expectations import Batch, validate_batch
 
-    batch = Batch(source="kcs", key=f"kcs {FIRST}..{LAST}", kind="all_partners", observations=obs, today=settings.run_today())
+    batch = Batch(
+        source="kcs", key=f"kcs {FIRST}..{LAST}", kind="all_partners", observations=obs, today=settings.run_today()
+    )
     out: dict = {"rows": len(obs), "runs": []}
     for _ in range(3):
         t = time.perf_counter()
         with db.session() as s:
             # as the pipeline calls it: GX's Data Docs page is written only for a batch that fails
             report = validate_batch(s, batch, settings, run_id="bench", data_docs=False)
-        out["runs"].append({"seconds": time.perf_counter() - t, "success": report.success,
-                            "failed": report.failed_names, "timings": report.statistics.get("timings") if isinstance(report.statistics, dict) else None})
+        out["runs"].append(
+            {
+                "seconds": time.perf_counter() - t,
+                "success": report.success,
+                "failed": report.failed_names,
+                "timings": report.statistics.get("timings") if isinstance(report.statistics, dict) else None,
+            }
+        )
     out["peak_rss_mb"] = peak_rss_mb()
     return out
 
@@ -85,11 +101,30 @@ def run(log=print) -> tuple[list[Figure], dict]:
     ok = all(r["success"] for r in v["runs"])
     note = "" if ok else f"; the batch FAILED validation: {v['runs'][0]['failed']}"
     figs = [
-        Figure("validation.gx_import", gx_import, "s", note=f"min of {len(imports)} fresh processes ({', '.join(f'{x:.2f}' for x in imports)})"),
-        Figure("validation.cold", cold, "s", cold - gx_import, "seconds above the GX import", "<= GX import + 1 s", cold <= gx_import + 1,
-               note=f"first validate_batch in a fresh process, {v['rows']} rows (imports pandas + GX itself){note}"),
-        Figure("validation.warm", warm, "s", goal="<= 1 s", holds=warm <= 1,
-               note=f"median of the next {len(v['runs']) - 1} calls (suite built each time); peak RSS {v['peak_rss_mb']:.0f} MB"),
+        Figure(
+            "validation.gx_import",
+            gx_import,
+            "s",
+            note=f"min of {len(imports)} fresh processes ({', '.join(f'{x:.2f}' for x in imports)})",
+        ),
+        Figure(
+            "validation.cold",
+            cold,
+            "s",
+            cold - gx_import,
+            "seconds above the GX import",
+            "<= GX import + 1 s",
+            cold <= gx_import + 1,
+            note=f"first validate_batch in a fresh process, {v['rows']} rows (imports pandas + GX itself){note}",
+        ),
+        Figure(
+            "validation.warm",
+            warm,
+            "s",
+            goal="<= 1 s",
+            holds=warm <= 1,
+            note=f"median of the next {len(v['runs']) - 1} calls (suite built each time); peak RSS {v['peak_rss_mb']:.0f} MB",
+        ),
     ]
     return figs, {"imports": imports, **v}
 

@@ -97,7 +97,12 @@ class ObservationRow(Base):
         # the same moment cannot both store a figure.
         Index(
             "uq_observations_current",
-            "reporter", "partner", "flow", "period", "commodity", "source",
+            "reporter",
+            "partner",
+            "flow",
+            "period",
+            "commodity",
+            "source",
             unique=True,
             sqlite_where=text("is_current"),
             postgresql_where=text("is_current"),

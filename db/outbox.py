@@ -34,8 +34,16 @@ ERROR_MAX = 1000
 PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "failed", "suppressed"
 
 __all__ = [
-    "write_alerts", "claim_pending", "release_stale", "mark_sent", "mark_failed", "mark_suppressed",
-    "requeue", "retry_delay", "Claimed", "STALE_CLAIM",
+    "write_alerts",
+    "claim_pending",
+    "release_stale",
+    "mark_sent",
+    "mark_failed",
+    "mark_suppressed",
+    "requeue",
+    "retry_delay",
+    "Claimed",
+    "STALE_CLAIM",
 ]
 
 
@@ -77,10 +85,23 @@ def write_alerts(
         stmt = (
             insert(AlertRow)
             .values(
-                dedup_key=a.dedup_key, rule=a.rule, severity=a.severity, reporter=a.reporter, partner=a.partner,
-                flow=a.flow, period=a.period, maturity=a.maturity, title=a.title, message=a.message,
-                payload=a.payload(), source=a.source, source_url=a.source_url, snapshot_sha256=a.snapshot_sha256,
-                created_at=now, run_id=run_id, suppressed=bool(suppressed),
+                dedup_key=a.dedup_key,
+                rule=a.rule,
+                severity=a.severity,
+                reporter=a.reporter,
+                partner=a.partner,
+                flow=a.flow,
+                period=a.period,
+                maturity=a.maturity,
+                title=a.title,
+                message=a.message,
+                payload=a.payload(),
+                source=a.source,
+                source_url=a.source_url,
+                snapshot_sha256=a.snapshot_sha256,
+                created_at=now,
+                run_id=run_id,
+                suppressed=bool(suppressed),
             )
             .on_conflict_do_nothing(index_elements=["dedup_key"])
             .returning(AlertRow.id)
@@ -91,11 +112,18 @@ def write_alerts(
         if channels:
             session.execute(
                 insert(DeliveryRow)
-                .values([
-                    {"alert_id": alert_id, "channel": ch, "state": SUPPRESSED if suppressed else PENDING,
-                     "attempts": 0, "created_at": now}
-                    for ch in channels
-                ])
+                .values(
+                    [
+                        {
+                            "alert_id": alert_id,
+                            "channel": ch,
+                            "state": SUPPRESSED if suppressed else PENDING,
+                            "attempts": 0,
+                            "created_at": now,
+                        }
+                        for ch in channels
+                    ]
+                )
                 .on_conflict_do_nothing(index_elements=["alert_id", "channel"])
             )
         new_rows.append(alert_id)
@@ -119,7 +147,9 @@ def release_stale(session: Session, now: datetime, stale_after: timedelta = STAL
     res = session.execute(
         update(DeliveryRow)
         .where(DeliveryRow.state == SENDING, DeliveryRow.claimed_at < now - stale_after)
-        .values(state=PENDING, claimed_by=None, claimed_at=None, last_error="claim expired (the sending process stopped)")
+        .values(
+            state=PENDING, claimed_by=None, claimed_at=None, last_error="claim expired (the sending process stopped)"
+        )
         .execution_options(synchronize_session=False)
     )
     return res.rowcount or 0
@@ -165,14 +195,23 @@ def claim_pending(
     return out
 
 
-def mark_sent(session: Session, delivery_id: int, worker_id: str, now: datetime | None = None, *, attempts: int = 1) -> bool:
+def mark_sent(
+    session: Session, delivery_id: int, worker_id: str, now: datetime | None = None, *, attempts: int = 1
+) -> bool:
     """Record a delivery as sent (only if this worker still holds the claim)."""
     now = now or utcnow()
     res = session.execute(
         update(DeliveryRow)
         .where(DeliveryRow.id == delivery_id, DeliveryRow.state == SENDING, DeliveryRow.claimed_by == worker_id)
-        .values(state=SENT, sent_at=now, attempts=DeliveryRow.attempts + attempts, last_error=None,
-                next_attempt_at=None, claimed_by=None, claimed_at=None)
+        .values(
+            state=SENT,
+            sent_at=now,
+            attempts=DeliveryRow.attempts + attempts,
+            last_error=None,
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
     return res.rowcount == 1
@@ -209,8 +248,12 @@ def mark_failed(
         update(DeliveryRow)
         .where(DeliveryRow.id == delivery_id, DeliveryRow.state == SENDING, DeliveryRow.claimed_by == worker_id)
         .values(
-            state=FAILED if permanent else PENDING, attempts=total, last_error=(error or "")[:ERROR_MAX],
-            next_attempt_at=None if permanent else now + retry_delay(total), claimed_by=None, claimed_at=None,
+            state=FAILED if permanent else PENDING,
+            attempts=total,
+            last_error=(error or "")[:ERROR_MAX],
+            next_attempt_at=None if permanent else now + retry_delay(total),
+            claimed_by=None,
+            claimed_at=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -234,6 +277,8 @@ def requeue(session: Session, *, alert_ids: Iterable[int] | None = None, states:
     if alert_ids is not None:
         q = q.where(DeliveryRow.alert_id.in_(list(alert_ids)))
     res = session.execute(
-        q.values(state=PENDING, next_attempt_at=None, claimed_by=None, claimed_at=None).execution_options(synchronize_session=False)
+        q.values(state=PENDING, next_attempt_at=None, claimed_by=None, claimed_at=None).execution_options(
+            synchronize_session=False
+        )
     )
     return res.rowcount or 0

@@ -71,11 +71,20 @@ def observation_to_json(o: Observation) -> dict[str, Any]:
 
 def observation_from_json(d: dict[str, Any]) -> Observation:
     return Observation(
-        reporter=d["reporter"], partner=d["partner"], flow=Flow(d["flow"]), period=Period.parse(d["period"]),
-        value_usd=d["value_usd"], source=d["source"], commodity=d.get("commodity", "TOTAL"),
-        precision_usd=d.get("precision_usd", 1), source_url=d.get("source_url"),
-        snapshot_sha256=d.get("snapshot_sha256"), published_at=_parse_dt(d.get("published_at")),
-        approximate=bool(d.get("approximate", False)), yoy_pct=d.get("yoy_pct"), maturity=d.get("maturity"),
+        reporter=d["reporter"],
+        partner=d["partner"],
+        flow=Flow(d["flow"]),
+        period=Period.parse(d["period"]),
+        value_usd=d["value_usd"],
+        source=d["source"],
+        commodity=d.get("commodity", "TOTAL"),
+        precision_usd=d.get("precision_usd", 1),
+        source_url=d.get("source_url"),
+        snapshot_sha256=d.get("snapshot_sha256"),
+        published_at=_parse_dt(d.get("published_at")),
+        approximate=bool(d.get("approximate", False)),
+        yoy_pct=d.get("yoy_pct"),
+        maturity=d.get("maturity"),
         quote=d.get("quote"),
     )
 
@@ -98,9 +107,16 @@ def rank_claim_to_json(c: RankClaim) -> dict[str, Any]:
 
 def rank_claim_from_json(d: dict[str, Any]) -> RankClaim:
     return RankClaim(
-        reporter=d["reporter"], partner=d["partner"], flow=Flow(d["flow"]), period=Period.parse(d["period"]),
-        rank=int(d["rank"]), source=d["source"], source_url=d.get("source_url"),
-        snapshot_sha256=d.get("snapshot_sha256"), published_at=_parse_dt(d.get("published_at")), quote=d.get("quote"),
+        reporter=d["reporter"],
+        partner=d["partner"],
+        flow=Flow(d["flow"]),
+        period=Period.parse(d["period"]),
+        rank=int(d["rank"]),
+        source=d["source"],
+        source_url=d.get("source_url"),
+        snapshot_sha256=d.get("snapshot_sha256"),
+        published_at=_parse_dt(d.get("published_at")),
+        quote=d.get("quote"),
     )
 
 

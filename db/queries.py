@@ -84,8 +84,13 @@ def _load(
     if not periods:
         return out
     q = select(
-        ObservationRow.period, ObservationRow.partner, ObservationRow.flow, ObservationRow.value_usd,
-        ObservationRow.maturity, ObservationRow.source_url, ObservationRow.snapshot_sha256,
+        ObservationRow.period,
+        ObservationRow.partner,
+        ObservationRow.flow,
+        ObservationRow.value_usd,
+        ObservationRow.maturity,
+        ObservationRow.source_url,
+        ObservationRow.snapshot_sha256,
     ).where(
         ObservationRow.is_current.is_(True),
         ObservationRow.reporter == reporter,
@@ -138,7 +143,9 @@ def _period_figures(by_partner: dict[str, dict[str, _Row]], flow: str, source: s
 def months_available(session: Session, reporter: str, source: str, year: int, commodity: str = "TOTAL") -> list[int]:
     """Months of ``year`` for which ``source`` has any current figure for ``reporter``."""
     rows = session.execute(
-        select(ObservationRow.period).distinct().where(
+        select(ObservationRow.period)
+        .distinct()
+        .where(
             ObservationRow.is_current.is_(True),
             ObservationRow.reporter == reporter,
             ObservationRow.source == source,
@@ -188,7 +195,11 @@ def figures(
         return {}
     months = [str(m) for m in p.month_list()]
     # Completeness is judged on the whole source, not on the one partner asked for.
-    have = set(months_available(session, reporter, source, p.start.year, commodity)) if p.start.year == p.end.year else None
+    have = (
+        set(months_available(session, reporter, source, p.start.year, commodity))
+        if p.start.year == p.end.year
+        else None
+    )
     if have is not None:
         if any(int(m[5:7]) not in have for m in months):
             return {}
@@ -203,21 +214,32 @@ def figures(
     for partner_code, figs in sums.items():
         last = figs[-1]
         out[partner_code] = Figure(
-            sum(x.value_usd for x in figs), source, _least_mature(x.maturity for x in figs),
-            last.source_url, last.snapshot_sha256, months=len(months),
+            sum(x.value_usd for x in figs),
+            source,
+            _least_mature(x.maturity for x in figs),
+            last.source_url,
+            last.snapshot_sha256,
+            months=len(months),
         )
     return out
 
 
 def figure(
-    session: Session, reporter: str, partner: str, flow: "Flow | str", period: "Period | str", source: str,
+    session: Session,
+    reporter: str,
+    partner: str,
+    flow: "Flow | str",
+    period: "Period | str",
+    source: str,
     commodity: str = "TOTAL",
 ) -> Figure | None:
     """One series value (stored, derived or summed), or None."""
     return figures(session, reporter, flow, period, source, commodity, partner=partner).get(partner)
 
 
-def ranking_source(session: Session, reporter: str, period: "Period | str", commodity: str = "TOTAL") -> tuple[str | None, int]:
+def ranking_source(
+    session: Session, reporter: str, period: "Period | str", commodity: str = "TOTAL"
+) -> tuple[str | None, int]:
     """The source with the most partners for ``reporter`` in ``period`` (or its months), and that count."""
     p = _period(period)
     periods = [str(p)]
@@ -287,9 +309,12 @@ def series(
         rows = session.execute(
             select(ObservationRow.source, func.count(func.distinct(ObservationRow.period)))
             .where(
-                ObservationRow.is_current.is_(True), ObservationRow.reporter == reporter,
-                ObservationRow.partner == partner, ObservationRow.commodity == commodity,
-                ObservationRow.flow.in_(flows), ObservationRow.period_kind.in_(kinds),
+                ObservationRow.is_current.is_(True),
+                ObservationRow.reporter == reporter,
+                ObservationRow.partner == partner,
+                ObservationRow.commodity == commodity,
+                ObservationRow.flow.in_(flows),
+                ObservationRow.period_kind.in_(kinds),
             )
             .group_by(ObservationRow.source)
         ).all()
@@ -297,11 +322,20 @@ def series(
             return []
         source = sorted(rows, key=lambda r: (-r[1], r[0]))[0][0]
     q = select(
-        ObservationRow.period, ObservationRow.period_kind, ObservationRow.flow, ObservationRow.value_usd,
-        ObservationRow.maturity, ObservationRow.source_url, ObservationRow.snapshot_sha256,
+        ObservationRow.period,
+        ObservationRow.period_kind,
+        ObservationRow.flow,
+        ObservationRow.value_usd,
+        ObservationRow.maturity,
+        ObservationRow.source_url,
+        ObservationRow.snapshot_sha256,
     ).where(
-        ObservationRow.is_current.is_(True), ObservationRow.reporter == reporter, ObservationRow.partner == partner,
-        ObservationRow.commodity == commodity, ObservationRow.source == source, ObservationRow.flow.in_(flows),
+        ObservationRow.is_current.is_(True),
+        ObservationRow.reporter == reporter,
+        ObservationRow.partner == partner,
+        ObservationRow.commodity == commodity,
+        ObservationRow.source == source,
+        ObservationRow.flow.in_(flows),
         ObservationRow.period_kind.in_(kinds),
     )
     by_period: dict[str, dict[str, _Row]] = defaultdict(dict)
@@ -325,8 +359,14 @@ def series(
         yp = Period.year(y)
         if yp not in years and len(items) == 12:
             figs = [fig for _, fig in items]
-            years[yp] = Figure(sum(x.value_usd for x in figs), source, _least_mature(x.maturity for x in figs),
-                               figs[-1].source_url, figs[-1].snapshot_sha256, months=12)
+            years[yp] = Figure(
+                sum(x.value_usd for x in figs),
+                source,
+                _least_mature(x.maturity for x in figs),
+                figs[-1].source_url,
+                figs[-1].snapshot_sha256,
+                months=12,
+            )
     return sorted(years.items())
 
 
@@ -357,35 +397,41 @@ def alerts_with_deliveries(session: Session, limit: int = 50, *, rule: str | Non
     out = []
     for a in alerts:
         ds = deliveries.get(a.id, [])
-        out.append({
-            "id": a.id,
-            "created_at": iso(a.created_at),
-            "rule": a.rule,
-            "severity": a.severity,
-            "reporter": a.reporter,
-            "partner": a.partner,
-            "flow": a.flow,
-            "period": a.period,
-            "maturity": a.maturity,
-            "title": a.title,
-            "message": a.message,
-            "dedup_key": a.dedup_key,
-            "source": a.source,
-            "source_url": a.source_url,
-            "snapshot_sha256": a.snapshot_sha256,
-            "run_id": a.run_id,
-            "suppressed": a.suppressed,
-            "figures": (a.payload or {}).get("figures", {}),
-            "previous": (a.payload or {}).get("previous", {}),
-            "deliveries": {d.channel: d.state for d in ds},
-            "delivery_details": [
-                {
-                    "channel": d.channel, "state": d.state, "attempts": d.attempts, "last_error": d.last_error,
-                    "next_attempt_at": iso(d.next_attempt_at), "sent_at": iso(d.sent_at),
-                }
-                for d in ds
-            ],
-        })
+        out.append(
+            {
+                "id": a.id,
+                "created_at": iso(a.created_at),
+                "rule": a.rule,
+                "severity": a.severity,
+                "reporter": a.reporter,
+                "partner": a.partner,
+                "flow": a.flow,
+                "period": a.period,
+                "maturity": a.maturity,
+                "title": a.title,
+                "message": a.message,
+                "dedup_key": a.dedup_key,
+                "source": a.source,
+                "source_url": a.source_url,
+                "snapshot_sha256": a.snapshot_sha256,
+                "run_id": a.run_id,
+                "suppressed": a.suppressed,
+                "figures": (a.payload or {}).get("figures", {}),
+                "previous": (a.payload or {}).get("previous", {}),
+                "deliveries": {d.channel: d.state for d in ds},
+                "delivery_details": [
+                    {
+                        "channel": d.channel,
+                        "state": d.state,
+                        "attempts": d.attempts,
+                        "last_error": d.last_error,
+                        "next_attempt_at": iso(d.next_attempt_at),
+                        "sent_at": iso(d.sent_at),
+                    }
+                    for d in ds
+                ],
+            }
+        )
     return out
 
 
@@ -455,14 +501,21 @@ def latest_stored(session: Session, source: str) -> tuple[date | None, str | Non
     return (row.period_end, row.period) if row else (None, None)
 
 
-def latest_period(session: Session, reporter: str, flow: str = "total", period_kind: str = "month", commodity: str = "TOTAL") -> str | None:
+def latest_period(
+    session: Session, reporter: str, flow: str = "total", period_kind: str = "month", commodity: str = "TOTAL"
+) -> str | None:
     """The newest period with a current figure for ``reporter`` and ``flow`` (``None`` if nothing is stored)."""
     start = session.execute(
         select(func.max(ObservationRow.period_start)).where(
-            ObservationRow.reporter == reporter, ObservationRow.flow == flow, ObservationRow.period_kind == period_kind,
-            ObservationRow.commodity == commodity, ObservationRow.is_current.is_(True),
+            ObservationRow.reporter == reporter,
+            ObservationRow.flow == flow,
+            ObservationRow.period_kind == period_kind,
+            ObservationRow.commodity == commodity,
+            ObservationRow.is_current.is_(True),
         )
     ).scalar()
     if start is None:
         return None
-    return str(Period.parse(f"{start.year:04d}-{start.month:02d}") if period_kind == "month" else Period.year(start.year))
+    return str(
+        Period.parse(f"{start.year:04d}-{start.month:02d}") if period_kind == "month" else Period.year(start.year)
+    )

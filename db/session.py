@@ -98,7 +98,9 @@ class Database:
             except TradewatchError:
                 raise
             except Exception as exc:
-                raise TradewatchError(f"cannot migrate the database {self.safe_url}: {type(exc).__name__}: {exc}") from exc
+                raise TradewatchError(
+                    f"cannot migrate the database {self.safe_url}: {type(exc).__name__}: {exc}"
+                ) from exc
             self._migrated = True
 
     # --- sessions ----------------------------------------------------------------------

@@ -107,7 +107,9 @@ def record_snapshot(session: Session, snap: "Snapshot") -> None:
 # --- figures ----------------------------------------------------------------------------
 
 
-def _row_dict(o: Observation, now: datetime, run_id: str | None, fetched_at: datetime | None, supersedes: int | None) -> dict:
+def _row_dict(
+    o: Observation, now: datetime, run_id: str | None, fetched_at: datetime | None, supersedes: int | None
+) -> dict:
     return {
         "reporter": o.reporter,
         "partner": o.partner,
@@ -136,7 +138,9 @@ def _row_dict(o: Observation, now: datetime, run_id: str | None, fetched_at: dat
     }
 
 
-def load_current(session: Session, observations: Sequence[Observation]) -> dict[tuple, tuple[int, int, int, datetime | None]]:
+def load_current(
+    session: Session, observations: Sequence[Observation]
+) -> dict[tuple, tuple[int, int, int, datetime | None]]:
     """Current (id, value, precision, fetched_at) for every series key the batch touches."""
     wanted: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, date] = {}
@@ -146,9 +150,16 @@ def load_current(session: Session, observations: Sequence[Observation]) -> dict[
         starts[p] = o.period.start
     found: dict[tuple, tuple[int, int, int, datetime | None]] = {}
     cols = (
-        ObservationRow.id, ObservationRow.value_usd, ObservationRow.precision_usd, ObservationRow.fetched_at,
-        ObservationRow.reporter, ObservationRow.partner, ObservationRow.flow,
-        ObservationRow.period, ObservationRow.commodity, ObservationRow.source,
+        ObservationRow.id,
+        ObservationRow.value_usd,
+        ObservationRow.precision_usd,
+        ObservationRow.fetched_at,
+        ObservationRow.reporter,
+        ObservationRow.partner,
+        ObservationRow.flow,
+        ObservationRow.period,
+        ObservationRow.commodity,
+        ObservationRow.source,
     )
     for source, periods in wanted.items():
         plist = sorted(periods)
@@ -165,7 +176,12 @@ def load_current(session: Session, observations: Sequence[Observation]) -> dict[
                 )
             )
             for r in rows:
-                found[(r.reporter, r.partner, r.flow, r.period, r.commodity, r.source)] = (r.id, r.value_usd, r.precision_usd, r.fetched_at)
+                found[(r.reporter, r.partner, r.flow, r.period, r.commodity, r.source)] = (
+                    r.id,
+                    r.value_usd,
+                    r.precision_usd,
+                    r.fetched_at,
+                )
     return found
 
 
@@ -251,9 +267,17 @@ def store_rank_claims(session: Session, claims: Iterable[RankClaim], now: dateti
             continue
         session.add(
             RankClaimRow(
-                reporter=c.reporter, partner=c.partner, flow=c.flow.value, period=str(c.period), rank=c.rank,
-                source=c.source, source_url=c.source_url, snapshot_sha256=c.snapshot_sha256,
-                published_at=c.published_at, quote=c.quote, created_at=now,
+                reporter=c.reporter,
+                partner=c.partner,
+                flow=c.flow.value,
+                period=str(c.period),
+                rank=c.rank,
+                source=c.source,
+                source_url=c.source_url,
+                snapshot_sha256=c.snapshot_sha256,
+                published_at=c.published_at,
+                quote=c.quote,
+                created_at=now,
             )
         )
         n += 1
@@ -277,10 +301,21 @@ def store_batch_atomic(db, observations, rank_claims=(), *, run_id=None, now=Non
 
 def to_observation(r: ObservationRow) -> Observation:
     return Observation(
-        reporter=r.reporter, partner=r.partner, flow=Flow(r.flow), period=Period.parse(r.period),
-        value_usd=r.value_usd, source=r.source, commodity=r.commodity, precision_usd=r.precision_usd,
-        source_url=r.source_url, snapshot_sha256=r.snapshot_sha256, published_at=r.published_at,
-        approximate=r.approximate, yoy_pct=r.yoy_pct, maturity=r.maturity, quote=r.quote,
+        reporter=r.reporter,
+        partner=r.partner,
+        flow=Flow(r.flow),
+        period=Period.parse(r.period),
+        value_usd=r.value_usd,
+        source=r.source,
+        commodity=r.commodity,
+        precision_usd=r.precision_usd,
+        source_url=r.source_url,
+        snapshot_sha256=r.snapshot_sha256,
+        published_at=r.published_at,
+        approximate=r.approximate,
+        yoy_pct=r.yoy_pct,
+        maturity=r.maturity,
+        quote=r.quote,
     )
 
 
@@ -299,9 +334,13 @@ def current_rows(
 ) -> list[ObservationRow]:
     q = select(ObservationRow).where(ObservationRow.is_current.is_(True))
     for col, val in (
-        (ObservationRow.reporter, reporter), (ObservationRow.partner, partner), (ObservationRow.flow, flow),
-        (ObservationRow.commodity, commodity), (ObservationRow.source, source),
-        (ObservationRow.period_kind, period_kind), (ObservationRow.period, period),
+        (ObservationRow.reporter, reporter),
+        (ObservationRow.partner, partner),
+        (ObservationRow.flow, flow),
+        (ObservationRow.commodity, commodity),
+        (ObservationRow.source, source),
+        (ObservationRow.period_kind, period_kind),
+        (ObservationRow.period, period),
     ):
         if val is not None:
             q = q.where(col == val)
@@ -309,17 +348,31 @@ def current_rows(
         q = q.where(ObservationRow.period_start >= since)
     if until is not None:
         q = q.where(ObservationRow.period_end <= until)
-    q = q.order_by(ObservationRow.reporter, ObservationRow.partner, ObservationRow.flow, ObservationRow.period_start, ObservationRow.source)
+    q = q.order_by(
+        ObservationRow.reporter,
+        ObservationRow.partner,
+        ObservationRow.flow,
+        ObservationRow.period_start,
+        ObservationRow.source,
+    )
     return list(session.execute(q).scalars())
 
 
 def history(session: Session, key: tuple) -> list[ObservationRow]:
     """Every version of one series value, oldest first."""
     reporter, partner, flow, period, commodity, source = key
-    q = select(ObservationRow).where(
-        and_(
-            ObservationRow.reporter == reporter, ObservationRow.partner == partner, ObservationRow.flow == flow,
-            ObservationRow.period == period, ObservationRow.commodity == commodity, ObservationRow.source == source,
+    q = (
+        select(ObservationRow)
+        .where(
+            and_(
+                ObservationRow.reporter == reporter,
+                ObservationRow.partner == partner,
+                ObservationRow.flow == flow,
+                ObservationRow.period == period,
+                ObservationRow.commodity == commodity,
+                ObservationRow.source == source,
+            )
         )
-    ).order_by(ObservationRow.valid_from, ObservationRow.id)
+        .order_by(ObservationRow.valid_from, ObservationRow.id)
+    )
     return list(session.execute(q).scalars())

@@ -20,7 +20,9 @@ from expectations.report import KINDS, Batch, FailedCheck, ValidationReport
 __all__ = ["Batch", "FailedCheck", "ValidationReport", "KINDS", "validate_batch", "record_validation"]
 
 
-def validate_batch(session, batch: Batch, settings, *, run_id: str | None = None, data_docs: bool = True) -> ValidationReport:
+def validate_batch(
+    session, batch: Batch, settings, *, run_id: str | None = None, data_docs: bool = True
+) -> ValidationReport:
     """Validate ``batch`` against the stored baseline (see ``expectations.validate``)."""
     from expectations.validate import validate_batch as _validate
 

@@ -103,9 +103,19 @@ def add_history_columns(df, stored: dict[str, list], *, baseline_months: int, k:
     v = numeric_values(df)
     flow = df["flow"].to_numpy()
     prec = df["precision_usd"].to_numpy(dtype=np.float64)
-    out = {name: np.full(n_b, np.nan) for name in (
-        "stored_usd", "stored_precision", "year_earlier_usd", "yoy_log", "band_lo", "band_hi", "band_history", "baseline_z",
-    )}
+    out = {
+        name: np.full(n_b, np.nan)
+        for name in (
+            "stored_usd",
+            "stored_precision",
+            "year_earlier_usd",
+            "yoy_log",
+            "band_lo",
+            "band_hi",
+            "band_history",
+            "baseline_z",
+        )
+    }
 
     for month_lattice in (True, False):
         lag = 12 if month_lattice else 1
@@ -145,7 +155,11 @@ def add_history_columns(df, stored: dict[str, list], *, baseline_months: int, k:
         out["year_earlier_usd"][b_idx] = ye
         vb = v[b_idx]
         eligible = (
-            np.isin(flow[b_idx], BANDED_FLOWS) & ~np.isnan(vb) & ~np.isnan(ye) & (vb >= 0) & (ye >= 0)
+            np.isin(flow[b_idx], BANDED_FLOWS)
+            & ~np.isnan(vb)
+            & ~np.isnan(ye)
+            & (vb >= 0)
+            & (ye >= 0)
             & (np.maximum(vb, ye) >= MATERIAL_USD)
         )
         if not eligible.any():
@@ -195,7 +209,9 @@ def add_history_columns(df, stored: dict[str, list], *, baseline_months: int, k:
         out["band_lo"][e_idx] = np.minimum(med - half, -ALWAYS_PLAUSIBLE)
         out["band_hi"][e_idx] = np.maximum(med + half, ALWAYS_PLAUSIBLE)
         out["band_history"][e_idx] = n
-        out["baseline_z"][e_idx] = np.where(yoy >= med, (yoy - med) / (out["band_hi"][e_idx] - med), (yoy - med) / (med - out["band_lo"][e_idx]))
+        out["baseline_z"][e_idx] = np.where(
+            yoy >= med, (yoy - med) / (out["band_hi"][e_idx] - med), (yoy - med) / (med - out["band_lo"][e_idx])
+        )
         stats.rows_checked += int(len(e_idx))
         stats.rows_full_history += int(np.sum(~short))
         stats.rows_short_history += int(np.sum(short & has))
@@ -208,7 +224,9 @@ def add_history_columns(df, stored: dict[str, list], *, baseline_months: int, k:
     diff = np.abs(v - stored_v)
     denom = np.fmax(np.abs(stored_v), MATERIAL_USD)
     if "export_usd" in df:
-        trade = np.nan_to_num(df["export_usd"].to_numpy(dtype=np.float64)) + np.nan_to_num(df["import_usd"].to_numpy(dtype=np.float64))
+        trade = np.nan_to_num(df["export_usd"].to_numpy(dtype=np.float64)) + np.nan_to_num(
+            df["import_usd"].to_numpy(dtype=np.float64)
+        )
         denom = np.where(flow == "balance", np.fmax(denom, trade), denom)
     with np.errstate(invalid="ignore", divide="ignore"):
         pct = np.where(diff <= tol, 0.0, diff / denom * 100.0)

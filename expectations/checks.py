@@ -49,29 +49,59 @@ class Check:
 
 def schema_checks() -> list[Check]:
     out = [
-        Check("schema: the batch has every column", "ExpectTableColumnsToMatchSet",
-              {"column_set": list(BASE_COLUMNS), "exact_match": False}),
+        Check(
+            "schema: the batch has every column",
+            "ExpectTableColumnsToMatchSet",
+            {"column_set": list(BASE_COLUMNS), "exact_match": False},
+        ),
     ]
     out += [
         # one check over a computed count instead of seven: each GX expectation costs ~10 ms
-        Check("schema: no key column and no value is null", "ExpectColumnValuesToBeBetween",
-              {"column": "null_keys", "max_value": 0}),
-        Check("schema: reporter is a configured reporter or a known alpha-3 code", "ExpectColumnValuesToBeInSet",
-              {"column": "reporter", "value_set": P("reporters")}),
-        Check("schema: partner is a known alpha-3 code", "ExpectColumnValuesToBeInSet",
-              {"column": "partner", "value_set": P("partners")}),
-        Check("schema: flow is export, import, balance or total", "ExpectColumnValuesToBeInSet",
-              {"column": "flow", "value_set": list(FLOWS)}),
-        Check("schema: period is in a canonical form", "ExpectColumnValuesToMatchRegex",
-              {"column": "period", "regex": PERIOD_REGEX}),
-        Check("schema: commodity is TOTAL or an HS code", "ExpectColumnValuesToMatchRegex",
-              {"column": "commodity", "regex": COMMODITY_REGEX}),
-        Check("schema: value_usd is an integer number of dollars", "ExpectColumnValuesToBeInTypeList",
-              {"column": "value_usd", "type_list": ["int64", "int32", "Int64"]}),
-        Check("schema: precision_usd is at least 1", "ExpectColumnValuesToBeBetween",
-              {"column": "precision_usd", "min_value": 1}),
-        Check("schema: one row per series key within the batch", "ExpectCompoundColumnsToBeUnique",
-              {"column_list": list(KEY_COLUMNS)}),
+        Check(
+            "schema: no key column and no value is null",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "null_keys", "max_value": 0},
+        ),
+        Check(
+            "schema: reporter is a configured reporter or a known alpha-3 code",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "reporter", "value_set": P("reporters")},
+        ),
+        Check(
+            "schema: partner is a known alpha-3 code",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "partner", "value_set": P("partners")},
+        ),
+        Check(
+            "schema: flow is export, import, balance or total",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "flow", "value_set": list(FLOWS)},
+        ),
+        Check(
+            "schema: period is in a canonical form",
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "period", "regex": PERIOD_REGEX},
+        ),
+        Check(
+            "schema: commodity is TOTAL or an HS code",
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "commodity", "regex": COMMODITY_REGEX},
+        ),
+        Check(
+            "schema: value_usd is an integer number of dollars",
+            "ExpectColumnValuesToBeInTypeList",
+            {"column": "value_usd", "type_list": ["int64", "int32", "Int64"]},
+        ),
+        Check(
+            "schema: precision_usd is at least 1",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "precision_usd", "min_value": 1},
+        ),
+        Check(
+            "schema: one row per series key within the batch",
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": list(KEY_COLUMNS)},
+        ),
     ]
     return out
 
@@ -79,49 +109,73 @@ def schema_checks() -> list[Check]:
 def exact_identity_checks() -> list[Check]:
     """Exact API figures: the identities hold to the dollar."""
     return [
-        Check("identities: balance = export − import", "ExpectColumnPairValuesToBeEqual",
-              {"column_A": "value_usd", "column_B": "balance_expected", "ignore_row_if": "either_value_is_missing"},
-              show=("export_usd", "import_usd")),
-        Check("identities: total = export + import", "ExpectColumnPairValuesToBeEqual",
-              {"column_A": "value_usd", "column_B": "total_expected", "ignore_row_if": "either_value_is_missing"},
-              show=("export_usd", "import_usd")),
+        Check(
+            "identities: balance = export − import",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "value_usd", "column_B": "balance_expected", "ignore_row_if": "either_value_is_missing"},
+            show=("export_usd", "import_usd"),
+        ),
+        Check(
+            "identities: total = export + import",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "value_usd", "column_B": "total_expected", "ignore_row_if": "either_value_is_missing"},
+            show=("export_usd", "import_usd"),
+        ),
     ]
 
 
 def rounded_identity_checks() -> list[Check]:
     """Published (rounded) figures: the identities hold within the sum of the roundings."""
     return [
-        Check("identities: balance = export − import within the published rounding", "ExpectColumnValuesToBeBetween",
-              {"column": "balance_gap_roundings", "min_value": -1, "max_value": 1},
-              show=("balance_expected", "export_usd", "import_usd", "identity_tol_usd")),
-        Check("identities: total = export + import within the published rounding", "ExpectColumnValuesToBeBetween",
-              {"column": "total_gap_roundings", "min_value": -1, "max_value": 1},
-              show=("total_expected", "export_usd", "import_usd", "identity_tol_usd")),
+        Check(
+            "identities: balance = export − import within the published rounding",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "balance_gap_roundings", "min_value": -1, "max_value": 1},
+            show=("balance_expected", "export_usd", "import_usd", "identity_tol_usd"),
+        ),
+        Check(
+            "identities: total = export + import within the published rounding",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "total_gap_roundings", "min_value": -1, "max_value": 1},
+            show=("total_expected", "export_usd", "import_usd", "identity_tol_usd"),
+        ),
     ]
 
 
 def value_checks() -> list[Check]:
     return [
-        Check("values: export, import and total are not negative", "ExpectColumnValuesToBeBetween",
-              {"column": "nonneg_value", "min_value": 0}),
-        Check("values: no period in the future", "ExpectColumnValuesToBeBetween",
-              {"column": "period_end", "max_value": P("last_publishable_day")}),
+        Check(
+            "values: export, import and total are not negative",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "nonneg_value", "min_value": 0},
+        ),
+        Check(
+            "values: no period in the future",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "period_end", "max_value": P("last_publishable_day")},
+        ),
     ]
 
 
 def baseline_checks() -> list[Check]:
     return [
-        Check("baseline: yoy log change within band", "ExpectColumnValuesToBeBetween",
-              {"column": "baseline_z", "min_value": -1, "max_value": 1},
-              show=("year_earlier_usd", "yoy_log", "band_lo", "band_hi", "band_history")),
+        Check(
+            "baseline: yoy log change within band",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "baseline_z", "min_value": -1, "max_value": 1},
+            show=("year_earlier_usd", "yoy_log", "band_lo", "band_hi", "band_history"),
+        ),
     ]
 
 
 def revision_checks() -> list[Check]:
     return [
-        Check("revisions: change of a stored value within tolerance", "ExpectColumnValuesToBeBetween",
-              {"column": "revision_pct", "max_value": P("revision_tolerance_pct")},
-              show=("stored_usd",)),
+        Check(
+            "revisions: change of a stored value within tolerance",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "revision_pct", "max_value": P("revision_tolerance_pct")},
+            show=("stored_usd",),
+        ),
     ]
 
 

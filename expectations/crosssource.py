@@ -38,7 +38,9 @@ def add_reference_columns(df, session, *, reference_source: str = REFERENCE_SOUR
     ref = np.full(n, np.nan)
     tol = np.full(n, np.nan)
     notes: list[str] = []
-    rows = df[["reporter", "partner", "flow", "period", "commodity", "source", "value_usd", "precision_usd", "approximate"]]
+    rows = df[
+        ["reporter", "partner", "flow", "period", "commodity", "source", "value_usd", "precision_usd", "approximate"]
+    ]
     wanted: list[tuple[int, tuple, list[str]]] = []
     starts, ends = [], []
     for i, (rep, par, flo, per, com, src, _v, _p, _a) in enumerate(rows.itertuples(index=False, name=None)):
@@ -57,13 +59,26 @@ def add_reference_columns(df, session, *, reference_source: str = REFERENCE_SOUR
     compared = missing = 0
     if wanted:
         st = stored_series(
-            session, source=reference_source,
-            reporters={w[1][0] for w in wanted}, partners={w[1][1] for w in wanted},
-            flows={w[1][2] for w in wanted}, commodities={w[1][3] for w in wanted},
-            since=min(starts), until=max(ends), period_kinds=["month"],
+            session,
+            source=reference_source,
+            reporters={w[1][0] for w in wanted},
+            partners={w[1][1] for w in wanted},
+            flows={w[1][2] for w in wanted},
+            commodities={w[1][3] for w in wanted},
+            since=min(starts),
+            until=max(ends),
+            period_kinds=["month"],
         )
         found: dict[tuple, tuple[int, int]] = {}
-        for r, pa, fl, pe, co, v, pr in zip(st["reporter"], st["partner"], st["flow"], st["period"], st["commodity"], st["value_usd"], st["precision_usd"]):
+        for r, pa, fl, pe, co, v, pr in zip(
+            st["reporter"],
+            st["partner"],
+            st["flow"],
+            st["period"],
+            st["commodity"],
+            st["value_usd"],
+            st["precision_usd"],
+        ):
             found[(r, pa, fl, co, pe)] = (v, pr or 1)
         for i, key, months in wanted:
             got = [found.get((*key, m)) for m in months]
@@ -102,13 +117,21 @@ def mirror_differences(df, session, *, reporters: list[str]) -> tuple[list[str],
     if sel.empty:
         return [], []
     inbatch: dict[tuple, list[tuple[str, float]]] = {}
-    for r, p, f, per, c, s, v in df[["reporter", "partner", "flow", "period", "commodity", "source", "value_usd"]].itertuples(index=False, name=None):
+    for r, p, f, per, c, s, v in df[
+        ["reporter", "partner", "flow", "period", "commodity", "source", "value_usd"]
+    ].itertuples(index=False, name=None):
         inbatch.setdefault((r, p, f, per, c), []).append((s, v))
     st = stored_for_periods(
-        session, reporters=rset, partners=rset, periods=set(sel["period"]), commodities=set(sel["commodity"]),
+        session,
+        reporters=rset,
+        partners=rset,
+        periods=set(sel["period"]),
+        commodities=set(sel["commodity"]),
     )
     stored: dict[tuple, list[tuple[str, float]]] = {}
-    for r, p, f, per, c, s, v in zip(st["reporter"], st["partner"], st["flow"], st["period"], st["commodity"], st["source"], st["value_usd"]):
+    for r, p, f, per, c, s, v in zip(
+        st["reporter"], st["partner"], st["flow"], st["period"], st["commodity"], st["source"], st["value_usd"]
+    ):
         stored.setdefault((r, p, f, per, c), []).append((s, v))
 
     def pick(cands: list[tuple[str, float]], own: str) -> tuple[str, float] | None:
@@ -121,7 +144,9 @@ def mirror_differences(df, session, *, reporters: list[str]) -> tuple[list[str],
         return sorted(cands)[0]
 
     notes, out = [], []
-    for r, p, f, per, c, s, v in sel[["reporter", "partner", "flow", "period", "commodity", "source", "value_usd"]].itertuples(index=False, name=None):
+    for r, p, f, per, c, s, v in sel[
+        ["reporter", "partner", "flow", "period", "commodity", "source", "value_usd"]
+    ].itertuples(index=False, name=None):
         mkey = (p, r, _MIRROR_FLOW[f], per, c)
         m = pick(inbatch.get(mkey, []), s) or pick(stored.get(mkey, []), s)
         if m is None:
@@ -130,9 +155,19 @@ def mirror_differences(df, session, *, reporters: list[str]) -> tuple[list[str],
         diff = float(v) - float(mv)
         pct = diff / abs(float(mv)) * 100.0 if mv else None
         item = {
-            "reporter": r, "partner": p, "flow": f, "period": per, "commodity": c, "source": s, "value_usd": int(v),
-            "mirror_reporter": p, "mirror_flow": _MIRROR_FLOW[f], "mirror_source": msrc, "mirror_value_usd": int(mv),
-            "difference_usd": int(diff), "difference_pct": None if pct is None else round(pct, 2),
+            "reporter": r,
+            "partner": p,
+            "flow": f,
+            "period": per,
+            "commodity": c,
+            "source": s,
+            "value_usd": int(v),
+            "mirror_reporter": p,
+            "mirror_flow": _MIRROR_FLOW[f],
+            "mirror_source": msrc,
+            "mirror_value_usd": int(mv),
+            "difference_usd": int(diff),
+            "difference_pct": None if pct is None else round(pct, 2),
         }
         out.append(item)
         pct_s = "n/a" if pct is None else f"{pct:+.1f} %"

@@ -55,10 +55,16 @@ def build_frame(observations: Sequence[Observation]):
             "source": [o.source for o in observations],
             "period_kind": [i[1] for i in infos],
             "value_usd": value_col,
-            "precision_usd": np.fromiter((1 if o.precision_usd is None else o.precision_usd for o in observations), dtype=np.int64, count=len(observations)),
+            "precision_usd": np.fromiter(
+                (1 if o.precision_usd is None else o.precision_usd for o in observations),
+                dtype=np.int64,
+                count=len(observations),
+            ),
             "period_start": np.fromiter((i[2] for i in infos), dtype=np.int64, count=len(infos)),
             "period_end": np.fromiter((i[3] for i in infos), dtype=np.int64, count=len(infos)),
-            "approximate": np.fromiter((bool(o.approximate) for o in observations), dtype=bool, count=len(observations)),
+            "approximate": np.fromiter(
+                (bool(o.approximate) for o in observations), dtype=bool, count=len(observations)
+            ),
         }
     )
     return df

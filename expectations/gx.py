@@ -58,8 +58,12 @@ def _quiet_environment() -> None:
     # great_expectations.data_context.types.base sets its own logger to INFO when it is
     # imported (it then announces each ephemeral docs directory): this runs again after
     # the import to quiet it.
-    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context",
-                 "great_expectations.data_context.types.base"):
+    for name in (
+        "great_expectations",
+        "great_expectations.core",
+        "great_expectations.data_context",
+        "great_expectations.data_context.types.base",
+    ):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -218,10 +222,16 @@ def _validate(vd, frame, parameters: dict[str, Any], result_format: dict[str, An
     try:
         from great_expectations.validator.v1_validator import Validator
     except ImportError:  # another GX layout: the public path
-        res = vd.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
-                     result_format=result_format, run_id=run_id)
+        res = vd.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters,
+            result_format=result_format,
+            run_id=run_id,
+        )
         return res, None, True
-    validator = Validator(batch_definition=vd.batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format)
+    validator = Validator(
+        batch_definition=vd.batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format
+    )
     res = validator.validate_expectation_suite(vd.suite, parameters)
     res.meta["validation_id"] = vd.id
     res.meta["checkpoint_id"] = None

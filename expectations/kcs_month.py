@@ -17,12 +17,21 @@ _MONTH_KEY = ("reporter", "period", "commodity", "source")
 def checks() -> list[Check]:
     return [
         *common_checks(exact=True),
-        Check("completeness: enough partners each month", "ExpectColumnValuesToBeBetween",
-              {"column": "month_partners", "min_value": P("min_partners")}),
-        Check("completeness: every watched partner present each month", "ExpectColumnValuesToBeInSet",
-              {"column": "missing_watched", "value_set": [""]}),
-        Check("completeness: no partner lost from a stored complete month", "ExpectColumnValuesToBeInSet",
-              {"column": "lost_partners", "value_set": [""]}),
+        Check(
+            "completeness: enough partners each month",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "month_partners", "min_value": P("min_partners")},
+        ),
+        Check(
+            "completeness: every watched partner present each month",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "missing_watched", "value_set": [""]},
+        ),
+        Check(
+            "completeness: no partner lost from a stored complete month",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "lost_partners", "value_set": [""]},
+        ),
     ]
 
 
@@ -52,7 +61,9 @@ def add_completeness_columns(df, stored: dict[str, list], *, watched: list[str],
     wanted_periods = {k[1] for k in keys}
     stored_partners: dict[tuple, set] = {}
     if stored and stored.get("partner"):
-        for r, per, c, s, p in zip(stored["reporter"], stored["period"], stored["commodity"], stored["source"], stored["partner"]):
+        for r, per, c, s, p in zip(
+            stored["reporter"], stored["period"], stored["commodity"], stored["source"], stored["partner"]
+        ):
             if per in wanted_periods:
                 stored_partners.setdefault((r, per, c, s), set()).add(p)
 

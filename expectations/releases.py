@@ -16,7 +16,10 @@ KIND = "release"
 def checks() -> list[Check]:
     return [
         *common_checks(exact=False),
-        Check("cross-source: agrees with the stored KCS figure within its rounding", "ExpectColumnValuesToBeBetween",
-              {"column": "reference_gap_roundings", "min_value": -1, "max_value": 1},
-              show=("reference_usd", "reference_tol_usd")),
+        Check(
+            "cross-source: agrees with the stored KCS figure within its rounding",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "reference_gap_roundings", "min_value": -1, "max_value": 1},
+            show=("reference_usd", "reference_tol_usd"),
+        ),
     ]

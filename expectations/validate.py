@@ -75,6 +75,7 @@ def _load_stored(session, df, settings) -> dict[str, list]:
     if set(df["period_kind"].unique()) - {"month"}:
         months = max(months, 12 * (max(1, settings.baseline_months // 12) + 1))
     since = _months_back(first, months)
+
     def distinct(col: str) -> set:
         return {v for v in df[col].unique() if isinstance(v, str)}
 
@@ -83,8 +84,13 @@ def _load_stored(session, df, settings) -> dict[str, list]:
     merged: dict[str, list] = {}
     for source in sorted(distinct("source")):
         part = stored_series(
-            session, source=source, reporters=reporters, commodities=commodities,
-            since=since, until=last, partners=partners if len(partners) <= 50 else None,
+            session,
+            source=source,
+            reporters=reporters,
+            commodities=commodities,
+            since=since,
+            until=last,
+            partners=partners if len(partners) <= 50 else None,
         )
         for k, v in part.items():
             merged.setdefault(k, []).extend(v)
@@ -109,7 +115,9 @@ def _sample_rows(df, check: Check, result: dict[str, Any]) -> list[dict[str, Any
 
 def _check_columns(check: Check) -> list[str]:
     kw = check.kwargs
-    return [c for c in (kw.get("column"), kw.get("column_A"), kw.get("column_B")) if c] + list(kw.get("column_list") or [])
+    return [c for c in (kw.get("column"), kw.get("column_A"), kw.get("column_B")) if c] + list(
+        kw.get("column_list") or []
+    )
 
 
 def _row_text(row: dict[str, Any]) -> str:
@@ -168,7 +176,9 @@ def _example(check: Check, col: str | None, row: dict[str, Any]) -> str:
     return f"{_row_text(row)} ({', '.join(f'{k}={g(k)}' for k in _check_columns(check))})"
 
 
-def validate_batch(session, batch: Batch, settings, *, run_id: str | None = None, data_docs: bool = True) -> ValidationReport:
+def validate_batch(
+    session, batch: Batch, settings, *, run_id: str | None = None, data_docs: bool = True
+) -> ValidationReport:
     """Validate ``batch`` against the stored figures, before it is stored.
 
     ``session`` is only read from. The report says which expectations failed, with
@@ -228,11 +238,15 @@ def validate_batch(session, batch: Batch, settings, *, run_id: str | None = None
         c = cr.check
         gx_name = _snake(c.gx_type)
         observed = _observed(cr.result)
-        summary_checks.append({"name": c.name, "type": gx_name, "column": c.column, "success": cr.success, "observed": observed})
+        summary_checks.append(
+            {"name": c.name, "type": gx_name, "column": c.column, "success": cr.success, "observed": observed}
+        )
         if cr.success:
             continue
         sample = _sample_rows(df, c, cr.result)
-        failed.append(FailedCheck(f"{c.name} ({gx_name})", c.column, _details(c, cr.result, sample, cr.exception), sample))
+        failed.append(
+            FailedCheck(f"{c.name} ({gx_name})", c.column, _details(c, cr.result, sample, cr.exception), sample)
+        )
 
     if batch.kind == "mirror":
         mnotes, mrows = crosssource.mirror_differences(df, session, reporters=list(settings.reporters))

@@ -34,7 +34,9 @@ def summary_markdown(summary: RunSummary) -> str:
         for q in summary.quarantined:
             docs = q.get("data_docs")
             link = f" — [validation report]({docs})" if docs else ""
-            lines.append(f"- #{q['id']} `{q['batch']}`: failed {', '.join(q['failed'])}{link} (decide with `tradewatch quarantine show {q['id']}`)")
+            lines.append(
+                f"- #{q['id']} `{q['batch']}`: failed {', '.join(q['failed'])}{link} (decide with `tradewatch quarantine show {q['id']}`)"
+            )
     if summary.alerts:
         lines += ["", "## Alerts", ""]
         for a in summary.alerts:
@@ -61,8 +63,10 @@ def ranking_tables(run: Run) -> dict[str, list[dict[str, Any]]]:
         for reporter in run.settings.reporters:
             latest = s.execute(
                 select(func.max(ObservationRow.period)).where(
-                    ObservationRow.reporter == reporter, ObservationRow.flow == "total",
-                    ObservationRow.period_kind == "month", ObservationRow.commodity == "TOTAL",
+                    ObservationRow.reporter == reporter,
+                    ObservationRow.flow == "total",
+                    ObservationRow.period_kind == "month",
+                    ObservationRow.commodity == "TOTAL",
                     ObservationRow.is_current.is_(True),
                 )
             ).scalar()
@@ -70,8 +74,11 @@ def ranking_tables(run: Run) -> dict[str, list[dict[str, Any]]]:
                 continue
             rows = s.execute(
                 select(ObservationRow.partner, ObservationRow.value_usd, ObservationRow.source).where(
-                    ObservationRow.reporter == reporter, ObservationRow.flow == "total", ObservationRow.period == latest,
-                    ObservationRow.commodity == "TOTAL", ObservationRow.is_current.is_(True),
+                    ObservationRow.reporter == reporter,
+                    ObservationRow.flow == "total",
+                    ObservationRow.period == latest,
+                    ObservationRow.commodity == "TOTAL",
+                    ObservationRow.is_current.is_(True),
                 )
             ).all()
             by_source: dict[str, dict[str, int]] = {}
@@ -79,7 +86,14 @@ def ranking_tables(run: Run) -> dict[str, list[dict[str, Any]]]:
                 by_source.setdefault(src, {})[p] = v
             src, values = max(by_source.items(), key=lambda kv: len(kv[1]))
             out[reporter] = [
-                {"rank": r, "partner": p, "value_usd": v, "value_bn": round(v / 1e9, 3), "period": latest, "source": src}
+                {
+                    "rank": r,
+                    "partner": p,
+                    "value_usd": v,
+                    "value_bn": round(v / 1e9, 3),
+                    "period": latest,
+                    "source": src,
+                }
                 for r, p, v in rank_partners(values)[: run.settings.top_n]
             ]
     return out

@@ -18,8 +18,12 @@ def deployments():
             tags=["tradewatch"],
             description="Every night: each enabled source's recent months, validated, stored, alerts delivered.",
         ),
-        backfill.to_deployment(name="backfill", tags=["tradewatch"], description="Ad hoc: a range of months for chosen sources."),
-        reprocess.to_deployment(name="reprocess", tags=["tradewatch"], description="Parse the archive again after a parser fix."),
+        backfill.to_deployment(
+            name="backfill", tags=["tradewatch"], description="Ad hoc: a range of months for chosen sources."
+        ),
+        reprocess.to_deployment(
+            name="reprocess", tags=["tradewatch"], description="Parse the archive again after a parser fix."
+        ),
     ]
 
 

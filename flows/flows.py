@@ -19,8 +19,13 @@ from flows.params import Month, SourceId, source_values
 from tradewatch.model import Period
 
 
-@task(name="fetch-window", retries=2, retry_delay_seconds=[5, 30], cache_policy=NONE,
-      task_run_name="fetch {source.id} {window}")
+@task(
+    name="fetch-window",
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    cache_policy=NONE,
+    task_run_name="fetch {source.id} {window}",
+)
 def fetch_window_task(run: p.Run, source, window: Period, refetch: bool = True):
     snaps = p.fetch_window(run, source, window, refetch=refetch)
     # Every request failed on the network: let Prefect retry the window later.
@@ -58,8 +63,13 @@ def _finish(run: p.Run) -> dict[str, Any]:
     log = get_run_logger()
     log.info(
         "%s %s: %d new figures, %d revisions, %d quarantined batches, %d alerts%s",
-        summary.flow, summary.status, summary.new_figures, summary.revisions, len(summary.quarantined),
-        len(summary.alerts), " (SAMPLE DATA)" if summary.sample else "",
+        summary.flow,
+        summary.status,
+        summary.new_figures,
+        summary.revisions,
+        len(summary.quarantined),
+        len(summary.alerts),
+        " (SAMPLE DATA)" if summary.sample else "",
     )
     return summary.to_dict()
 
@@ -87,29 +97,50 @@ def _nightly_name() -> str:
 _runner = ThreadPoolTaskRunner(max_workers=4)
 
 
-@flow(name="nightly", flow_run_name=_nightly_name, task_runner=_runner, log_prints=True,
-      description="Every enabled source's recent window: fetch → archive → parse → validate → store → detect → deliver.")
+@flow(
+    name="nightly",
+    flow_run_name=_nightly_name,
+    task_runner=_runner,
+    log_prints=True,
+    description="Every enabled source's recent window: fetch → archive → parse → validate → store → detect → deliver.",
+)
 def nightly(
     sources: list[SourceId] | None = Field(None, description="Sources to run; empty = TRADEWATCH_SOURCES."),
     replay: str | None = Field(None, description="Answer requests from this archive directory instead of the network."),
-    as_of: datetime | None = Field(None, description="Replay: use the snapshots fetched up to this time; also the run's 'today'."),
+    as_of: datetime | None = Field(
+        None, description="Replay: use the snapshots fetched up to this time; also the run's 'today'."
+    ),
     send_alerts: bool = Field(True, description="Deliver the alerts this run raises."),
 ) -> dict[str, Any]:
     settings = load_settings()
     ids = source_values(sources) or settings.sources
-    run = p.open_run(settings, "nightly", {"sources": ids, "replay": replay, "as_of": as_of, "send_alerts": send_alerts},
-                     replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id())
+    run = p.open_run(
+        settings,
+        "nightly",
+        {"sources": ids, "replay": replay, "as_of": as_of, "send_alerts": send_alerts},
+        replay=replay,
+        as_of=as_of,
+        send_alerts=send_alerts,
+        run_id=_run_id(),
+    )
     _run_pairs(run, p.plan(run, ids), refetch=True)
     return _finish(run)
 
 
-@flow(name="backfill", flow_run_name=_backfill_name, task_runner=_runner, log_prints=True,
-      description="Fetch and store a range of months for the chosen sources; resumable; alerts recorded but not sent unless asked.")
+@flow(
+    name="backfill",
+    flow_run_name=_backfill_name,
+    task_runner=_runner,
+    log_prints=True,
+    description="Fetch and store a range of months for the chosen sources; resumable; alerts recorded but not sent unless asked.",
+)
 def backfill(
     start: Month = Field("2019-01", description="First month, YYYY-MM."),
     end: Month = Field("2024-12", description="Last month, YYYY-MM."),
     sources: list[SourceId] = Field(["kcs"], description="Sources to backfill."),  # noqa: B006
-    send_alerts: bool = Field(False, description="Send the alerts the backfill raises (default: record them as suppressed)."),
+    send_alerts: bool = Field(
+        False, description="Send the alerts the backfill raises (default: record them as suppressed)."
+    ),
     refetch: bool = Field(False, description="Fetch again windows already in the archive."),
     replay: str | None = Field(None, description="Answer requests from this archive directory instead of the network."),
     as_of: datetime | None = Field(None, description="Replay: use the snapshots fetched up to this time."),
@@ -119,20 +150,35 @@ def backfill(
         raise ValueError(f"backfill: end {end} is before start {start}")
     settings = load_settings()
     ids = source_values(sources)
-    run = p.open_run(settings, "backfill", {"start": start, "end": end, "sources": ids, "send_alerts": send_alerts, "refetch": refetch, "replay": replay},
-                     replay=replay, as_of=as_of, send_alerts=send_alerts, run_id=_run_id(),
-                     detect_since=p.backfill_detect_since(last))
+    run = p.open_run(
+        settings,
+        "backfill",
+        {"start": start, "end": end, "sources": ids, "send_alerts": send_alerts, "refetch": refetch, "replay": replay},
+        replay=replay,
+        as_of=as_of,
+        send_alerts=send_alerts,
+        run_id=_run_id(),
+        detect_since=p.backfill_detect_since(last),
+    )
     _run_pairs(run, p.plan(run, ids, first, last), refetch=refetch)
     return _finish(run)
 
 
-@flow(name="reprocess", task_runner=_runner, log_prints=True,
-      description="Parse again from the archive (after a parser fix), without the network.")
+@flow(
+    name="reprocess",
+    task_runner=_runner,
+    log_prints=True,
+    description="Parse again from the archive (after a parser fix), without the network.",
+)
 def reprocess(
-    sources: list[SourceId] | None = Field(None, description="Sources to reprocess; empty = all with archived snapshots."),
+    sources: list[SourceId] | None = Field(
+        None, description="Sources to reprocess; empty = all with archived snapshots."
+    ),
     since: date | None = Field(None, description="Only snapshots fetched on or after this day."),
 ) -> dict[str, Any]:
     settings = load_settings()
-    run = p.open_run(settings, "reprocess", {"sources": source_values(sources), "since": since}, send_alerts=True, run_id=_run_id())
+    run = p.open_run(
+        settings, "reprocess", {"sources": source_values(sources), "since": since}, send_alerts=True, run_id=_run_id()
+    )
     p.reprocess_archive(run, source_values(sources) or None, since)
     return _finish(run)

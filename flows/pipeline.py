@@ -89,7 +89,17 @@ class SourceOutcome:
         return "ok"
 
     def add(self, other: "SourceOutcome") -> None:
-        for f in ("requested", "fetched", "not_modified", "parsed", "stored", "revised", "unchanged", "quarantined", "published_nothing"):
+        for f in (
+            "requested",
+            "fetched",
+            "not_modified",
+            "parsed",
+            "stored",
+            "revised",
+            "unchanged",
+            "quarantined",
+            "published_nothing",
+        ):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.errors.extend(other.errors)
 
@@ -139,7 +149,13 @@ class RunSummary:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "new_figures": self.new_figures,
             "revisions": self.revisions,
-            "sources": {k: {**{f: v for f, v in asdict(o).items() if f not in ("started_at", "finished_at")}, "status": o.status} for k, o in self.sources.items()},
+            "sources": {
+                k: {
+                    **{f: v for f, v in asdict(o).items() if f not in ("started_at", "finished_at")},
+                    "status": o.status,
+                }
+                for k, o in self.sources.items()
+            },
             "alerts": self.alerts,
             "quarantined": self.quarantined,
             "deliveries": self.deliveries,
@@ -202,8 +218,21 @@ def open_run(
     summary = RunSummary(run_id=run_id or uuid.uuid4().hex[:16], flow=flow, params=params, sample=sample)
     with db.transaction() as s:
         _mark_interrupted(s, summary.started_at - timedelta(hours=settings.stale_run_hours))
-        s.merge(RunRow(id=summary.run_id, flow=flow, started_at=summary.started_at, status="running", params=_jsonable(params)))
-    return Run(settings=settings, db=db, fetcher=fetcher, summary=summary, today=today, send_alerts=send_alerts, validate=validate, detect_since=detect_since)
+        s.merge(
+            RunRow(
+                id=summary.run_id, flow=flow, started_at=summary.started_at, status="running", params=_jsonable(params)
+            )
+        )
+    return Run(
+        settings=settings,
+        db=db,
+        fetcher=fetcher,
+        summary=summary,
+        today=today,
+        send_alerts=send_alerts,
+        validate=validate,
+        detect_since=detect_since,
+    )
 
 
 def backfill_detect_since(last: Period) -> date:
@@ -223,7 +252,11 @@ def _mark_interrupted(session, before: datetime) -> int:
         update(RunRow).where(RunRow.status == "running", RunRow.started_at < before).values(status="interrupted")
     )
     if res.rowcount:
-        log.warning("%d run(s) started before %s never finished; marked interrupted", res.rowcount, before.isoformat(timespec="minutes"))
+        log.warning(
+            "%d run(s) started before %s never finished; marked interrupted",
+            res.rowcount,
+            before.isoformat(timespec="minutes"),
+        )
     return res.rowcount or 0
 
 
@@ -249,7 +282,9 @@ def _jsonable(v: Any) -> Any:
 # --- per window ---------------------------------------------------------------------------------
 
 
-def plan(run: Run, source_ids: Sequence[str], start: Period | None = None, end: Period | None = None) -> list[tuple[Source, Period]]:
+def plan(
+    run: Run, source_ids: Sequence[str], start: Period | None = None, end: Period | None = None
+) -> list[tuple[Source, Period]]:
     """(source, window) pairs: the given range, or each source's nightly range."""
     out = []
     for sid in source_ids:
@@ -270,7 +305,9 @@ def fetch_window(run: Run, source: Source, window: Period, *, refetch: bool = Tr
     return source.collect(run.fetcher, window)
 
 
-def ingest_window(run: Run, source: Source, window: Period, snaps: Sequence[Snapshot | TradewatchError]) -> SourceOutcome:
+def ingest_window(
+    run: Run, source: Source, window: Period, snaps: Sequence[Snapshot | TradewatchError]
+) -> SourceOutcome:
     """Parse, validate and store one window's snapshots as one batch."""
     out = SourceOutcome(source.id)
     out.requested = len(snaps)
@@ -339,7 +376,16 @@ def _changed(run: Run, observations: list[Observation], fetched: dict[str, datet
     return out
 
 
-def _validate_and_store(run: Run, source: Source, batch_key: str, observations: list[Observation], claims: list[RankClaim], out: SourceOutcome, kind: str, fetched: dict[str, datetime]) -> None:
+def _validate_and_store(
+    run: Run,
+    source: Source,
+    batch_key: str,
+    observations: list[Observation],
+    claims: list[RankClaim],
+    out: SourceOutcome,
+    kind: str,
+    fetched: dict[str, datetime],
+) -> None:
     # Only what is new or changed is validated and stored: a quiet night does no work.
     changed = _changed(run, observations, fetched)
     out.unchanged += len(observations) - len(changed)
@@ -382,14 +428,23 @@ def _validate_and_store(run: Run, source: Source, batch_key: str, observations: 
 def _validate(run: Run, source: Source, batch_key: str, kind: str, observations, claims):
     from expectations import Batch, validate_batch
 
-    batch = Batch(source=source.id, key=batch_key, kind=kind, observations=list(observations), rank_claims=list(claims), today=run.today)
+    batch = Batch(
+        source=source.id,
+        key=batch_key,
+        kind=kind,
+        observations=list(observations),
+        rank_claims=list(claims),
+        today=run.today,
+    )
     with run.db.session() as s:
         # Data Docs pages are written for failures, where someone will read them.
         report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=False)
         if not report.success:
             report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=True)
     report._batch = batch  # type: ignore[attr-defined]
-    run.summary.validations.append({"batch": batch_key, "success": report.success, "rows": report.n_rows, "seconds": round(report.seconds, 3)})
+    run.summary.validations.append(
+        {"batch": batch_key, "success": report.success, "rows": report.n_rows, "seconds": round(report.seconds, 3)}
+    )
     return report
 
 
@@ -405,7 +460,9 @@ def _quarantine(session, run: Run, source: Source, batch_key: str, report, vrow,
     q = quarantine_batch(session, report._batch, report, run.run_id)
     out.quarantined += report.n_rows
     failed = [f.expectation for f in report.failed]
-    run.summary.quarantined.append({"id": q.id, "source": source.id, "batch": batch_key, "failed": failed, "data_docs": report.data_docs_path})
+    run.summary.quarantined.append(
+        {"id": q.id, "source": source.id, "batch": batch_key, "failed": failed, "data_docs": report.data_docs_path}
+    )
     from alerts import quality_alert
 
     alert = quality_alert(source.id, batch_key, failed, report.data_docs_path, run.run_id)
@@ -428,14 +485,27 @@ def _write_alerts(session, run: Run, alerts) -> None:
 
     rows = write_alerts(session, alerts, _channels(run.settings), run.run_id, suppressed=not run.send_alerts)
     for row in rows:
-        run.summary.alerts.append({"id": row.id, "rule": row.rule, "severity": row.severity, "title": row.title, "dedup_key": row.dedup_key, "suppressed": row.suppressed})
+        run.summary.alerts.append(
+            {
+                "id": row.id,
+                "rule": row.rule,
+                "severity": row.severity,
+                "title": row.title,
+                "dedup_key": row.dedup_key,
+                "suppressed": row.suppressed,
+            }
+        )
 
 
 def _recent(result: dbstore.StoreResult, since: date) -> dbstore.StoreResult:
     keep = lambda key: Period.parse(key[3]).start >= since  # noqa: E731
     return dbstore.StoreResult(
-        inserted=result.inserted, revised=result.revised, unchanged=result.unchanged, claims_inserted=result.claims_inserted,
-        revisions=[r for r in result.revisions if keep(r.key)], new_keys=[k for k in result.new_keys if keep(k)],
+        inserted=result.inserted,
+        revised=result.revised,
+        unchanged=result.unchanged,
+        claims_inserted=result.claims_inserted,
+        revisions=[r for r in result.revisions if keep(r.key)],
+        new_keys=[k for k in result.new_keys if keep(k)],
     )
 
 
@@ -464,7 +534,10 @@ def deliver(run: Run) -> dict[str, Any]:
     """Send what the outbox holds (this run's alerts and any left from earlier runs)."""
     _crash_point("deliver")
     if not _channels(run.settings):
-        run.summary.deliveries = {"channels": [], "note": "no channel configured (set TRADEWATCH_SLACK_WEBHOOK_URL or TRADEWATCH_SMTP_URL + TRADEWATCH_EMAIL_TO)"}
+        run.summary.deliveries = {
+            "channels": [],
+            "note": "no channel configured (set TRADEWATCH_SLACK_WEBHOOK_URL or TRADEWATCH_SMTP_URL + TRADEWATCH_EMAIL_TO)",
+        }
         return run.summary.deliveries
     from alerts.deliver import deliver_pending
 
@@ -499,12 +572,23 @@ def close_sources(run: Run) -> None:
     with run.db.transaction() as s:
         for outcome in summary.sources.values():
             outcome.finished_at = outcome.finished_at or utcnow()
-            s.add(SourceRunRow(
-                run_id=summary.run_id, source=outcome.source, started_at=outcome.started_at, finished_at=outcome.finished_at,
-                status=outcome.status, requested=outcome.requested, fetched=outcome.fetched, not_modified=outcome.not_modified,
-                parsed=outcome.parsed, stored=outcome.stored, revised=outcome.revised, quarantined=outcome.quarantined,
-                errors=outcome.errors[:50],
-            ))
+            s.add(
+                SourceRunRow(
+                    run_id=summary.run_id,
+                    source=outcome.source,
+                    started_at=outcome.started_at,
+                    finished_at=outcome.finished_at,
+                    status=outcome.status,
+                    requested=outcome.requested,
+                    fetched=outcome.fetched,
+                    not_modified=outcome.not_modified,
+                    parsed=outcome.parsed,
+                    stored=outcome.stored,
+                    revised=outcome.revised,
+                    quarantined=outcome.quarantined,
+                    errors=outcome.errors[:50],
+                )
+            )
         s.flush()
         from alerts import health_alerts, silence_alerts
 

@@ -49,7 +49,10 @@ def _pairs(settings: "Settings") -> list[tuple[str, str]]:
 
 
 def _highlight(settings: "Settings") -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*(p for pair in _pairs(settings) for p in pair), *settings.watched_partners])) or HIGHLIGHT_DEFAULT
+    return (
+        tuple(dict.fromkeys([*(p for pair in _pairs(settings) for p in pair), *settings.watched_partners]))
+        or HIGHLIGHT_DEFAULT
+    )
 
 
 def _annual_table(series: "q.Series") -> list[dict[str, Any]]:
@@ -68,8 +71,14 @@ def collect_report(db: "Database", settings: "Settings", *, now: datetime | None
     now = now or utcnow()
     pairs = _pairs(settings)
     highlight = _highlight(settings)
-    ctx: dict[str, Any] = {"generated_at": now, "pairs": pairs, "charts": [], "top_n": settings.top_n,
-                           "target_usd_bn": settings.target_usd / 1e9, "target_year": settings.target_year}
+    ctx: dict[str, Any] = {
+        "generated_at": now,
+        "pairs": pairs,
+        "charts": [],
+        "top_n": settings.top_n,
+        "target_usd_bn": settings.target_usd / 1e9,
+        "target_year": settings.target_year,
+    }
     with db.session() as s:
         sample = q.any_sample(s)
         ctx["sample"] = sample
@@ -92,14 +101,24 @@ def collect_report(db: "Database", settings: "Settings", *, now: datetime | None
             title = f"{a}–{b} trade as {q.country_name(a)} reports it ({ser.source}, {kind})"
             chart = None
             if len(ser.periods) >= 2:  # a single figure is a table row, not a chart
-                chart = Chart(_chart_id(f"trade_{a}_{b}_{ser.source}_{ser.kind}"), title,
-                              f"{q.country_name(a)}'s exports to and imports from {q.country_name(b)}, and the balance, "
-                              f"{ser.periods[0]} to {ser.periods[-1]}, USD bn. Source: {ser.source}.",
-                              ch.bilateral_chart(ser, title=title, last=120, sample=sample))
+                chart = Chart(
+                    _chart_id(f"trade_{a}_{b}_{ser.source}_{ser.kind}"),
+                    title,
+                    f"{q.country_name(a)}'s exports to and imports from {q.country_name(b)}, and the balance, "
+                    f"{ser.periods[0]} to {ser.periods[-1]}, USD bn. Source: {ser.source}.",
+                    ch.bilateral_chart(ser, title=title, last=120, sample=sample),
+                )
                 charts.append(chart)
             latest = ser.latest()
-            bilateral.append({"series": ser, "chart": chart, "annual": _annual_table(ser),
-                              "latest_period": latest[0] if latest else None, "latest": latest[1] if latest else {}})
+            bilateral.append(
+                {
+                    "series": ser,
+                    "chart": chart,
+                    "annual": _annual_table(ser),
+                    "latest_period": latest[0] if latest else None,
+                    "latest": latest[1] if latest else {},
+                }
+            )
     ctx["bilateral"] = bilateral
 
     # --- the same flows from both ends ---------------------------------------------------------
@@ -108,9 +127,12 @@ def collect_report(db: "Database", settings: "Settings", *, now: datetime | None
         (a, b) = pairs[0]
         rev = (b, a) if (b, a) in series_by_pair else None
         if rev:
+
             def best(series_list):
                 cands = [x for x in series_list if x.annual("total") or x.annual("export")]
-                return max(cands, key=lambda x: (len(x.annual("export")), x.kind == "month", -q._pref(x.source)), default=None)
+                return max(
+                    cands, key=lambda x: (len(x.annual("export")), x.kind == "month", -q._pref(x.source)), default=None
+                )
 
             sa, sb = best(series_by_pair[(a, b)]), best(series_by_pair[rev])
             if sa and sb:
@@ -121,10 +143,13 @@ def collect_report(db: "Database", settings: "Settings", *, now: datetime | None
                     f"and as {b} records its imports ({sb.source}). Right: the reverse flow. Exports are valued FOB, imports "
                     f"CIF, and the two customs services classify some shipments differently: the gap is the mirror "
                     f"discrepancy, not an error.",
-                    ch.mirror_chart([
-                        (f"{a} → {b}", sa, "export", sb, "import"),
-                        (f"{b} → {a}", sb, "export", sa, "import"),
-                    ], sample=sample),
+                    ch.mirror_chart(
+                        [
+                            (f"{a} → {b}", sa, "export", sb, "import"),
+                            (f"{b} → {a}", sb, "export", sa, "import"),
+                        ],
+                        sample=sample,
+                    ),
                 )
                 charts.append(mirror)
     ctx["mirror"] = mirror
@@ -149,22 +174,35 @@ def collect_report(db: "Database", settings: "Settings", *, now: datetime | None
         table = []
         for r, p, v in hist.ranks[latest][: settings.top_n]:
             prev = hist.rank_of(p, previous) if previous else None
-            table.append({"rank": r, "partner": p, "name": q.country_name(p), "value_usd": v,
-                          "previous_rank": prev, "move": (prev - r) if prev else None, "watched": p in highlight})
+            table.append(
+                {
+                    "rank": r,
+                    "partner": p,
+                    "name": q.country_name(p),
+                    "value_usd": v,
+                    "previous_rank": prev,
+                    "move": (prev - r) if prev else None,
+                    "watched": p in highlight,
+                }
+            )
         ranking_ctx.append({"hist": hist, "chart": chart, "table": table, "previous": previous})
     ctx["rankings"] = ranking_ctx
 
     # --- the target ------------------------------------------------------------------------------
     a, b = pairs[0]
-    progress = q.target_progress(q.main_series(series_by_pair.get((a, b), [])), settings.target_usd, settings.target_year)
+    progress = q.target_progress(
+        q.main_series(series_by_pair.get((a, b), [])), settings.target_usd, settings.target_year
+    )
     ctx["target"] = progress
     ctx["target_chart"] = None
     if progress:
         ctx["target_chart"] = Chart(
-            "target", f"{a}–{b} total trade toward USD {settings.target_usd / 1e9:,.0f} bn by {settings.target_year}",
+            "target",
+            f"{a}–{b} total trade toward USD {settings.target_usd / 1e9:,.0f} bn by {settings.target_year}",
             f"Total trade (exports + imports) in {a} statistics ({progress['source']}); the dashed line grows at a constant "
-            f"rate from {progress['base_year']} to the target." if progress.get("path") else
-            f"Total trade (exports + imports) in {a} statistics ({progress['source']}).",
+            f"rate from {progress['base_year']} to the target."
+            if progress.get("path")
+            else f"Total trade (exports + imports) in {a} statistics ({progress['source']}).",
             ch.target_chart(progress, sample=sample),
         )
         charts.append(ctx["target_chart"])
@@ -175,8 +213,13 @@ def collect_report(db: "Database", settings: "Settings", *, now: datetime | None
 def _render_html(ctx: dict[str, Any]) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("report", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["bn"] = lambda v, d=2: "–" if v is None else f"{v / 1e9:,.{d}f}"
     env.filters["sbn"] = lambda v, d=2: "–" if v is None else f"{v / 1e9:+,.{d}f}"
     env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{v:,.{d}f} %"

@@ -68,7 +68,9 @@ def safe_url(url: str | None, secrets: Iterable[str] = ()) -> str | None:
         return None
     if parts.scheme not in ("http", "https"):
         return None
-    query = [(k, "REDACTED" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [
+        (k, "REDACTED" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="REDACTED"), ""))
 
 
@@ -135,8 +137,12 @@ def pair_series(s: Session, reporter: str, partner: str, commodity: str = TOTAL)
     """Every (source, period kind) series the store holds for one pair: months and years only."""
     rows = s.execute(
         select(
-            ObservationRow.source, ObservationRow.period_kind, ObservationRow.period,
-            ObservationRow.period_start, ObservationRow.flow, ObservationRow.value_usd,
+            ObservationRow.source,
+            ObservationRow.period_kind,
+            ObservationRow.period,
+            ObservationRow.period_start,
+            ObservationRow.flow,
+            ObservationRow.value_usd,
         ).where(
             ObservationRow.is_current.is_(True),
             ObservationRow.reporter == reporter,
@@ -197,7 +203,9 @@ class RankingHistory:
         return self.periods[-1] if self.periods else None
 
 
-def ranking_history(s: Session, reporter: str, *, flow: str = "total", months: int = 24, years: int = 10) -> RankingHistory:
+def ranking_history(
+    s: Session, reporter: str, *, flow: str = "total", months: int = 24, years: int = 10
+) -> RankingHistory:
     """Partner rankings of one reporter over time: monthly for the last ``months`` months
     where monthly all-partner figures exist, otherwise yearly (the last ``years`` years).
 
@@ -230,11 +238,24 @@ def ranking_history(s: Session, reporter: str, *, flow: str = "total", months: i
             )
         ).scalar()
         span = months if kind == "month" else years
-        first = Period.month(last.year, last.month).shift(months=-(span - 1)) if kind == "month" else Period.year(last.year - span + 1)
+        first = (
+            Period.month(last.year, last.month).shift(months=-(span - 1))
+            if kind == "month"
+            else Period.year(last.year - span + 1)
+        )
         rows = s.execute(
-            select(ObservationRow.period, ObservationRow.period_start, ObservationRow.partner, ObservationRow.flow, ObservationRow.value_usd).where(
-                *base, ObservationRow.period_kind == kind, ObservationRow.source == src,
-                ObservationRow.flow.in_(flows), ObservationRow.period_start >= first.start,
+            select(
+                ObservationRow.period,
+                ObservationRow.period_start,
+                ObservationRow.partner,
+                ObservationRow.flow,
+                ObservationRow.value_usd,
+            ).where(
+                *base,
+                ObservationRow.period_kind == kind,
+                ObservationRow.source == src,
+                ObservationRow.flow.in_(flows),
+                ObservationRow.period_start >= first.start,
             )
         ).all()
         vals: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
@@ -265,16 +286,29 @@ def ranking_history(s: Session, reporter: str, *, flow: str = "total", months: i
 
 
 def latest_alerts(s: Session, limit: int = 20) -> list[dict[str, Any]]:
-    alerts = s.execute(select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit)).scalars().all()
+    alerts = (
+        s.execute(select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit))
+        .scalars()
+        .all()
+    )
     deliveries: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     if alerts:
         for d in s.execute(select(DeliveryRow).where(DeliveryRow.alert_id.in_([a.id for a in alerts]))).scalars():
             deliveries[d.alert_id][d.channel] = {"state": d.state, "attempts": d.attempts, "last_error": d.last_error}
     return [
         {
-            "id": a.id, "rule": a.rule, "severity": a.severity, "reporter": a.reporter, "partner": a.partner,
-            "flow": a.flow, "period": a.period, "title": a.title, "message": a.message, "source": a.source,
-            "created_at": _iso(a.created_at), "suppressed": bool(a.suppressed),
+            "id": a.id,
+            "rule": a.rule,
+            "severity": a.severity,
+            "reporter": a.reporter,
+            "partner": a.partner,
+            "flow": a.flow,
+            "period": a.period,
+            "title": a.title,
+            "message": a.message,
+            "source": a.source,
+            "created_at": _iso(a.created_at),
+            "suppressed": bool(a.suppressed),
             "deliveries": dict(sorted(deliveries[a.id].items())),
         }
         for a in alerts
@@ -295,7 +329,12 @@ def provenance(s: Session, secrets: Iterable[str] = ()) -> list[dict[str, Any]]:
         row = s.execute(
             select(ObservationRow)
             .where(ObservationRow.is_current.is_(True), ObservationRow.source == source)
-            .order_by(ObservationRow.period_end.desc(), ObservationRow.period_start.desc(), ObservationRow.valid_from.desc(), ObservationRow.id.desc())
+            .order_by(
+                ObservationRow.period_end.desc(),
+                ObservationRow.period_start.desc(),
+                ObservationRow.valid_from.desc(),
+                ObservationRow.id.desc(),
+            )
             .limit(1)
         ).scalar_one()
         sample = source in sample_sources
@@ -331,7 +370,10 @@ def any_sample(s: Session) -> bool:
 
 
 def observation_count(s: Session) -> int:
-    return int(s.execute(select(func.count()).select_from(ObservationRow).where(ObservationRow.is_current.is_(True))).scalar() or 0)
+    return int(
+        s.execute(select(func.count()).select_from(ObservationRow).where(ObservationRow.is_current.is_(True))).scalar()
+        or 0
+    )
 
 
 def last_run(s: Session) -> dict[str, Any] | None:
@@ -340,8 +382,10 @@ def last_run(s: Session) -> dict[str, Any] | None:
         return None
     counts = s.execute(
         select(
-            func.coalesce(func.sum(SourceRunRow.fetched), 0), func.coalesce(func.sum(SourceRunRow.parsed), 0),
-            func.coalesce(func.sum(SourceRunRow.stored), 0), func.coalesce(func.sum(SourceRunRow.revised), 0),
+            func.coalesce(func.sum(SourceRunRow.fetched), 0),
+            func.coalesce(func.sum(SourceRunRow.parsed), 0),
+            func.coalesce(func.sum(SourceRunRow.stored), 0),
+            func.coalesce(func.sum(SourceRunRow.revised), 0),
             func.coalesce(func.sum(SourceRunRow.quarantined), 0),
         ).where(SourceRunRow.run_id == run.id)
     ).one()
@@ -355,8 +399,12 @@ def last_run(s: Session) -> dict[str, Any] | None:
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),
         "counts": {
-            "fetched": int(counts[0]), "parsed": int(counts[1]), "stored": int(counts[2]),
-            "revised": int(counts[3]), "quarantined": int(counts[4]), "alerts": int(n_alerts or 0),
+            "fetched": int(counts[0]),
+            "parsed": int(counts[1]),
+            "stored": int(counts[2]),
+            "revised": int(counts[3]),
+            "quarantined": int(counts[4]),
+            "alerts": int(n_alerts or 0),
         },
     }
 
@@ -366,15 +414,28 @@ def source_health(s: Session, sources: Iterable[str], history: int = 60) -> list
     names = list(dict.fromkeys([*sources, *s.execute(select(SourceRunRow.source).distinct()).scalars()]))
     out = []
     for name in names:
-        rows = s.execute(
-            select(SourceRunRow)
-            .where(SourceRunRow.source == name)
-            .order_by(SourceRunRow.started_at.desc(), SourceRunRow.id.desc())
-            .limit(history)
-        ).scalars().all()
+        rows = (
+            s.execute(
+                select(SourceRunRow)
+                .where(SourceRunRow.source == name)
+                .order_by(SourceRunRow.started_at.desc(), SourceRunRow.id.desc())
+                .limit(history)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
-            out.append({"source": name, "last_status": None, "last_run_at": None, "last_run_id": None,
-                        "consecutive_failures": 0, "last_success_at": None, "last_error": None})
+            out.append(
+                {
+                    "source": name,
+                    "last_status": None,
+                    "last_run_at": None,
+                    "last_run_id": None,
+                    "consecutive_failures": 0,
+                    "last_success_at": None,
+                    "last_error": None,
+                }
+            )
             continue
         failures = 0
         for r in rows:
@@ -384,8 +445,10 @@ def source_health(s: Session, sources: Iterable[str], history: int = 60) -> list
         last_ok = next((r for r in rows if r.status in SUCCESS), None)
         if last_ok is None:
             last_ok = s.execute(
-                select(SourceRunRow).where(SourceRunRow.source == name, SourceRunRow.status.in_(SUCCESS))
-                .order_by(SourceRunRow.started_at.desc()).limit(1)
+                select(SourceRunRow)
+                .where(SourceRunRow.source == name, SourceRunRow.status.in_(SUCCESS))
+                .order_by(SourceRunRow.started_at.desc())
+                .limit(1)
             ).scalar()
         errs = rows[0].errors or []
         last_error = None
@@ -418,11 +481,19 @@ def deliveries_by_channel(s: Session) -> dict[str, dict[str, int]]:
 
 def pending_quarantine(s: Session) -> list[dict[str, Any]]:
     rows = s.execute(
-        select(QuarantineRow).where(QuarantineRow.state == "pending").order_by(QuarantineRow.created_at, QuarantineRow.id)
+        select(QuarantineRow)
+        .where(QuarantineRow.state == "pending")
+        .order_by(QuarantineRow.created_at, QuarantineRow.id)
     ).scalars()
     return [
-        {"id": q.id, "source": q.source, "batch_key": q.batch_key, "rows": q.n_rows, "reason": q.reason,
-         "created_at": _iso(q.created_at)}
+        {
+            "id": q.id,
+            "source": q.source,
+            "batch_key": q.batch_key,
+            "rows": q.n_rows,
+            "reason": q.reason,
+            "created_at": _iso(q.created_at),
+        }
         for q in rows
     ]
 
@@ -448,13 +519,27 @@ def target_progress(series: Series | None, target_usd: int, target_year: int) ->
     base_year = max(history) if history else None
     base = history.get(base_year) if base_year else None
     out: dict[str, Any] = {
-        "reporter": series.reporter, "partner": series.partner, "source": series.source, "kind": series.kind,
-        "year": year, "months": months, "ytd_usd": ytd,
+        "reporter": series.reporter,
+        "partner": series.partner,
+        "source": series.source,
+        "kind": series.kind,
+        "year": year,
+        "months": months,
+        "ytd_usd": ytd,
         "period": f"{year}-01..{year}-{months:02d}" if series.kind == "month" and months < 12 else str(year),
         "pace_usd": int(ytd * 12 / months) if months else None,
-        "target_usd": target_usd, "target_year": target_year, "history": history,
-        "base_year": base_year, "base_usd": base, "cagr_pct": None, "path": {}, "path_usd": None,
-        "expected_ytd_usd": None, "gap_usd": None, "on_track": None, "needed_cagr_pct": None,
+        "target_usd": target_usd,
+        "target_year": target_year,
+        "history": history,
+        "base_year": base_year,
+        "base_usd": base,
+        "cagr_pct": None,
+        "path": {},
+        "path_usd": None,
+        "expected_ytd_usd": None,
+        "gap_usd": None,
+        "on_track": None,
+        "needed_cagr_pct": None,
         "share_of_target_pct": ytd / target_usd * 100.0 if target_usd else None,
     }
     if base and base > 0 and target_year > base_year:

@@ -30,9 +30,15 @@ def collect_status(db: "Database", settings: "Settings") -> dict[str, Any]:
         figures = []
         for reporter, partner in _pairs(settings):
             ser = q.main_series(q.pair_series(s, reporter, partner))
-            item: dict[str, Any] = {"pair": f"{reporter}-{partner}", "reporter": reporter, "partner": partner,
-                                    "period": None, "period_kind": None, "source": None,
-                                    **{f: None for f in q.FLOWS}}
+            item: dict[str, Any] = {
+                "pair": f"{reporter}-{partner}",
+                "reporter": reporter,
+                "partner": partner,
+                "period": None,
+                "period_kind": None,
+                "source": None,
+                **{f: None for f in q.FLOWS},
+            }
             if ser is not None and ser.latest():
                 period, values = ser.latest()
                 item.update(period=period, period_kind=ser.kind, source=ser.source, **values)
@@ -48,11 +54,26 @@ def collect_status(db: "Database", settings: "Settings") -> dict[str, Any]:
                 for p in settings.watched_partners:
                     if p == reporter:
                         continue
-                    watched.append({"partner": p, "rank": hist.rank_of(p, latest), "value_usd": values.get(p),
-                                    "previous_rank": hist.rank_of(p, previous) if previous else None})
+                    watched.append(
+                        {
+                            "partner": p,
+                            "rank": hist.rank_of(p, latest),
+                            "value_usd": values.get(p),
+                            "previous_rank": hist.rank_of(p, previous) if previous else None,
+                        }
+                    )
                 watched.sort(key=lambda w: (w["rank"] is None, w["rank"] or 0, w["partner"]))
-            ranks.append({"reporter": reporter, "flow": "total", "period": latest, "period_kind": hist.kind,
-                          "previous_period": previous, "source": hist.source, "partners": watched})
+            ranks.append(
+                {
+                    "reporter": reporter,
+                    "flow": "total",
+                    "period": latest,
+                    "period_kind": hist.kind,
+                    "previous_period": previous,
+                    "source": hist.source,
+                    "partners": watched,
+                }
+            )
 
         by_channel = q.deliveries_by_channel(s)
         out = {
@@ -65,7 +86,9 @@ def collect_status(db: "Database", settings: "Settings") -> dict[str, Any]:
             "last_run": q.last_run(s),
             "sources": q.source_health(s, settings.sources),
             "deliveries": by_channel,
-            "pending_deliveries": {ch: sum(n for st, n in states.items() if st in q.PENDING_DELIVERY) for ch, states in by_channel.items()},
+            "pending_deliveries": {
+                ch: sum(n for st, n in states.items() if st in q.PENDING_DELIVERY) for ch, states in by_channel.items()
+            },
             "failed_deliveries": {ch: states.get("failed", 0) for ch, states in by_channel.items()},
             "quarantine_pending": q.pending_quarantine(s),
             "failure_threshold": settings.source_failure_threshold,
@@ -89,7 +112,9 @@ def print_status(st: dict[str, Any], console: "Console") -> None:
 
     if st.get("sample"):
         console.print("[bold white on red] SAMPLE DATA — not official figures [/]")
-    console.print(f"[bold]tradewatch status[/]  {st['database']}  ({st['figures_stored']:,} current figures)", highlight=False)
+    console.print(
+        f"[bold]tradewatch status[/]  {st['database']}  ({st['figures_stored']:,} current figures)", highlight=False
+    )
 
     t = Table(title="Latest figures (USD bn)", title_justify="left")
     for col in ("pair", "period", "source"):
@@ -101,7 +126,15 @@ def print_status(st: dict[str, Any], console: "Console") -> None:
         bal_s = _bn(bal, signed=True)
         if bal is not None:
             bal_s = f"[{'red' if bal < 0 else 'green'}]{bal_s}[/]"
-        t.add_row(f["pair"], f["period"] or "no data", f["source"] or "–", _bn(f["export"]), _bn(f["import"]), bal_s, _bn(f["total"]))
+        t.add_row(
+            f["pair"],
+            f["period"] or "no data",
+            f["source"] or "–",
+            _bn(f["export"]),
+            _bn(f["import"]),
+            bal_s,
+            _bn(f["total"]),
+        )
     console.print(t)
 
     for r in st["ranks"]:
@@ -147,20 +180,29 @@ def print_status(st: dict[str, Any], console: "Console") -> None:
             status = f"[green]{status}[/]"
         n = h["consecutive_failures"]
         n_s = f"[red]{n}[/]" if n >= st.get("failure_threshold", 3) else str(n)
-        t.add_row(h["source"], _t(h["last_run_at"]), status, n_s, _t(h["last_success_at"]), (h["last_error"] or "")[:80])
+        t.add_row(
+            h["source"], _t(h["last_run_at"]), status, n_s, _t(h["last_success_at"]), (h["last_error"] or "")[:80]
+        )
     console.print(t)
 
     pending = st["pending_deliveries"]
     failed = st["failed_deliveries"]
     if pending or failed:
-        parts = [f"{ch}: {pending.get(ch, 0)} pending, {failed.get(ch, 0)} failed" for ch in sorted(set(pending) | set(failed))]
+        parts = [
+            f"{ch}: {pending.get(ch, 0)} pending, {failed.get(ch, 0)} failed"
+            for ch in sorted(set(pending) | set(failed))
+        ]
         console.print("[bold]Deliveries[/]: " + "; ".join(parts), highlight=False)
     else:
         console.print("[bold]Deliveries[/]: none")
     qs = st["quarantine_pending"]
     if qs:
-        console.print(f"[bold yellow]Quarantine[/]: {len(qs)} batch(es) awaiting a decision: "
-                      + ", ".join(f"#{x['id']} {x['source']} {x['batch_key']}" for x in qs[:5])
-                      + (" …" if len(qs) > 5 else "") + "  (tradewatch quarantine list)", highlight=False)
+        console.print(
+            f"[bold yellow]Quarantine[/]: {len(qs)} batch(es) awaiting a decision: "
+            + ", ".join(f"#{x['id']} {x['source']} {x['batch_key']}" for x in qs[:5])
+            + (" …" if len(qs) > 5 else "")
+            + "  (tradewatch quarantine list)",
+            highlight=False,
+        )
     else:
         console.print("[bold]Quarantine[/]: nothing pending")

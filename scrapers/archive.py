@@ -160,7 +160,9 @@ class Archive:
                 return sha
             self._write_atomic(path, data)
         except OSError as exc:
-            raise ArchiveError(f"cannot write archive object {sha[:12]} under {self.root}: {exc.strerror or exc}") from None
+            raise ArchiveError(
+                f"cannot write archive object {sha[:12]} under {self.root}: {exc.strerror or exc}"
+            ) from None
         return sha
 
     def get(self, sha: str) -> bytes:

@@ -40,8 +40,16 @@ PREVIEW_MAX_RECORDS = 500
 MAX_PERIODS = 12
 FLOWS = {"X": Flow.EXPORT, "M": Flow.IMPORT}
 REQUIRED_FIELDS = (
-    "freqCode", "refYear", "reporterCode", "flowCode", "partnerCode", "partner2Code",
-    "cmdCode", "customsCode", "motCode", "primaryValue",
+    "freqCode",
+    "refYear",
+    "reporterCode",
+    "flowCode",
+    "partnerCode",
+    "partner2Code",
+    "cmdCode",
+    "customsCode",
+    "motCode",
+    "primaryValue",
 )
 
 
@@ -76,7 +84,9 @@ class Comtrade(Source):
             raise QueryError(f"Comtrade windows are months or years, not {window}")
         years = [y for y in range(window.start.year, window.end.year + 1) if window.contains(Period.month(y, 12))]
         if len(years) > MAX_PERIODS:
-            raise QueryError(f"Comtrade takes at most {MAX_PERIODS} periods per call; {window} covers {len(years)} years")
+            raise QueryError(
+                f"Comtrade takes at most {MAX_PERIODS} periods per call; {window} covers {len(years)} years"
+            )
         return years
 
     def requests(self, window: Period) -> list[Request]:
@@ -85,7 +95,9 @@ class Comtrade(Source):
             return []
         groups = [years] if self.keyed else [[y] for y in years]
         url = self.base_url + (GET_PATH if self.keyed else PREVIEW_PATH)
-        secret_headers = {"Ocp-Apim-Subscription-Key": self.settings.comtrade_api_key.get_secret_value()} if self.keyed else {}
+        secret_headers = (
+            {"Ocp-Apim-Subscription-Key": self.settings.comtrade_api_key.get_secret_value()} if self.keyed else {}
+        )
         out = []
         for reporter, code in REPORTERS.items():
             for group in groups:
@@ -117,15 +129,21 @@ class Comtrade(Source):
         if sniff(data) != "json":
             if snap.status >= 400:
                 check_status(snap)
-            raise LayoutChanged(self.id, url, f"HTTP {snap.status} with a body that is not JSON", missing=["data"], found=[sniff(data)])
+            raise LayoutChanged(
+                self.id, url, f"HTTP {snap.status} with a body that is not JSON", missing=["data"], found=[sniff(data)]
+            )
         try:
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise ParseError(self.id, url, f"JSON that cannot be read ({exc})") from None
         if not isinstance(doc, dict):
-            raise LayoutChanged(self.id, url, "JSON body is not an object", missing=["data"], found=[type(doc).__name__])
+            raise LayoutChanged(
+                self.id, url, "JSON body is not an object", missing=["data"], found=[type(doc).__name__]
+            )
         if "statusCode" in doc and doc.get("data") is None:
-            raise ServiceError(self.id, url, str(doc.get("statusCode")), str(doc.get("message") or doc.get("error") or ""))
+            raise ServiceError(
+                self.id, url, str(doc.get("statusCode")), str(doc.get("message") or doc.get("error") or "")
+            )
         if doc.get("error"):
             raise ServiceError(self.id, url, "error", str(doc["error"]))
         if snap.status >= 400:
@@ -137,7 +155,8 @@ class Comtrade(Source):
             return ParseResult(published_nothing=True, notes=["comtrade: no records (not published yet)"])
         if snap.url.endswith(PREVIEW_PATH) and len(records) >= PREVIEW_MAX_RECORDS:
             raise ParseError(
-                self.id, url,
+                self.id,
+                url,
                 f"the preview endpoint stopped at its cap of {PREVIEW_MAX_RECORDS} records: the answer is incomplete "
                 "(ask for fewer years, or set TRADEWATCH_COMTRADE_API_KEY)",
             )
@@ -153,7 +172,9 @@ class Comtrade(Source):
                 raise LayoutChanged(self.id, url, f"record {i} is not an object")
             missing = [k for k in REQUIRED_FIELDS if k not in rec]
             if missing:
-                raise LayoutChanged(self.id, url, f"record {i} lacks expected fields", missing=missing, found=sorted(rec)[:40])
+                raise LayoutChanged(
+                    self.id, url, f"record {i} lacks expected fields", missing=missing, found=sorted(rec)[:40]
+                )
             if (
                 str(rec["customsCode"]) != "C00"
                 or str(rec["motCode"]) != "0"
@@ -173,18 +194,31 @@ class Comtrade(Source):
             flows = values.setdefault((reporter, partner, period), {})
             flow = FLOWS[rec["flowCode"]]
             if flow in flows:
-                raise LayoutChanged(self.id, url, f"record {i}: a second {flow} total for {reporter}-{partner} {period} (would double-count)")
+                raise LayoutChanged(
+                    self.id,
+                    url,
+                    f"record {i}: a second {flow} total for {reporter}-{partner} {period} (would double-count)",
+                )
             flows[flow] = int(round(value))
         if not values:
             raise LayoutChanged(
-                self.id, url, f"{len(records)} records but none is a total (customsCode C00, motCode 0, partner2Code 0)",
+                self.id,
+                url,
+                f"{len(records)} records but none is a total (customsCode C00, motCode 0, partner2Code 0)",
                 missing=["customsCode=C00 motCode=0 partner2Code=0"],
             )
         obs: list[Observation] = []
         for (reporter, partner, period), flows in sorted(values.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
             common = dict(
-                reporter=reporter, partner=partner, period=period, source=self.id, commodity=TOTAL,
-                precision_usd=1, source_url=url, snapshot_sha256=snap.sha256, maturity="final",
+                reporter=reporter,
+                partner=partner,
+                period=period,
+                source=self.id,
+                commodity=TOTAL,
+                precision_usd=1,
+                source_url=url,
+                snapshot_sha256=snap.sha256,
+                maturity="final",
             )
             for flow in (Flow.EXPORT, Flow.IMPORT):
                 if flow in flows:
@@ -193,7 +227,9 @@ class Comtrade(Source):
                 x, m = flows[Flow.EXPORT], flows[Flow.IMPORT]
                 obs.append(Observation(flow=Flow.BALANCE, value_usd=x - m, **common))
                 obs.append(Observation(flow=Flow.TOTAL, value_usd=x + m, **common))
-        notes = [f"comtrade: {len(values)} reporter-partner-periods from {len(records)} records ({skipped} non-total rows skipped)"]
+        notes = [
+            f"comtrade: {len(values)} reporter-partner-periods from {len(records)} records ({skipped} non-total rows skipped)"
+        ]
         return ParseResult(observations=obs, notes=notes)
 
 
@@ -234,7 +270,11 @@ def _period(rec: dict, source: str, url: str, i: int) -> Period:
             return Period.month(year, int(rec.get("refMonth")))
     except (TypeError, ValueError):
         pass
-    raise LayoutChanged(source, url, f"record {i}: period not readable (freqCode={rec.get('freqCode')!r}, refYear={rec.get('refYear')!r}, refMonth={rec.get('refMonth')!r})")
+    raise LayoutChanged(
+        source,
+        url,
+        f"record {i}: period not readable (freqCode={rec.get('freqCode')!r}, refYear={rec.get('refYear')!r}, refMonth={rec.get('refMonth')!r})",
+    )
 
 
 SOURCE = Comtrade

@@ -15,8 +15,41 @@ import re
 from tradewatch.errors import ExtractionError
 from scrapers.prose.text import detect_language
 
-_BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td", "th", "article", "section", "table", "blockquote", "dd", "dt")
-_DROP = ("script", "style", "nav", "header", "footer", "noscript", "form", "iframe", "svg", "button", "aside", "template")
+_BLOCKS = (
+    "p",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "td",
+    "th",
+    "article",
+    "section",
+    "table",
+    "blockquote",
+    "dd",
+    "dt",
+)
+_DROP = (
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "noscript",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "aside",
+    "template",
+)
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -33,7 +66,7 @@ def meta_charset(data: bytes) -> str | None:
 
 def decode(data: bytes, declared: str | None = None) -> str:
     """Text of ``data`` in its declared charset, else UTF-8, else CP949 (a superset of EUC-KR)."""
-    for enc in filter(None, (declared, )):
+    for enc in filter(None, (declared,)):
         enc = {"euc-kr": "cp949", "ks_c_5601-1987": "cp949", "x-windows-949": "cp949"}.get(enc, enc)
         try:
             return data.decode(enc)
@@ -98,7 +131,11 @@ def read_document(data: bytes, content_type: str | None, url: str | None) -> tup
     name = (url or "").lower().split("?")[0]
     if data[:5] == b"%PDF-" or "pdf" in ctype or name.endswith(".pdf"):
         text = pdf_text(data)
-    elif "html" in ctype or name.endswith((".html", ".htm")) or re.match(rb"\s*(?:<!doctype html|<html|<\?xml)", data[:200], re.I):
+    elif (
+        "html" in ctype
+        or name.endswith((".html", ".htm"))
+        or re.match(rb"\s*(?:<!doctype html|<html|<\?xml)", data[:200], re.I)
+    ):
         text = html_text(data, _charset(content_type))
     else:
         text = decode(data, _charset(content_type))

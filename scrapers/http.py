@@ -180,7 +180,9 @@ class Fetcher:
     # --- public -------------------------------------------------------------------------
     def fetch(self, req: Request) -> Snapshot:
         if req.allowed_hosts is not None and urlsplit(req.url).hostname not in req.allowed_hosts:
-            raise DisallowedHost(req.source, req.display_url(), f"host {urlsplit(req.url).hostname!r} is not among the source's hosts")
+            raise DisallowedHost(
+                req.source, req.display_url(), f"host {urlsplit(req.url).hostname!r} is not among the source's hosts"
+            )
         if self.replay is not None:
             return self._replay(req)
         return self._fetch_live(req)
@@ -205,7 +207,9 @@ class Fetcher:
         snap = self.replay.latest(req.key, self.as_of)
         if snap is None:
             when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
-            raise ReplayMiss(req.source, req.display_url(), f"the replay archive has no response for this request{when}")
+            raise ReplayMiss(
+                req.source, req.display_url(), f"the replay archive has no response for this request{when}"
+            )
         snap = self.archive.import_snapshot(snap)
         with self._lock:
             self.stats["replayed"] += 1
@@ -261,7 +265,9 @@ class Fetcher:
                 except httpx.TimeoutException as exc:
                     raise _Retry(f"timed out ({type(exc).__name__})") from None
                 except (httpx.TransportError, httpx.DecodingError) as exc:
-                    raise _Retry(f"connection failed ({type(exc).__name__}: {redact(str(exc), self.secrets)})") from None
+                    raise _Retry(
+                        f"connection failed ({type(exc).__name__}: {redact(str(exc), self.secrets)})"
+                    ) from None
             if status in RETRY_STATUSES:
                 retry_after = parse_retry_after(kept.get("retry-after"))
                 err = _Retry(f"HTTP {status}", status=status, retry_after=retry_after)
@@ -291,7 +297,9 @@ class Fetcher:
                 self._archive(req, exc.status or 0, getattr(exc, "headers", {}), last)
             tries = self.max_retries + 1
             if exc.status == 429:
-                raise RateLimited(req.source, display, exc.retry_after, f"rate limited (HTTP 429) after {tries} attempts") from None
+                raise RateLimited(
+                    req.source, display, exc.retry_after, f"rate limited (HTTP 429) after {tries} attempts"
+                ) from None
             raise FetchError(req.source, display, f"{exc} after {tries} attempts", status=exc.status) from None
 
         if status == 304 and previous is not None:

@@ -59,7 +59,18 @@ REQUIRED_FIELDS = {
 }
 KNOWN_FIELDS = {
     "nationtrade": {"year", "statCd", "statCdCntnKor1", "expCnt", "expDlr", "impCnt", "impDlr", "balPayments"},
-    "nitemtrade": {"year", "statCd", "statCdCntnKor1", "hsCd", "statKor", "expDlr", "expWgt", "impDlr", "impWgt", "balPayments"},
+    "nitemtrade": {
+        "year",
+        "statCd",
+        "statCdCntnKor1",
+        "hsCd",
+        "statKor",
+        "expDlr",
+        "expWgt",
+        "impDlr",
+        "impWgt",
+        "balPayments",
+    },
     "Newtrade": {"year", "expCnt", "expDlr", "impCnt", "impDlr", "balPayments"},
 }
 
@@ -122,7 +133,9 @@ class KcsQuery:
         if months < 1:
             raise QueryError(f"KCS period ends before it starts: {self.start}..{self.end}")
         if months > self.MAX_MONTHS:
-            raise QueryError(f"KCS allows at most {self.MAX_MONTHS} months per request; {self.start}..{self.end} is {months}")
+            raise QueryError(
+                f"KCS allows at most {self.MAX_MONTHS} months per request; {self.start}..{self.end} is {months}"
+            )
         if self.cnty is not None and not _CNTY.match(self.cnty):
             raise QueryError(f"KCS country codes are 2 upper-case letters (ISO alpha-2), got {self.cnty!r}")
         if self.hs is not None:
@@ -152,7 +165,11 @@ class KcsQuery:
 
 def maturity_for(month: Period, fetched_at) -> str:
     """``provisional`` for the 12 complete months before the fetch month (KST), else ``final``."""
-    fetched_month = Period.from_date(fetched_at.astimezone(KST).date()) if fetched_at.tzinfo else Period.from_date(fetched_at.date())
+    fetched_month = (
+        Period.from_date(fetched_at.astimezone(KST).date())
+        if fetched_at.tzinfo
+        else Period.from_date(fetched_at.date())
+    )
     return "provisional" if month.start >= fetched_month.shift(months=-12).start else "final"
 
 
@@ -223,7 +240,12 @@ class KcsNationTrade(Source):
         url = snap.full_url
         service = service_of(snap.url)
         if service is None:
-            raise LayoutChanged(self.id, url, f"no KCS service known at path {urlsplit(snap.url).path!r}", missing=list(SERVICES.values()))
+            raise LayoutChanged(
+                self.id,
+                url,
+                f"no KCS service known at path {urlsplit(snap.url).path!r}",
+                missing=list(SERVICES.values()),
+            )
         items = read_envelope(snap.body(), source=self.id, url=url, status=snap.status)
         if items is None and snap.status >= 400:
             check_status(snap)
@@ -281,7 +303,13 @@ def read_envelope(data: bytes, *, source: str, url: str | None, status: int = 20
         env = doc.get("OpenAPI_ServiceResponse") if isinstance(doc, dict) else None
         if isinstance(env, dict):
             hdr = env.get("cmmMsgHeader") or {}
-            raise gateway_error(source, url, str(hdr.get("returnReasonCode", "")), str(hdr.get("errMsg", "")), str(hdr.get("returnAuthMsg", "")))
+            raise gateway_error(
+                source,
+                url,
+                str(hdr.get("returnReasonCode", "")),
+                str(hdr.get("errMsg", "")),
+                str(hdr.get("returnAuthMsg", "")),
+            )
         if status >= 400:
             return None
         keys = list(doc)[:8] if isinstance(doc, dict) else [type(doc).__name__]
@@ -290,21 +318,31 @@ def read_envelope(data: bytes, *, source: str, url: str | None, status: int = 20
         if status >= 400:
             return None
         what = {"html": "an HTML page", "empty": "an empty body", "other": "a body that is not XML"}[kind]
-        raise LayoutChanged(source, url, f"HTTP {status} with {what} where a KCS XML response was expected", missing=["response"], found=[kind])
+        raise LayoutChanged(
+            source,
+            url,
+            f"HTTP {status} with {what} where a KCS XML response was expected",
+            missing=["response"],
+            found=[kind],
+        )
 
     root = parse_xml(data, source=source, url=url)
     name = local_name(root)
     if name == "OpenAPI_ServiceResponse":
         hdr = root.find("cmmMsgHeader")
         fields = children_text(hdr) if hdr is not None else {}
-        raise gateway_error(source, url, fields.get("returnReasonCode", ""), fields.get("errMsg", ""), fields.get("returnAuthMsg", ""))
+        raise gateway_error(
+            source, url, fields.get("returnReasonCode", ""), fields.get("errMsg", ""), fields.get("returnAuthMsg", "")
+        )
     if name != "response":
         if status >= 400:
             return None
         raise LayoutChanged(source, url, f"unexpected root element <{name}>", missing=["response"], found=[name])
     header = root.find("header")
     if header is None:
-        raise LayoutChanged(source, url, "response without <header>", missing=["header"], found=[local_name(c) for c in root])
+        raise LayoutChanged(
+            source, url, "response without <header>", missing=["header"], found=[local_name(c) for c in root]
+        )
     h = children_text(header)
     code = h.get("resultCode")
     if code is None:
@@ -313,14 +351,20 @@ def read_envelope(data: bytes, *, source: str, url: str | None, status: int = 20
         raise ServiceError(source, url, code, h.get("resultMsg", ""))
     body = root.find("body")
     if body is None:
-        raise LayoutChanged(source, url, "successful response without <body>", missing=["body"], found=[local_name(c) for c in root])
+        raise LayoutChanged(
+            source, url, "successful response without <body>", missing=["body"], found=[local_name(c) for c in root]
+        )
     items = body.find("items")
     if items is None:
-        raise LayoutChanged(source, url, "<body> without <items>", missing=["items"], found=[local_name(c) for c in body])
+        raise LayoutChanged(
+            source, url, "<body> without <items>", missing=["items"], found=[local_name(c) for c in body]
+        )
     out = [el for el in items if local_name(el) == "item"]
     others = sorted({local_name(el) for el in items if local_name(el) and local_name(el) != "item"})
     if others:
-        raise LayoutChanged(source, url, "<items> holds elements other than <item>", missing=["item"] if not out else (), found=others)
+        raise LayoutChanged(
+            source, url, "<items> holds elements other than <item>", missing=["item"] if not out else (), found=others
+        )
     return out
 
 
@@ -342,7 +386,9 @@ def _row(el, service: str, index: int, source: str, url: str) -> _Row:
     missing = [k for k in REQUIRED_FIELDS[service] if k not in f]
     if missing:
         unexpected = sorted(set(f) - KNOWN_FIELDS[service])
-        raise LayoutChanged(source, url, f"{service} row {index} lacks expected fields", missing=missing, found=unexpected or sorted(f))
+        raise LayoutChanged(
+            source, url, f"{service} row {index} lacks expected fields", missing=missing, found=unexpected or sorted(f)
+        )
     year = f["year"]
     if year == TOTAL_ROW:
         return _Row(index, f, None)
@@ -362,7 +408,8 @@ def _row(el, service: str, index: int, source: str, url: str) -> _Row:
         raise LayoutChanged(source, url, f"{row.where(service)}: negative exports or imports ({exp}, {imp})")
     if exp - imp != bal:
         raise LayoutChanged(
-            source, url,
+            source,
+            url,
             f"{row.where(service)}: balPayments {bal} != expDlr {exp} - impDlr {imp} (= {exp - imp})",
         )
     return row
@@ -379,7 +426,9 @@ def _window_of(snap: Snapshot) -> Period | None:
 
 def _check_window(row: _Row, window: Period | None, service: str, source: str, url: str) -> None:
     if window is not None and row.month is not None and not window.contains(row.month):
-        raise LayoutChanged(source, url, f"{row.where(service)}: month {row.month} is outside the requested window {window}")
+        raise LayoutChanged(
+            source, url, f"{row.where(service)}: month {row.month} is outside the requested window {window}"
+        )
 
 
 def _observations(
@@ -424,7 +473,9 @@ def _parse_nation(rows: list[_Row], snap: Snapshot, window, source: str):
             raise LayoutChanged(source, url, f"{row.where('nationtrade')}: a second row for {partner} {row.month}")
         seen.add(key)
         per_month[row.month] = per_month.get(row.month, 0) + 1
-        obs += _observations(partner, row.month, int(row.fields["expDlr"]), int(row.fields["impDlr"]), TOTAL, snap, source)
+        obs += _observations(
+            partner, row.month, int(row.fields["expDlr"]), int(row.fields["impDlr"]), TOTAL, snap, source
+        )
     notes = [f"nationtrade {m}: {n} partners" for m, n in sorted(per_month.items())]
     return obs, notes
 
@@ -442,7 +493,9 @@ def _parse_items(rows: list[_Row], snap: Snapshot, window, source: str):
         if not _HS.match(hs):
             raise LayoutChanged(source, url, f"{row.where('nitemtrade')}: hsCd {hs!r} is not an HS code")
         if wanted and not hs.startswith(wanted):
-            raise LayoutChanged(source, url, f"{row.where('nitemtrade')}: hsCd {hs} is not under the requested code {wanted}")
+            raise LayoutChanged(
+                source, url, f"{row.where('nitemtrade')}: hsCd {hs} is not under the requested code {wanted}"
+            )
         commodity = wanted or hs
         partner = _partner(row.fields["statCd"], row, "nitemtrade", url)
         key = (partner, commodity, row.month)
@@ -453,7 +506,10 @@ def _parse_items(rows: list[_Row], snap: Snapshot, window, source: str):
     obs: list[Observation] = []
     for (partner, commodity, month), (exp, imp) in sorted(sums.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
         obs += _observations(partner, month, exp, imp, commodity, snap, source)
-    notes = [f"nitemtrade {c} {p} {m}: {n} rows summed" for (p, c, m), n in sorted(detail.items(), key=lambda kv: (kv[0][2], kv[0][0]))]
+    notes = [
+        f"nitemtrade {c} {p} {m}: {n} rows summed"
+        for (p, c, m), n in sorted(detail.items(), key=lambda kv: (kv[0][2], kv[0][0]))
+    ]
     return obs, notes
 
 
@@ -468,6 +524,7 @@ def _parse_world(rows: list[_Row], snap: Snapshot, window, source: str):
         if row.month in seen:
             raise LayoutChanged(source, url, f"{row.where('Newtrade')}: a second row for {row.month}")
         seen.add(row.month)
-        obs += _observations(WORLD, row.month, int(row.fields["expDlr"]), int(row.fields["impDlr"]), TOTAL, snap, source)
+        obs += _observations(
+            WORLD, row.month, int(row.fields["expDlr"]), int(row.fields["impDlr"]), TOTAL, snap, source
+        )
     return obs, [f"Newtrade: {len(seen)} months"]
-

@@ -34,7 +34,10 @@ _HEADERS = [
     (re.compile(r"^(?:수출\s*(?:금액|액))$"), ("amount", Flow.EXPORT)),
     (re.compile(r"^(?:수입\s*(?:금액|액))$"), ("amount", Flow.IMPORT)),
     (re.compile(r"^(?:무역\s*수지|수지)$"), ("amount", Flow.BALANCE)),
-    (re.compile(r"^(?:교역\s*(?:금액|액)|무역\s*(?:금액|액)|수출입\s*(?:금액|액)|총\s*교역액)$"), ("amount", Flow.TOTAL)),
+    (
+        re.compile(r"^(?:교역\s*(?:금액|액)|무역\s*(?:금액|액)|수출입\s*(?:금액|액)|총\s*교역액)$"),
+        ("amount", Flow.TOTAL),
+    ),
     (re.compile(r"^(?:(수출|수입|무역수지|교역액?)\s*)?(?:증감률|증감율|증가율)$"), ("yoy", None)),
     (re.compile(r"^(?:수출|수입)?\s*(?:비중|점유율)$"), ("share", None)),
     (re.compile(r"^(?:수출|수입)\s*건수$"), ("count", None)),
@@ -63,8 +66,13 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
     soup = page_soup(html)
     table = next((t for t in soup.find_all("table") if t.find(string=re.compile("국가"))), None)
     if table is None:
-        raise LayoutChanged(SOURCE_ID, url, "no country table", missing=["국가명"],
-                            found=[th.get_text(strip=True) for th in soup.find_all("th")][:20])
+        raise LayoutChanged(
+            SOURCE_ID,
+            url,
+            "no country table",
+            missing=["국가명"],
+            found=[th.get_text(strip=True) for th in soup.find_all("th")][:20],
+        )
     header_row = table.find("tr")
     headers = [re.sub(r"\s+", "", c.get_text(" ", strip=True)) for c in header_row.find_all(["th", "td"])]
     kinds, unknown = [], []
@@ -74,8 +82,13 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
             unknown.append(h)
         kinds.append(k)
     if unknown or ("country", None) not in kinds or not any(k and k[0] == "amount" for k in kinds):
-        raise LayoutChanged(SOURCE_ID, url, "unrecognised K-stat table headers", missing=[h for h in ("국가명", "수출금액") if h not in headers],
-                            found=headers)
+        raise LayoutChanged(
+            SOURCE_ID,
+            url,
+            "unrecognised K-stat table headers",
+            missing=[h for h in ("국가명", "수출금액") if h not in headers],
+            found=headers,
+        )
     unit = _unit(soup.get_text(" ") + " ".join(headers))
     reg = countries()
     rows: list[tuple[int | None, str, dict[Flow, float]]] = []
@@ -101,8 +114,21 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
             continue
         if (country.alpha3, rank) not in [(r[1], r[0]) for r in rows]:
             rows.append((rank, country.alpha3, values))
-    obs = [Observation("KOR", code, flow, period, int(round(v * unit)), SOURCE_ID, precision_usd=unit, source_url=url, quote=f"K-stat table row {code}")
-           for _, code, values in rows for flow, v in values.items()]
+    obs = [
+        Observation(
+            "KOR",
+            code,
+            flow,
+            period,
+            int(round(v * unit)),
+            SOURCE_ID,
+            precision_usd=unit,
+            source_url=url,
+            quote=f"K-stat table row {code}",
+        )
+        for _, code, values in rows
+        for flow, v in values.items()
+    ]
     return obs, _claims(rows, period, url)
 
 
@@ -115,8 +141,10 @@ def _claims(rows, period: Period, url) -> list[RankClaim]:
         if None in vals:
             continue
         if all(a >= b for a, b in zip(vals, vals[1:])) and [r[0] for r in ranked] == sorted(r[0] for r in ranked):
-            return [RankClaim("KOR", code, flow, period, rank, SOURCE_ID, url, quote=f"K-stat ranking #{rank} {code}")
-                    for rank, code, _ in ranked]
+            return [
+                RankClaim("KOR", code, flow, period, rank, SOURCE_ID, url, quote=f"K-stat ranking #{rank} {code}")
+                for rank, code, _ in ranked
+            ]
     return []
 
 
@@ -135,8 +163,15 @@ class Kita(Source):
         secret_headers = {}
         if self.settings.kita_session_cookie is not None:
             secret_headers["Cookie"] = self.settings.kita_session_cookie.get_secret_value()
-        return [Request(source=self.id, url=self.base_url + RANKS, params={"year": str(window.start.year)},
-                        secret_headers=secret_headers, label=str(Period.year(window.start.year)))]
+        return [
+            Request(
+                source=self.id,
+                url=self.base_url + RANKS,
+                params={"year": str(window.start.year)},
+                secret_headers=secret_headers,
+                label=str(Period.year(window.start.year)),
+            )
+        ]
 
     def parse(self, snap: Snapshot) -> ParseResult:
         period = Period.parse(snap.label) if snap.label else None

@@ -125,7 +125,9 @@ class ReleaseSource(Source):
         if not text.strip():
             raise LayoutChanged(self.id, snap.full_url, "the article has no text body")
         pub = published or snap.fetched_at.date()
-        result = extract(text, lang, pub, source=self.source_name, source_url=snap.full_url, reporter_hint=self.reporter_hint)
+        result = extract(
+            text, lang, pub, source=self.source_name, source_url=snap.full_url, reporter_hint=self.reporter_hint
+        )
         pub_dt = datetime.combine(pub, time(0), tzinfo=timezone.utc)
         obs = [replace(o, snapshot_sha256=snap.sha256, published_at=o.published_at or pub_dt) for o in result.figures]
         claims = [replace(c, snapshot_sha256=snap.sha256, published_at=c.published_at or pub_dt) for c in result.ranks]

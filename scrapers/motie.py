@@ -29,7 +29,15 @@ ARTICLE = re.compile(r"/kor/article/[A-Za-z0-9]+/\d+/view")
 _TRADE = re.compile(
     r"수출입\s*동향|수출입\s*실적|(?:\d{1,2}\s*월\s*)?1\s*[~∼\-–]\s*(?:10|20)\s*일\s*(?:수출|수출입)|(?:10|20)\s*일\s*(?:수출입|수출)\s*(?:현황|실적|동향)"
 )
-_BODY_SELECTORS = (".view_cont", ".view_con", ".board_view .cont", ".bbs_view .view_cont", "#contents .view", "article", "#content")
+_BODY_SELECTORS = (
+    ".view_cont",
+    ".view_con",
+    ".board_view .cont",
+    ".bbs_view .view_cont",
+    "#contents .view",
+    "article",
+    "#content",
+)
 
 
 # --- the parse: pure functions of bytes ----------------------------------------------------
@@ -48,9 +56,13 @@ def parse_listing(html: bytes, base_url: str) -> list[ListingItem]:
         seen.add(key)
         row = a.find_parent(["tr", "li"]) or a.parent
         title = (a.get("title") or a.get_text(" ", strip=True)).strip()
-        out.append(ListingItem(url, re.sub(r"\s+", " ", title), find_date(row.get_text(" ", strip=True)) if row else None))
+        out.append(
+            ListingItem(url, re.sub(r"\s+", " ", title), find_date(row.get_text(" ", strip=True)) if row else None)
+        )
     if not out:
-        raise LayoutChanged(SOURCE_ID, base_url, "no article links on the board page", missing=["/kor/article/<board>/<seq>/view links"])
+        raise LayoutChanged(
+            SOURCE_ID, base_url, "no article links on the board page", missing=["/kor/article/<board>/<seq>/view links"]
+        )
     return out
 
 
@@ -64,7 +76,9 @@ def parse_article(html: bytes, url: str) -> tuple[str, date | None]:
     page = soup(html)
     published = None
     for label in page.find_all(string=re.compile(r"등록일|작성일|게시일")):
-        published = find_date(label.parent.parent.get_text(" ", strip=True) if label.parent and label.parent.parent else str(label))
+        published = find_date(
+            label.parent.parent.get_text(" ", strip=True) if label.parent and label.parent.parent else str(label)
+        )
         if published:
             break
     for sel in _BODY_SELECTORS:

@@ -31,7 +31,13 @@ SOURCE_ID = "releases"
 # --- the parse: pure functions of bytes ----------------------------------------------------
 def _is_feed(data: bytes) -> bool:
     head = data[:512].lstrip().lower()
-    return head.startswith(b"<?xml") or head.startswith(b"<rss") or head.startswith(b"<feed") or b"<rss" in head or b"<feed" in head
+    return (
+        head.startswith(b"<?xml")
+        or head.startswith(b"<rss")
+        or head.startswith(b"<feed")
+        or b"<rss" in head
+        or b"<feed" in head
+    )
 
 
 def _feed(data: bytes, base_url: str) -> list[ListingItem]:
@@ -39,7 +45,9 @@ def _feed(data: bytes, base_url: str) -> list[ListingItem]:
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data[:4096], re.I):
         raise UnsafeXML(SOURCE_ID, base_url, "the feed declares a DTD or entities; refused")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -93,7 +101,9 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
     soup = BeautifulSoup(decode(html_or_feed, meta_charset(html_or_feed)), "lxml")
     links = soup.select(link_selector or "a[href]")
     if link_selector and not links:
-        raise LayoutChanged(SOURCE_ID, base_url, f"no element matches the link selector {link_selector!r}", missing=[link_selector])
+        raise LayoutChanged(
+            SOURCE_ID, base_url, f"no element matches the link selector {link_selector!r}", missing=[link_selector]
+        )
     out, seen = [], set()
     for a in links:
         href = a.get("href")
@@ -104,7 +114,11 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
             continue
         seen.add(url)
         row = a.find_parent(["tr", "li", "article", "div"]) or a
-        out.append(ListingItem(url, a.get_text(" ", strip=True) or a.get("title", ""), find_date(row.get_text(" ", strip=True))))
+        out.append(
+            ListingItem(
+                url, a.get_text(" ", strip=True) or a.get("title", ""), find_date(row.get_text(" ", strip=True))
+            )
+        )
     return out
 
 

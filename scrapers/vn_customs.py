@@ -26,7 +26,11 @@ from tradewatch.errors import LayoutChanged, ParseError, TradewatchError
 from tradewatch.model import WORLD, Flow, Observation, Period, PeriodKind, countries
 
 CATALOGUE = "/bridge"
-CATALOGUE_PARAMS = {"url": "/customs/api/tkhq/LayDanhSachMoiCongBoServlet", "pageSize": "1000", "language": "TIENG_VIET"}
+CATALOGUE_PARAMS = {
+    "url": "/customs/api/tkhq/LayDanhSachMoiCongBoServlet",
+    "pageSize": "1000",
+    "language": "TIENG_VIET",
+}
 # Files are named {dataYear}-t{dataMonth}-5x(vn-sb).pdf: the data month is in the name.
 _FILE_PERIOD = re.compile(r"(\d{4})-t(\d{1,2})-")
 
@@ -76,10 +80,21 @@ def parse_catalogue(json_bytes: bytes) -> list[CatalogueItem]:
     out = []
     for row in doc["data"]:
         if not isinstance(row, dict) or "tieuDe" not in row:
-            raise LayoutChanged(SOURCE_ID, None, "catalogue item without 'tieuDe'", missing=["tieuDe"],
-                                found=list(row) if isinstance(row, dict) else [])
-        item = CatalogueItem(str(row["tieuDe"]).strip(), _url(row.get("fileSoBo")), _url(row.get("fileChinhThuc")),
-                             _url(row.get("fileDieuChinh")), _dmy(row.get("ngaySoBo")), _dmy(row.get("ngayChinhThuc")))
+            raise LayoutChanged(
+                SOURCE_ID,
+                None,
+                "catalogue item without 'tieuDe'",
+                missing=["tieuDe"],
+                found=list(row) if isinstance(row, dict) else [],
+            )
+        item = CatalogueItem(
+            str(row["tieuDe"]).strip(),
+            _url(row.get("fileSoBo")),
+            _url(row.get("fileChinhThuc")),
+            _url(row.get("fileDieuChinh")),
+            _dmy(row.get("ngaySoBo")),
+            _dmy(row.get("ngayChinhThuc")),
+        )
         if item.preliminary_url or item.official_url or item.revised_url:
             out.append(item)
     return out
@@ -165,9 +180,14 @@ def _rows_pdf(data: bytes, url: str | None) -> tuple[list[str], int | None, list
             header_lines.append(ln)
     header_text = " ".join(header_lines)
     if not _NAME.search(header_text):
-        raise LayoutChanged(SOURCE_ID, url, "no country column in the table header", missing=["Nước/vùng lãnh thổ"],
-                            found=[header_text[:200]])
-    return _segments(header_text[_NAME.search(header_text).end():]), global_unit, rows
+        raise LayoutChanged(
+            SOURCE_ID,
+            url,
+            "no country column in the table header",
+            missing=["Nước/vùng lãnh thổ"],
+            found=[header_text[:200]],
+        )
+    return _segments(header_text[_NAME.search(header_text).end() :]), global_unit, rows
 
 
 def _rows_xlsx(data: bytes, url: str | None) -> tuple[list[str], int | None, list[tuple[str, list]]]:
@@ -189,11 +209,11 @@ def _rows_xlsx(data: bytes, url: str | None) -> tuple[list[str], int | None, lis
             continue
         name = cells[name_col] if name_col < len(cells) else ""
         if name:
-            rows.append((name, list(row[name_col + 1: len(header)])))
+            rows.append((name, list(row[name_col + 1 : len(header)])))
     wb.close()
     if header is None:
         raise LayoutChanged(SOURCE_ID, url, "no country column in the sheet", missing=["Nước/vùng lãnh thổ"])
-    value_header = [c for c in header[name_col + 1:]]
+    value_header = [c for c in header[name_col + 1 :]]
     while value_header and not value_header[-1]:
         value_header.pop()
     return value_header, global_unit, rows
@@ -230,8 +250,20 @@ def parse_partner_table(data: bytes, period: Period, url: str | None) -> list[Ob
                 raise LayoutChanged(SOURCE_ID, url, f"unreadable number {cell!r} for {name}", found=header) from None
             if v is None:
                 continue
-            out.append(Observation("VNM", code, col.flow, ytd if col.cumulative else period, v * col.unit, SOURCE_ID,
-                                   precision_usd=col.unit, source_url=url, maturity=maturity, quote=name))
+            out.append(
+                Observation(
+                    "VNM",
+                    code,
+                    col.flow,
+                    ytd if col.cumulative else period,
+                    v * col.unit,
+                    SOURCE_ID,
+                    precision_usd=col.unit,
+                    source_url=url,
+                    maturity=maturity,
+                    quote=name,
+                )
+            )
     if not out:
         raise LayoutChanged(SOURCE_ID, url, "no partner rows read from the table", found=header)
     return out
@@ -259,8 +291,15 @@ class VnCustoms(ReleaseSource):
         return "vn_customs"
 
     def listing_requests(self) -> list[Request]:
-        return [Request(source=self.id, url=self.base_url + CATALOGUE, params=dict(CATALOGUE_PARAMS),
-                        headers={"X-Requested-With": "XMLHttpRequest"}, label="listing")]
+        return [
+            Request(
+                source=self.id,
+                url=self.base_url + CATALOGUE,
+                params=dict(CATALOGUE_PARAMS),
+                headers={"X-Requested-With": "XMLHttpRequest"},
+                label="listing",
+            )
+        ]
 
     def allowed_hosts(self) -> tuple[str, ...]:
         from urllib.parse import urlsplit

@@ -64,7 +64,7 @@ def sniff(data: bytes) -> str:
     head = data[:2048]
     for bom in _BOMS:
         if head.startswith(bom):
-            head = head[len(bom):]
+            head = head[len(bom) :]
             break
     head = head.lstrip()
     if not head:
@@ -89,7 +89,11 @@ def parse_xml(data: bytes, *, source: str, url: str | None) -> etree._Element:
     """
     decl = _declarations(data)
     if decl:
-        raise UnsafeXML(source, url, f"XML document declares a {decl}; DTDs and entities are refused (no expansion, no external entities)")
+        raise UnsafeXML(
+            source,
+            url,
+            f"XML document declares a {decl}; DTDs and entities are refused (no expansion, no external entities)",
+        )
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:

@@ -25,10 +25,14 @@ def test_one_window_parses_every_partner_and_the_world(tmp_path):
         assert len(parsed[1].observations) == 12 * 4
         assert {o.partner for o in parsed[1].observations} == {WORLD}
         # the world total is the sum of the partners, as the server computes it
-        exp = sum(o.value_usd for o in parsed[0].observations if o.flow.value == "export" and str(o.period) == "2010-03")
+        exp = sum(
+            o.value_usd for o in parsed[0].observations if o.flow.value == "export" and str(o.period) == "2010-03"
+        )
         world = next(o for o in parsed[1].observations if o.flow.value == "export" and str(o.period) == "2010-03")
         assert world.value_usd == exp
         # a 13-month window is the service's error 99, as KCS answers it
-        r = httpx.get(f"{srv.base_url}/nationtrade/getNationtradeList", params={"strtYymm": "201001", "endYymm": "201101"})
+        r = httpx.get(
+            f"{srv.base_url}/nationtrade/getNationtradeList", params={"strtYymm": "201001", "endYymm": "201101"}
+        )
         assert r.status_code == 200 and "<resultCode>99</resultCode>" in r.text
         assert srv.requests == {"nationtrade": 2, "Newtrade": 1}

@@ -40,7 +40,9 @@ def test_quarantine_list_show_accept_reject(env):
     again = run("quarantine", "accept", str(a), "-m", "twice")
     assert again.exit_code == 2
     with env.session() as s:
-        assert get_quarantine(s, a).state == "accepted" and get_quarantine(s, a).decision_note == "checked against the PDF"
+        assert (
+            get_quarantine(s, a).state == "accepted" and get_quarantine(s, a).decision_note == "checked against the PDF"
+        )
         assert get_quarantine(s, b).state == "rejected"
     out = run("figures", "--source", "motie", "--json").output.strip().splitlines()  # the accepted batch is stored
     assert len(out) == 2 and all(json.loads(line)["source"] == "motie" for line in out)
@@ -49,14 +51,36 @@ def test_quarantine_list_show_accept_reject(env):
 def test_figures_ranking_and_alerts_forms(env):
     obs = []
     for partner, total in (("CHN", 20), ("USA", 15), ("VNM", 7), ("JPN", 6), ("WLD", 60)):
-        for flow, value in ((Flow.EXPORT, total * 6), (Flow.IMPORT, total * 4), (Flow.BALANCE, total * 2), (Flow.TOTAL, total * 10)):
+        for flow, value in (
+            (Flow.EXPORT, total * 6),
+            (Flow.IMPORT, total * 4),
+            (Flow.BALANCE, total * 2),
+            (Flow.TOTAL, total * 10),
+        ):
             obs.append(Observation("KOR", partner, flow, Period.parse("2026-10"), value * 100_000_000, "kcs"))
     store_batch_atomic(env, obs)
     rows = [json.loads(l) for l in run("ranking", "--json").output.strip().splitlines()]
-    assert [(r["rank"], r["partner"]) for r in rows] == [(1, "CHN"), (2, "USA"), (3, "VNM"), (4, "JPN")]  # WLD never ranks
+    assert [(r["rank"], r["partner"]) for r in rows] == [
+        (1, "CHN"),
+        (2, "USA"),
+        (3, "VNM"),
+        (4, "JPN"),
+    ]  # WLD never ranks
     assert set(rows[0]) == {"reporter", "flow", "period", "rank", "partner", "value_usd"}
-    figs = [json.loads(l) for l in run("figures", "--partner", "VNM", "--flow", "balance", "--json").output.strip().splitlines()]
-    assert figs == [{**figs[0], "reporter": "KOR", "partner": "VNM", "flow": "balance", "period": "2026-10", "value_usd": 1_400_000_000}]
+    figs = [
+        json.loads(l)
+        for l in run("figures", "--partner", "VNM", "--flow", "balance", "--json").output.strip().splitlines()
+    ]
+    assert figs == [
+        {
+            **figs[0],
+            "reporter": "KOR",
+            "partner": "VNM",
+            "flow": "balance",
+            "period": "2026-10",
+            "value_usd": 1_400_000_000,
+        }
+    ]
     assert {"source", "source_url", "published_at", "fetched_at", "commodity"} <= set(figs[0])
     csv_out = run("figures", "--reporter", "KOR", "--csv").output.splitlines()
     assert csv_out[0].startswith("reporter,partner,flow,period") and len(csv_out) == 1 + 20

@@ -28,7 +28,9 @@ def test_a_malformed_today_is_a_named_settings_error(settings, monkeypatch):
         load_settings(data_dir=settings.data_dir)
 
 
-@pytest.mark.parametrize("today, first, last", [("2031-02-28", "2030-02", "2031-01"), ("2019-01-05", "2018-01", "2018-12")])
+@pytest.mark.parametrize(
+    "today, first, last", [("2031-02-28", "2030-02", "2031-01"), ("2019-01-05", "2018-01", "2018-12")]
+)
 def test_a_nightly_plans_its_months_from_the_setting(db, settings, monkeypatch, today, first, last):
     from flows import pipeline as p
     from scrapers import get_source

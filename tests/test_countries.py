@@ -24,9 +24,25 @@ TN TO TR TT TV TW TZ UA UG US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK
 """.split()
 
 # KCS statCd -> statCdCntnKor1 as the API writes it
-KCS_KOREAN = {"US": "미국", "VN": "베트남", "CN": "중국", "JP": "일본", "HK": "홍콩", "TW": "대만", "DE": "독일",
-              "IN": "인도", "AU": "호주", "SG": "싱가포르", "MX": "멕시코", "SA": "사우디아라비아",
-              "AE": "아랍에미리트 연합", "ID": "인도네시아", "MY": "말레이시아", "TH": "태국", "PH": "필리핀"}
+KCS_KOREAN = {
+    "US": "미국",
+    "VN": "베트남",
+    "CN": "중국",
+    "JP": "일본",
+    "HK": "홍콩",
+    "TW": "대만",
+    "DE": "독일",
+    "IN": "인도",
+    "AU": "호주",
+    "SG": "싱가포르",
+    "MX": "멕시코",
+    "SA": "사우디아라비아",
+    "AE": "아랍에미리트 연합",
+    "ID": "인도네시아",
+    "MY": "말레이시아",
+    "TH": "태국",
+    "PH": "필리핀",
+}
 
 
 def csv_rows() -> list[dict[str, str]]:
@@ -48,11 +64,31 @@ def test_registry_loads_every_iso_entry_and_the_extras(reg):
         assert c.name.strip(), c
 
 
-@pytest.mark.parametrize("code, alpha3", [
-    ("XK", "XKX"), ("TW", "TWN"), ("HK", "HKG"), ("MO", "MAC"), ("PS", "PSE"), ("VA", "VAT"), ("KR", "KOR"),
-    ("KP", "PRK"), ("VN", "VNM"), ("SS", "SSD"), ("CW", "CUW"), ("SX", "SXM"), ("BQ", "BES"), ("AX", "ALA"),
-    ("EH", "ESH"), ("CD", "COD"), ("CG", "COG"), ("GB", "GBR"), ("AN", "ANT"), ("NA", "NAM"),
-])
+@pytest.mark.parametrize(
+    "code, alpha3",
+    [
+        ("XK", "XKX"),
+        ("TW", "TWN"),
+        ("HK", "HKG"),
+        ("MO", "MAC"),
+        ("PS", "PSE"),
+        ("VA", "VAT"),
+        ("KR", "KOR"),
+        ("KP", "PRK"),
+        ("VN", "VNM"),
+        ("SS", "SSD"),
+        ("CW", "CUW"),
+        ("SX", "SXM"),
+        ("BQ", "BES"),
+        ("AX", "ALA"),
+        ("EH", "ESH"),
+        ("CD", "COD"),
+        ("CG", "COG"),
+        ("GB", "GBR"),
+        ("AN", "ANT"),
+        ("NA", "NAM"),
+    ],
+)
 def test_tricky_alpha2_codes(reg, code, alpha3):
     assert reg.by_alpha2(code).alpha3 == alpha3
 
@@ -89,32 +125,64 @@ def test_many_main_partners_have_vietnamese_names():
     assert len(with_vi) >= 60
 
 
-@pytest.mark.parametrize("alpha3, names", [
-    ("KOR", ["RoK", "ROK", "South Korea", "Republic of Korea", "Korea", "Korea, Rep.", "Rep. of Korea",
-             "Hàn Quốc", "Đại Hàn Dân Quốc", "한국", "대한민국", "KOREA, REPUBLIC OF"]),
-    ("VNM", ["Viet Nam", "Vietnam", "Việt Nam", "베트남", "Socialist Republic of Vietnam", "viet nam."]),
-    ("USA", ["the US", "U.S.", "US", "USA", "United States", "United States of America", "America",
-             "Hoa Kỳ", "Mỹ", "미국", "The United States"]),
-    ("CHN", ["China", "Mainland China", "PRC", "중국", "Trung Quốc"]),
-    ("JPN", ["Japan", "일본", "Nhật Bản"]),
-    ("HKG", ["Hong Kong", "Hong Kong SAR", "China, Hong Kong SAR", "홍콩", "Hồng Kông"]),
-    ("TWN", ["Taiwan", "Chinese Taipei", "Taiwan, Province of China", "대만", "Đài Loan"]),
-    ("IND", ["India", "인도", "Ấn Độ"]),
-    ("SGP", ["Singapore", "싱가포르"]),
-    ("DEU", ["Germany", "독일", "Đức"]),
-    ("AUS", ["Australia", "호주", "Úc"]),
-    ("MEX", ["Mexico", "멕시코"]),
-    ("SAU", ["Saudi Arabia", "사우디아라비아", "Ả Rập Xê Út"]),
-    ("IDN", ["Indonesia", "인도네시아"]),
-    ("MYS", ["Malaysia", "말레이시아"]),
-    ("THA", ["Thailand", "태국", "Thái Lan"]),
-    ("PHL", ["the Philippines", "필리핀", "Philippines"]),
-    ("RUS", ["Russia", "Russian Federation", "Nga", "러시아"]),
-    ("GBR", ["UK", "United Kingdom", "Anh", "영국"]),
-    ("KHM", ["Campuchia", "캄보디아"]),
-    ("LAO", ["Lào", "Laos", "라오스"]),
-    ("ARE", ["UAE", "아랍에미리트", "United Arab Emirates"]),
-])
+@pytest.mark.parametrize(
+    "alpha3, names",
+    [
+        (
+            "KOR",
+            [
+                "RoK",
+                "ROK",
+                "South Korea",
+                "Republic of Korea",
+                "Korea",
+                "Korea, Rep.",
+                "Rep. of Korea",
+                "Hàn Quốc",
+                "Đại Hàn Dân Quốc",
+                "한국",
+                "대한민국",
+                "KOREA, REPUBLIC OF",
+            ],
+        ),
+        ("VNM", ["Viet Nam", "Vietnam", "Việt Nam", "베트남", "Socialist Republic of Vietnam", "viet nam."]),
+        (
+            "USA",
+            [
+                "the US",
+                "U.S.",
+                "US",
+                "USA",
+                "United States",
+                "United States of America",
+                "America",
+                "Hoa Kỳ",
+                "Mỹ",
+                "미국",
+                "The United States",
+            ],
+        ),
+        ("CHN", ["China", "Mainland China", "PRC", "중국", "Trung Quốc"]),
+        ("JPN", ["Japan", "일본", "Nhật Bản"]),
+        ("HKG", ["Hong Kong", "Hong Kong SAR", "China, Hong Kong SAR", "홍콩", "Hồng Kông"]),
+        ("TWN", ["Taiwan", "Chinese Taipei", "Taiwan, Province of China", "대만", "Đài Loan"]),
+        ("IND", ["India", "인도", "Ấn Độ"]),
+        ("SGP", ["Singapore", "싱가포르"]),
+        ("DEU", ["Germany", "독일", "Đức"]),
+        ("AUS", ["Australia", "호주", "Úc"]),
+        ("MEX", ["Mexico", "멕시코"]),
+        ("SAU", ["Saudi Arabia", "사우디아라비아", "Ả Rập Xê Út"]),
+        ("IDN", ["Indonesia", "인도네시아"]),
+        ("MYS", ["Malaysia", "말레이시아"]),
+        ("THA", ["Thailand", "태국", "Thái Lan"]),
+        ("PHL", ["the Philippines", "필리핀", "Philippines"]),
+        ("RUS", ["Russia", "Russian Federation", "Nga", "러시아"]),
+        ("GBR", ["UK", "United Kingdom", "Anh", "영국"]),
+        ("KHM", ["Campuchia", "캄보디아"]),
+        ("LAO", ["Lào", "Laos", "라오스"]),
+        ("ARE", ["UAE", "아랍에미리트", "United Arab Emirates"]),
+    ],
+)
 def test_names_in_three_languages_resolve(reg, alpha3, names):
     for n in names:
         assert reg.lookup(n).alpha3 == alpha3, n
@@ -129,8 +197,16 @@ def test_vietnamese_names_resolve_in_decomposed_unicode_too(reg):
 
 def test_north_korea_names_never_resolve_to_south_korea(reg):
     prk = reg.get("PRK")
-    for n in ["North Korea", "DPRK", "Triều Tiên", "Bắc Triều Tiên", "조선", "북한",
-              "Democratic People's Republic of Korea", "Dem. People's Rep. of Korea"]:
+    for n in [
+        "North Korea",
+        "DPRK",
+        "Triều Tiên",
+        "Bắc Triều Tiên",
+        "조선",
+        "북한",
+        "Democratic People's Republic of Korea",
+        "Dem. People's Rep. of Korea",
+    ]:
         assert reg.lookup(n) is prk, n
     for lang, n in prk.names:
         assert reg.lookup(n).alpha3 == "PRK", n
@@ -139,12 +215,28 @@ def test_north_korea_names_never_resolve_to_south_korea(reg):
         assert reg.lookup(n).alpha3 == "KOR", n
 
 
-@pytest.mark.parametrize("name, alpha3", [
-    ("World", "WLD"), ("the world", "WLD"), ("세계", "WLD"), ("전세계", "WLD"), ("총계", "WLD"), ("thế giới", "WLD"),
-    ("ASEAN", "ASN"), ("아세안", "ASN"),
-    ("European Union", "EUU"), ("EU", "EUU"), ("유럽연합", "EUU"), ("Liên minh châu Âu", "EUU"),
-    ("중남미", "LAC"), ("중동", "MEA"), ("CIS", "CIS"), ("Other Asia, nes", "S19"), ("Areas, nes", "XNA"),
-])
+@pytest.mark.parametrize(
+    "name, alpha3",
+    [
+        ("World", "WLD"),
+        ("the world", "WLD"),
+        ("세계", "WLD"),
+        ("전세계", "WLD"),
+        ("총계", "WLD"),
+        ("thế giới", "WLD"),
+        ("ASEAN", "ASN"),
+        ("아세안", "ASN"),
+        ("European Union", "EUU"),
+        ("EU", "EUU"),
+        ("유럽연합", "EUU"),
+        ("Liên minh châu Âu", "EUU"),
+        ("중남미", "LAC"),
+        ("중동", "MEA"),
+        ("CIS", "CIS"),
+        ("Other Asia, nes", "S19"),
+        ("Areas, nes", "XNA"),
+    ],
+)
 def test_aggregates_are_flagged_and_never_rankable(reg, name, alpha3):
     c = reg.lookup(name)
     assert c.alpha3 == alpha3
@@ -198,9 +290,15 @@ def test_codes_resolve_by_code_even_when_a_name_looks_like_a_code(reg):
     assert reg.lookup("Nga").alpha3 == "RUS"
 
 
-@pytest.mark.parametrize("call, value", [
-    ("get", "QQQ"), ("by_alpha2", "QQ"), ("by_m49", 999), ("lookup", "Atlantis"),
-])
+@pytest.mark.parametrize(
+    "call, value",
+    [
+        ("get", "QQQ"),
+        ("by_alpha2", "QQ"),
+        ("by_m49", 999),
+        ("lookup", "Atlantis"),
+    ],
+)
 def test_unknown_codes_raise_unknown_country_naming_the_code(reg, call, value):
     with pytest.raises(UnknownCountry) as exc:
         getattr(reg, call)(value, where="test source")

@@ -17,10 +17,22 @@ BIN = Path(sys.executable).parent
 def run_demo(tmp_path, data_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWATCH_", "PREFECT_API_URL"))}
     # secrets configured in the environment must not reach the demo (it is offline and sends nothing)
-    env.update(PREFECT_HOME=str(tmp_path / "prefect"), COLUMNS="200", HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1,localhost",
-               TRADEWATCH_SLACK_WEBHOOK_URL="https://hooks.slack.com/services/T0/B0/DEMOSECRET")
-    return subprocess.run([str(BIN / "tradewatch"), "demo", "--data-dir", str(data_dir)], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    env.update(
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        COLUMNS="200",
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+        NO_PROXY="127.0.0.1,localhost",
+        TRADEWATCH_SLACK_WEBHOOK_URL="https://hooks.slack.com/services/T0/B0/DEMOSECRET",
+    )
+    return subprocess.run(
+        [str(BIN / "tradewatch"), "demo", "--data-dir", str(data_dir)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_demo_shows_the_ranking_and_balance_alerts_and_is_idempotent(tmp_path):

@@ -74,8 +74,9 @@ def test_the_top_level_is_the_design_cards():
     for package in PACKAGES:
         assert (ROOT / package / "__init__.py").is_file(), f"{package}/ is not a package"
     # tradewatch/ keeps the vocabulary, settings, errors, the command line and the demo only
-    assert {p.name for p in (ROOT / "tradewatch").iterdir() if p.suffix == ".py" or (p.is_dir() and p.name != "__pycache__")} == {
-        "__init__.py", "model.py", "config.py", "errors.py", "cli.py", "demo.py", "data", "samples"}
+    assert {
+        p.name for p in (ROOT / "tradewatch").iterdir() if p.suffix == ".py" or (p.is_dir() and p.name != "__pycache__")
+    } == {"__init__.py", "model.py", "config.py", "errors.py", "cli.py", "demo.py", "data", "samples"}
 
 
 @pytest.mark.parametrize("package", sorted(MAY_IMPORT) + ["tradewatch"])
@@ -95,7 +96,8 @@ def test_packages_respect_the_import_rules(package):
 def test_nothing_but_the_cli_and_the_demo_imports_flows():
     bad = [
         str(py.relative_to(ROOT))
-        for package in PACKAGES if package != "flows"
+        for package in PACKAGES
+        if package != "flows"
         for py, layer in modules(package)
         if py.name not in ("cli.py", "demo.py") and any(m.split(".")[0] == "flows" for m in runtime_imports(py))
     ]
@@ -127,7 +129,12 @@ def _top_level_names(dist: md.Distribution) -> set[str]:
     names = set((dist.read_text("top_level.txt") or "").split())
     for f in dist.files or ():
         first = f.parts[0] if f.parts else ""
-        if first and first != ".." and not first.endswith((".dist-info", ".egg-info", ".data", ".pth")) and first != "__pycache__":
+        if (
+            first
+            and first != ".."
+            and not first.endswith((".dist-info", ".egg-info", ".data", ".pth"))
+            and first != "__pycache__"
+        ):
             names.add(first.removesuffix(".py").split(".")[0])
     return names
 
@@ -154,6 +161,21 @@ def test_cli_start_up_path_stays_light():
 
 
 def test_help_lists_the_commands():
-    out = subprocess.run([sys.executable, "-m", "tradewatch.cli", "--help"], capture_output=True, text=True, check=True).stdout
-    for cmd in ("demo", "nightly", "backfill", "reprocess", "extract", "figures", "ranking", "quarantine", "status", "alerts", "report", "serve"):
+    out = subprocess.run(
+        [sys.executable, "-m", "tradewatch.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for cmd in (
+        "demo",
+        "nightly",
+        "backfill",
+        "reprocess",
+        "extract",
+        "figures",
+        "ranking",
+        "quarantine",
+        "status",
+        "alerts",
+        "report",
+        "serve",
+    ):
         assert cmd in out

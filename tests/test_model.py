@@ -17,7 +17,18 @@ def test_period_round_trip(text):
 
 
 @pytest.mark.parametrize(
-    "bad", ["2024-13", "2024-1", "24-10", "2024/10", "2025-08..2025-01", "2025-10-10..2025-10-01", "", "2024-02-30..2024-03-01", "Q3 2024"]
+    "bad",
+    [
+        "2024-13",
+        "2024-1",
+        "24-10",
+        "2024/10",
+        "2025-08..2025-01",
+        "2025-10-10..2025-10-01",
+        "",
+        "2024-02-30..2024-03-01",
+        "Q3 2024",
+    ],
 )
 def test_malformed_period_raises(bad):
     with pytest.raises(InvalidPeriod):
@@ -76,7 +87,9 @@ def test_is_complete():
 
 
 def test_same_figure_respects_published_rounding():
-    o = Observation("VNM", "KOR", Flow.BALANCE, Period.parse("2022"), -34_250_000_000, "releases", precision_usd=10_000_000)
+    o = Observation(
+        "VNM", "KOR", Flow.BALANCE, Period.parse("2022"), -34_250_000_000, "releases", precision_usd=10_000_000
+    )
     assert o.same_figure(-34_254_000_000, 10_000_000)
     assert not o.same_figure(-34_260_000_000, 1)
     exact = Observation("KOR", "VNM", Flow.EXPORT, Period.parse("2024-01"), 5, "kcs")

@@ -25,7 +25,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-quarantine_app = typer.Typer(help="Batches that failed validation: list, show, accept or reject them.", no_args_is_help=True)
+quarantine_app = typer.Typer(
+    help="Batches that failed validation: list, show, accept or reject them.", no_args_is_help=True
+)
 app.add_typer(quarantine_app, name="quarantine")
 
 
@@ -68,18 +70,51 @@ def _print_summary(summary: dict) -> None:
     from rich.table import Table
 
     sample = " [bold yellow](SAMPLE DATA)[/]" if summary.get("sample") else ""
-    con.print(f"[bold]{summary['flow']}[/] run {summary['run_id']}: [bold]{summary['status']}[/]{sample} — "
-              f"{summary['new_figures']} new figures, {summary['revisions']} revisions, "
-              f"{len(summary['quarantined'])} quarantined batches, {len(summary['alerts'])} alerts")
-    t = Table("source", "status", "requested", "fetched", "not modified", "parsed", "stored", "revised", "unchanged", "quarantined", "errors")
+    con.print(
+        f"[bold]{summary['flow']}[/] run {summary['run_id']}: [bold]{summary['status']}[/]{sample} — "
+        f"{summary['new_figures']} new figures, {summary['revisions']} revisions, "
+        f"{len(summary['quarantined'])} quarantined batches, {len(summary['alerts'])} alerts"
+    )
+    t = Table(
+        "source",
+        "status",
+        "requested",
+        "fetched",
+        "not modified",
+        "parsed",
+        "stored",
+        "revised",
+        "unchanged",
+        "quarantined",
+        "errors",
+    )
     for sid, o in summary["sources"].items():
-        t.add_row(sid, o["status"], *(str(o[k]) for k in ("requested", "fetched", "not_modified", "parsed", "stored", "revised", "unchanged", "quarantined")), str(len(o["errors"])))
+        t.add_row(
+            sid,
+            o["status"],
+            *(
+                str(o[k])
+                for k in (
+                    "requested",
+                    "fetched",
+                    "not_modified",
+                    "parsed",
+                    "stored",
+                    "revised",
+                    "unchanged",
+                    "quarantined",
+                )
+            ),
+            str(len(o["errors"])),
+        )
     con.print(t)
     for sid, o in summary["sources"].items():
         for e in o["errors"][:5]:
             con.print(f"  [red]{sid}[/]: {e}", markup=True, highlight=False)
     for q in summary["quarantined"]:
-        con.print(f"  [yellow]quarantined[/] #{q['id']} {q['batch']}: failed {', '.join(q['failed'])}; report: {q.get('data_docs')}")
+        con.print(
+            f"  [yellow]quarantined[/] #{q['id']} {q['batch']}: failed {', '.join(q['failed'])}; report: {q.get('data_docs')}"
+        )
 
 
 # --- runs --------------------------------------------------------------------------------
@@ -89,7 +124,9 @@ def _print_summary(summary: dict) -> None:
 def nightly(
     source: List[str] = typer.Option([], "--source", "-s", help="Source id (repeatable); default TRADEWATCH_SOURCES."),
     replay: Optional[Path] = typer.Option(None, help="Answer requests from this archive directory (offline)."),
-    as_of: Optional[str] = typer.Option(None, help="Replay the snapshots fetched up to this ISO time; also the run's 'today'."),
+    as_of: Optional[str] = typer.Option(
+        None, help="Replay the snapshots fetched up to this ISO time; also the run's 'today'."
+    ),
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Record alerts without sending them."),
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ):
@@ -97,7 +134,12 @@ def nightly(
     from flows.flows import nightly as nightly_flow
 
     try:
-        summary = nightly_flow(sources=source or None, replay=str(replay) if replay else None, as_of=_parse_dt(as_of), send_alerts=not no_alerts)
+        summary = nightly_flow(
+            sources=source or None,
+            replay=str(replay) if replay else None,
+            as_of=_parse_dt(as_of),
+            send_alerts=not no_alerts,
+        )
     except TradewatchError as exc:
         _fail(exc)
     print(json.dumps(summary, ensure_ascii=False, default=str)) if json_out else _print_summary(summary)
@@ -110,7 +152,9 @@ def backfill(
     start: str = typer.Option(..., help="First month, YYYY-MM."),
     end: str = typer.Option(..., help="Last month, YYYY-MM."),
     source: List[str] = typer.Option(["kcs"], "--source", "-s", help="Source id (repeatable)."),
-    send_alerts: bool = typer.Option(False, "--send-alerts", help="Send the alerts it raises (default: recorded, not sent)."),
+    send_alerts: bool = typer.Option(
+        False, "--send-alerts", help="Send the alerts it raises (default: recorded, not sent)."
+    ),
     refetch: bool = typer.Option(False, "--refetch", help="Fetch again windows already archived."),
     replay: Optional[Path] = typer.Option(None, help="Answer requests from this archive directory (offline)."),
     as_of: Optional[str] = typer.Option(None, help="Replay the snapshots fetched up to this ISO time."),
@@ -126,8 +170,15 @@ def backfill(
     from flows.flows import backfill as backfill_flow
 
     try:
-        summary = backfill_flow(start=start, end=end, sources=source, send_alerts=send_alerts, refetch=refetch,
-                                replay=str(replay) if replay else None, as_of=_parse_dt(as_of))
+        summary = backfill_flow(
+            start=start,
+            end=end,
+            sources=source,
+            send_alerts=send_alerts,
+            refetch=refetch,
+            replay=str(replay) if replay else None,
+            as_of=_parse_dt(as_of),
+        )
     except TradewatchError as exc:
         _fail(exc)
     print(json.dumps(summary, ensure_ascii=False, default=str)) if json_out else _print_summary(summary)
@@ -195,9 +246,25 @@ def figures(
     except TradewatchError as exc:
         _fail(exc)
     with _db().session() as s:
-        rows = current_rows(s, reporter=reporter, partner=partner, flow=flow, commodity=commodity, source=source, since=s_, until=u_)
-    fields = ["reporter", "partner", "flow", "period", "commodity", "value_usd", "source", "source_url", "published_at", "fetched_at"]
-    recs = [{f: (getattr(r, f).isoformat() if isinstance(getattr(r, f), datetime) else getattr(r, f)) for f in fields} for r in rows]
+        rows = current_rows(
+            s, reporter=reporter, partner=partner, flow=flow, commodity=commodity, source=source, since=s_, until=u_
+        )
+    fields = [
+        "reporter",
+        "partner",
+        "flow",
+        "period",
+        "commodity",
+        "value_usd",
+        "source",
+        "source_url",
+        "published_at",
+        "fetched_at",
+    ]
+    recs = [
+        {f: (getattr(r, f).isoformat() if isinstance(getattr(r, f), datetime) else getattr(r, f)) for f in fields}
+        for r in rows
+    ]
     if json_out:
         for r in recs:
             print(json.dumps(r, ensure_ascii=False))
@@ -210,7 +277,15 @@ def figures(
 
         t = Table("reporter", "partner", "flow", "period", "commodity", "value (USD bn)", "source")
         for r in recs:
-            t.add_row(r["reporter"], r["partner"], r["flow"], r["period"], r["commodity"], f"{r['value_usd'] / 1e9:,.3f}", r["source"])
+            t.add_row(
+                r["reporter"],
+                r["partner"],
+                r["flow"],
+                r["period"],
+                r["commodity"],
+                f"{r['value_usd'] / 1e9:,.3f}",
+                r["source"],
+            )
         _console().print(t)
 
 
@@ -232,7 +307,9 @@ def ranking(
         rows = rank_query(s, reporter, flow, per)[:top]
     if json_out:
         for r, p, v in rows:
-            print(json.dumps({"reporter": reporter, "flow": flow, "period": per, "rank": r, "partner": p, "value_usd": v}))
+            print(
+                json.dumps({"reporter": reporter, "flow": flow, "period": per, "rank": r, "partner": p, "value_usd": v})
+            )
         return
     from rich.table import Table
 
@@ -260,7 +337,10 @@ def alerts(json_out: bool = typer.Option(False, "--json"), limit: int = typer.Op
         con.print("no alerts")
     for a in items:
         deliveries = ", ".join(f"{c}: {st}" for c, st in a["deliveries"].items()) or "no channel"
-        con.print(f"[bold]{a['severity']}[/] {a['rule']} {a.get('period') or ''}: {a['message']}  [dim]({deliveries})[/]", highlight=False)
+        con.print(
+            f"[bold]{a['severity']}[/] {a['rule']} {a.get('period') or ''}: {a['message']}  [dim]({deliveries})[/]",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -289,7 +369,9 @@ def report(out: Path = typer.Option(Path("data/report.html"), "--out", help="The
 @app.command()
 def extract(
     target: str = typer.Argument(..., help="A file (HTML, text or PDF) or an http(s) URL."),
-    published: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD (resolves 'this year', 'last year'...)."),
+    published: Optional[str] = typer.Option(
+        None, help="Publication date YYYY-MM-DD (resolves 'this year', 'last year'...)."
+    ),
     language: Optional[str] = typer.Option(None, help="en, vi or ko; default: detected."),
     json_out: bool = typer.Option(False, "--json"),
 ):
@@ -323,8 +405,17 @@ def extract(
     t = Table("kind", "reporter", "partner", "flow", "period", "commodity", "value / rank", "yoy %", "quote")
     for it in lines:
         value = f"#{it['rank']}" if it["kind"] == "rank" else f"{it['value_usd'] / 1e9:,.3f} bn"
-        t.add_row(it["kind"], it["reporter"], it["partner"], it["flow"], it["period"], it.get("commodity", ""), value,
-                  "" if it.get("yoy_pct") is None else f"{it['yoy_pct']:+.1f}", (it.get("quote") or "")[:90])
+        t.add_row(
+            it["kind"],
+            it["reporter"],
+            it["partner"],
+            it["flow"],
+            it["period"],
+            it.get("commodity", ""),
+            value,
+            "" if it.get("yoy_pct") is None else f"{it['yoy_pct']:+.1f}",
+            (it.get("quote") or "")[:90],
+        )
     _console().print(t)
     for sk in getattr(result, "skipped", []):
         _console().print(f"[dim]skipped: {sk.reason}: {sk.quote[:100]}[/]", highlight=False)
@@ -347,7 +438,9 @@ def quarantine_list(state: Optional[str] = typer.Option(None, help="pending, acc
     with _db().session() as s:
         rows = list_quarantine(s, state)
         for q in rows:
-            typer.echo(f"#{q.id}  {q.state:9}  {q.created_at:%Y-%m-%d %H:%M}  {q.source}  {q.batch_key}  rows={q.n_rows}  {q.reason[:100]}")
+            typer.echo(
+                f"#{q.id}  {q.state:9}  {q.created_at:%Y-%m-%d %H:%M}  {q.source}  {q.batch_key}  rows={q.n_rows}  {q.reason[:100]}"
+            )
         if not rows:
             typer.echo("no quarantined batches")
 
@@ -385,7 +478,9 @@ def _decide(decision, qid: int, note: str, done: str) -> None:
 
 
 @quarantine_app.command("accept")
-def quarantine_accept(qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is accepted.")):
+def quarantine_accept(
+    qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is accepted.")
+):
     """Store a quarantined batch after all (records who, when and why)."""
     from db.quarantine import accept
 
@@ -393,7 +488,9 @@ def quarantine_accept(qid: int = typer.Argument(...), note: str = typer.Option(.
 
 
 @quarantine_app.command("reject")
-def quarantine_reject(qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is rejected.")):
+def quarantine_reject(
+    qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is rejected.")
+):
     """Keep a quarantined batch out of the store for good."""
     from db.quarantine import reject
 

@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     )
 
     # --- where things live -------------------------------------------------------
-    data_dir: Path = Field(Path("data"), description="Working directory for the database, archive, Data Docs and reports.")
+    data_dir: Path = Field(
+        Path("data"), description="Working directory for the database, archive, Data Docs and reports."
+    )
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file <data_dir>/tradewatch.db.")
     archive_dir: Path | None = Field(None, description="Raw-response archive; default <data_dir>/archive.")
 
@@ -86,7 +88,9 @@ class Settings(BaseSettings):
     # --- what is watched -------------------------------------------------------------
     reporters: CommaList = Field(["KOR", "VNM"])
     watched_partners: CommaList = Field(["VNM", "KOR", "CHN", "USA", "JPN", "HKG", "TWN"])
-    watched_pairs: CommaList = Field(["KOR-VNM", "VNM-KOR"], description="reporter-partner pairs whose balance is watched.")
+    watched_pairs: CommaList = Field(
+        ["KOR-VNM", "VNM-KOR"], description="reporter-partner pairs whose balance is watched."
+    )
     overtake_pairs: CommaList = Field(["JPN-VNM"], description="Partner pairs whose order in a ranking is watched.")
     top_n: int = Field(10, ge=1, le=50)
     target_usd: int = 150_000_000_000
@@ -126,14 +130,25 @@ class Settings(BaseSettings):
     email_min_severity: str = "info"
     digest: bool = False
     delivery_attempts: int = Field(3, ge=1, le=10)
-    public_base_url: str | None = Field(None, description="Where data/ is served, for links in alerts (else file paths).")
+    public_base_url: str | None = Field(
+        None, description="Where data/ is served, for links in alerts (else file paths)."
+    )
 
     _split_lists = field_validator(
-        "sources", "releases_feeds", "hs_codes", "reporters", "watched_partners", "watched_pairs",
-        "overtake_pairs", "email_to", mode="before",
+        "sources",
+        "releases_feeds",
+        "hs_codes",
+        "reporters",
+        "watched_partners",
+        "watched_pairs",
+        "overtake_pairs",
+        "email_to",
+        mode="before",
     )(_split)
 
-    @field_validator("kcs_service_key", "comtrade_api_key", "kita_session_cookie", "slack_webhook_url", "smtp_url", mode="before")
+    @field_validator(
+        "kcs_service_key", "comtrade_api_key", "kita_session_cookie", "slack_webhook_url", "smtp_url", mode="before"
+    )
     @classmethod
     def _empty_secret_is_unset(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
@@ -222,8 +237,11 @@ class Settings(BaseSettings):
         for name, value in self:
             if isinstance(value, SecretStr):
                 out[name] = "(set)" if value.get_secret_value() else "(unset)"
-            elif value is None and name.endswith(("_key", "_url", "_cookie")) and name in (
-                "kcs_service_key", "comtrade_api_key", "slack_webhook_url", "smtp_url", "kita_session_cookie"
+            elif (
+                value is None
+                and name.endswith(("_key", "_url", "_cookie"))
+                and name
+                in ("kcs_service_key", "comtrade_api_key", "slack_webhook_url", "smtp_url", "kita_session_cookie")
             ):
                 out[name] = "(unset)"
             elif isinstance(value, Path):

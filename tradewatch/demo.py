@@ -44,17 +44,33 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
     con.print(Panel.fit(f"[bold]tradewatch demo[/] — offline, SQLite, bundled sample archive\n[yellow]{BANNER}[/]"))
     from flows.flows import backfill, nightly
 
-    con.print(f"1. baseline: backfill {samples.BASELINE_START}..{samples.BASELINE_END} as of the first sample night "
-              f"({samples.NIGHT1:%Y-%m-%d}); alerts recorded, not sent")
-    base = backfill(start=samples.BASELINE_START, end=samples.BASELINE_END, sources=["kcs", "comtrade"],
-                    replay=str(samples.SAMPLE_ARCHIVE), as_of=samples.NIGHT1, send_alerts=False)
-    con.print(f"   stored {base['new_figures']:,} figures, {base['revisions']} revisions, "
-              f"{len(base['alerts'])} alerts recorded as suppressed  [dim](status {base['status']})[/]")
+    con.print(
+        f"1. baseline: backfill {samples.BASELINE_START}..{samples.BASELINE_END} as of the first sample night "
+        f"({samples.NIGHT1:%Y-%m-%d}); alerts recorded, not sent"
+    )
+    base = backfill(
+        start=samples.BASELINE_START,
+        end=samples.BASELINE_END,
+        sources=["kcs", "comtrade"],
+        replay=str(samples.SAMPLE_ARCHIVE),
+        as_of=samples.NIGHT1,
+        send_alerts=False,
+    )
+    con.print(
+        f"   stored {base['new_figures']:,} figures, {base['revisions']} revisions, "
+        f"{len(base['alerts'])} alerts recorded as suppressed  [dim](status {base['status']})[/]"
+    )
 
-    con.print(f"2. nightly on the next sample night ({samples.NIGHT2:%Y-%m-%d}): new month {samples.LATEST_MONTH}, previous month revised")
-    night = nightly(sources=["kcs", "comtrade"], replay=str(samples.SAMPLE_ARCHIVE), as_of=samples.NIGHT2, send_alerts=True)
-    con.print(f"   stored {night['new_figures']:,} new figures and {night['revisions']} revisions; "
-              f"{len(night['quarantined'])} batches quarantined  [dim](status {night['status']})[/]")
+    con.print(
+        f"2. nightly on the next sample night ({samples.NIGHT2:%Y-%m-%d}): new month {samples.LATEST_MONTH}, previous month revised"
+    )
+    night = nightly(
+        sources=["kcs", "comtrade"], replay=str(samples.SAMPLE_ARCHIVE), as_of=samples.NIGHT2, send_alerts=True
+    )
+    con.print(
+        f"   stored {night['new_figures']:,} new figures and {night['revisions']} revisions; "
+        f"{len(night['quarantined'])} batches quarantined  [dim](status {night['status']})[/]"
+    )
     for q in night["quarantined"]:
         con.print(f"   [yellow]quarantined[/] {q['batch']}: {', '.join(q['failed'])} — {q.get('data_docs')}")
 
@@ -98,7 +114,9 @@ def _print_alerts(con, night: dict) -> None:
 
     ids = [a["id"] for a in night["alerts"]]
     if not ids:
-        con.print("[bold]alerts raised by this nightly run:[/] none (they were raised on an earlier run; a re-run never repeats them)")
+        con.print(
+            "[bold]alerts raised by this nightly run:[/] none (they were raised on an earlier run; a re-run never repeats them)"
+        )
         return
     db = Database(load_settings().database_url)
     with db.session() as s:
@@ -124,7 +142,13 @@ def _print_ranking(con, db) -> None:
     with db.session() as s:
         now = ranking(s, "KOR", "total", str(latest))[:6]
         before = {p: r for r, p, _ in ranking(s, "KOR", "total", str(prev))}
-    t = Table("rank", "partner", f"total trade {latest} (USD bn)", f"rank in {prev}", title="Korea's partners by total trade (SAMPLE DATA)")
+    t = Table(
+        "rank",
+        "partner",
+        f"total trade {latest} (USD bn)",
+        f"rank in {prev}",
+        title="Korea's partners by total trade (SAMPLE DATA)",
+    )
     for r, p, v in now:
         t.add_row(str(r), countries().get(p).name, f"{v / 1e9:,.2f}", str(before.get(p, "–")))
     con.print(t)

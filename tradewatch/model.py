@@ -34,6 +34,7 @@ __all__ = [
     "TOTAL",
 ]
 
+
 def utcnow() -> datetime:
     """Now, timezone-aware UTC: the one clock every record is stamped with."""
     return datetime.now(timezone.utc)
@@ -174,10 +175,7 @@ class Period:
         if k is PeriodKind.YEAR:
             return f"{self.start.year:04d}"
         if k is PeriodKind.MONTHS:
-            return (
-                f"{self.start.year:04d}-{self.start.month:02d}.."
-                f"{self.end.year:04d}-{self.end.month:02d}"
-            )
+            return f"{self.start.year:04d}-{self.start.month:02d}..{self.end.year:04d}-{self.end.month:02d}"
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
     def __repr__(self) -> str:

@@ -20,14 +20,31 @@ def to_json_lines(extraction: Extraction) -> list[dict]:
     """The ARCHITECTURE.md JSON-lines form: figures first, then rank claims."""
     out: list[dict] = []
     for o in extraction.figures:
-        out.append({
-            "kind": "figure", "reporter": o.reporter, "partner": o.partner, "flow": o.flow.value,
-            "period": str(o.period), "commodity": o.commodity, "value_usd": o.value_usd, "yoy_pct": o.yoy_pct,
-            "quote": o.quote, "precision_usd": o.precision_usd, "approximate": o.approximate,
-        })
+        out.append(
+            {
+                "kind": "figure",
+                "reporter": o.reporter,
+                "partner": o.partner,
+                "flow": o.flow.value,
+                "period": str(o.period),
+                "commodity": o.commodity,
+                "value_usd": o.value_usd,
+                "yoy_pct": o.yoy_pct,
+                "quote": o.quote,
+                "precision_usd": o.precision_usd,
+                "approximate": o.approximate,
+            }
+        )
     for r in extraction.ranks:
-        out.append({
-            "kind": "rank", "reporter": r.reporter, "partner": r.partner, "flow": r.flow.value,
-            "period": str(r.period), "rank": r.rank, "quote": r.quote,
-        })
+        out.append(
+            {
+                "kind": "rank",
+                "reporter": r.reporter,
+                "partner": r.partner,
+                "flow": r.flow.value,
+                "period": str(r.period),
+                "rank": r.rank,
+                "quote": r.quote,
+            }
+        )
     return out

@@ -51,8 +51,9 @@ def _usable(pms):
     return [p for p in pms if p.period is not None and not p.comparison and not p.deadline and p.relative is None]
 
 
-def _claim_period(claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period],
-                  resolved: dict) -> Period | None:
+def _claim_period(
+    claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period], resolved: dict
+) -> Period | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
     rel = [p for p in pms if not p.comparison and not p.deadline and claim.end <= p.start < nxt]
     rel += [p for p in pms if not p.comparison and not p.deadline and p.end <= claim.start][-1:]
@@ -73,8 +74,15 @@ def _claim_period(claim: Claim, claims: list[Claim], sent: str, pms, carry: Carr
     return carry.period or (ahead[0] if ahead else None)
 
 
-def extract(text: str, language: str | None, published: date | None, *, source: str = "releases",
-            source_url: str | None = None, reporter_hint: str | None = None) -> Extraction:
+def extract(
+    text: str,
+    language: str | None,
+    published: date | None,
+    *,
+    source: str = "releases",
+    source_url: str | None = None,
+    reporter_hint: str | None = None,
+) -> Extraction:
     """Trade figures and rank claims of Korea or Vietnam stated in ``text``."""
     lang = language if language in LANGUAGES else detect_language(text)
     out = Extraction(language=lang)
@@ -96,7 +104,9 @@ def extract(text: str, language: str | None, published: date | None, *, source: 
             prev_para = s.paragraph
         prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
         pms = pms_of[i]
-        ahead = [p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])]
+        ahead = [
+            p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
+        ]
         claims, rskips = find_claims(s.text, lang)
         out.skipped += [Skip(s.text, r) for r in rskips]
         resolved: dict[int, Period] = {}
@@ -108,12 +118,15 @@ def extract(text: str, language: str | None, published: date | None, *, source: 
                 continue
             p = _claim_period(c, claims, s.text, pms, carry, ahead, resolved)
             if p is None:
-                out.skipped.append(Skip(s.text, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}"))
+                out.skipped.append(
+                    Skip(s.text, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}")
+                )
             else:
                 resolved[id(c)] = p
         rank_pair = next(((c.reporter, c.partner) for c in claims if not c.listed), None)
-        res = read_sentence(s.text, lang, published, carry, rank_pair=rank_pair, doc_agency=doc_agency,
-                            reporter_hint=reporter_hint)
+        res = read_sentence(
+            s.text, lang, published, carry, rank_pair=rank_pair, doc_agency=doc_agency, reporter_hint=reporter_hint
+        )
         out.skipped += [Skip(s.text, r) for r in res.skips]
         figure_quotes += [(f, s.text) for f in res.figures]
         for c in claims:
@@ -129,7 +142,11 @@ def extract(text: str, language: str | None, published: date | None, *, source: 
             carry.period = usable[0].period
         if rank_pair and not res.figures:
             carry.pair = rank_pair
-        years = [p.period.start.year for p in pms if p.period is not None and p.period.kind is PeriodKind.YEAR and not p.deadline]
+        years = [
+            p.period.start.year
+            for p in pms
+            if p.period is not None and p.period.kind is PeriodKind.YEAR and not p.deadline
+        ]
         years += [resolved[k].start.year for k in resolved]
         if years:
             carry.last_year = years[-1]
@@ -137,8 +154,10 @@ def extract(text: str, language: str | None, published: date | None, *, source: 
     out.figures = [_observation(f, q, source, source_url, published_at) for f, q in figs]
     ranks, rank_skips = _check_ranks(claim_quotes, [f for f, _ in figs])
     out.skipped += rank_skips
-    out.ranks = [RankClaim(c.reporter, c.partner, Flow(c.flow), p, c.rank, source, source_url, None, published_at, q)
-                 for c, p, q in ranks]
+    out.ranks = [
+        RankClaim(c.reporter, c.partner, Flow(c.flow), p, c.rank, source, source_url, None, published_at, q)
+        for c, p, q in ranks
+    ]
     return out
 
 
@@ -154,10 +173,20 @@ def _dedupe_figures(items):
 
 def _observation(f: Figure, quote: str, source, source_url, published_at) -> Observation:
     return Observation(
-        reporter=f.reporter, partner=f.partner, flow=f.flow, period=f.period, value_usd=f.value_usd, source=source,
-        commodity=f.commodity, precision_usd=f.precision_usd, source_url=source_url, published_at=published_at,
-        approximate=f.approximate, yoy_pct=f.yoy_pct,
-        maturity="preliminary" if f.period.kind is PeriodKind.DAYS else None, quote=quote,
+        reporter=f.reporter,
+        partner=f.partner,
+        flow=f.flow,
+        period=f.period,
+        value_usd=f.value_usd,
+        source=source,
+        commodity=f.commodity,
+        precision_usd=f.precision_usd,
+        source_url=source_url,
+        published_at=published_at,
+        approximate=f.approximate,
+        yoy_pct=f.yoy_pct,
+        maturity="preliminary" if f.period.kind is PeriodKind.DAYS else None,
+        quote=quote,
     )
 
 
@@ -181,7 +210,12 @@ def _check_ranks(claims, figures: list[Figure]):
             tol = lambda a, b: max(a.precision_usd, b.precision_usd) / 2  # noqa: E731
             above = [x for x, f in table.items() if x != c.partner and f.value_usd - mine.value_usd > tol(f, mine)]
             if len(above) >= c.rank:
-                skips.append(Skip(q, f"rank {c.rank} of {c.partner} contradicted by the text's figures ({', '.join(above)} larger)"))
+                skips.append(
+                    Skip(
+                        q,
+                        f"rank {c.rank} of {c.partner} contradicted by the text's figures ({', '.join(above)} larger)",
+                    )
+                )
                 continue
         seen.add(key)
         kept.append((c, p, q))

@@ -25,7 +25,9 @@ REPORTERS = ("KOR", "VNM")
 # Korean-language prose speaks from Korea's side ("대베트남 수출"), Vietnamese from Vietnam's
 # ("nhập khẩu từ Hàn Quốc"): the last resort for a reporter, after agencies and the hint.
 _LANGUAGE_SIDE = {"ko": "KOR", "vi": "VNM"}
-_BOUNDARY = re.compile(r"[;:]\s|,\s|\s(?:while|whereas|but|trong khi|còn|trong đó|resulting in|bringing)\s|\s[–—]\s|\(|\)")
+_BOUNDARY = re.compile(
+    r"[;:]\s|,\s|\s(?:while|whereas|but|trong khi|còn|trong đó|resulting in|bringing)\s|\s[–—]\s|\(|\)"
+)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Figure:
 @dataclass
 class Carry:
     """What a sentence leaves to the next ones in its paragraph."""
+
     pair: tuple[str, str] | None = None
     period: Period | None = None
     last_year: int | None = None
@@ -55,7 +58,9 @@ class SentenceResult:
     skips: list[str] = field(default_factory=list)  # reasons, one per skipped amount
 
 
-_LEFT_BOUNDARY = re.compile(r"[;:]\s|,\s|\s(?:while|whereas|but|trong khi|còn|trong đó|resulting in|bringing)\s|\s[–—]\s")
+_LEFT_BOUNDARY = re.compile(
+    r"[;:]\s|,\s|\s(?:while|whereas|but|trong khi|còn|trong đó|resulting in|bringing)\s|\s[–—]\s"
+)
 _RIGHT_BOUNDARY = re.compile(_LEFT_BOUNDARY.pattern + r"|\(|\)")
 
 
@@ -77,10 +82,18 @@ def _clause(sentence: str, a: Amount, prev_end: int, next_start: int) -> tuple[i
 
 
 def _sides(flow: str, ms: list[Mention]) -> tuple[str | None, str | None, list[str]]:
-    rep_roles = {"export": ("poss", "subj", "demonym", "of", "from"), "import": ("poss", "subj", "demonym", "of", "to"),
-                 "balance": ("poss", "subj", "demonym"), "total": ("poss", "subj", "demonym")}[flow]
-    par_roles = {"export": ("to", "with", "market"), "import": ("from", "with", "market"),
-                 "balance": ("with", "to", "from", "market"), "total": ("with", "market", "to")}[flow]
+    rep_roles = {
+        "export": ("poss", "subj", "demonym", "of", "from"),
+        "import": ("poss", "subj", "demonym", "of", "to"),
+        "balance": ("poss", "subj", "demonym"),
+        "total": ("poss", "subj", "demonym"),
+    }[flow]
+    par_roles = {
+        "export": ("to", "with", "market"),
+        "import": ("from", "with", "market"),
+        "balance": ("with", "to", "from", "market"),
+        "total": ("with", "market", "to"),
+    }[flow]
     reps = [m.code for m in ms if m.role in rep_roles]
     pars = [m.code for m in ms if m.role in par_roles]
     pair = [m.code for m in ms if m.role == "pair"]
@@ -123,8 +136,8 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
     for i, p in enumerate(percents):
         if owner.get(i) is not a:
             continue
-        left = sentence[max(0, p.start - 40): p.start]
-        right = sentence[p.end: p.end + 16]
+        left = sentence[max(0, p.start - 40) : p.start]
+        right = sentence[p.end : p.end + 16]
         if word_re("yoy.not_yoy").search(left + " " + right):
             return None
         sign = p.sign
@@ -142,8 +155,13 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
     return None
 
 
-_TO_AMOUNT = re.compile(r"\s*(?:to|at|of|lên|đạt|còn|xuống|,?\s*(?:reaching|to reach|at))\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I)
-_AFTER_AMOUNT = re.compile(r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*|\s*(?:로|으로)?\s*,?\s*(?:전년\s*동[월기]\s*대비|전년\s*대비|전년보다)?\s*\(?", re.I)
+_TO_AMOUNT = re.compile(
+    r"\s*(?:to|at|of|lên|đạt|còn|xuống|,?\s*(?:reaching|to reach|at))\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I
+)
+_AFTER_AMOUNT = re.compile(
+    r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*|\s*(?:로|으로)?\s*,?\s*(?:전년\s*동[월기]\s*대비|전년\s*대비|전년보다)?\s*\(?",
+    re.I,
+)
 
 
 def _assign_percents(amounts: list[Amount], percents: list[Percent], sentence: str) -> dict:
@@ -153,8 +171,8 @@ def _assign_percents(amounts: list[Amount], percents: list[Percent], sentence: s
     for i, p in enumerate(percents):
         prev = [a for a in amounts if a.end <= p.start]
         nxt = [a for a in amounts if a.start >= p.end]
-        gap_next = sentence[p.end: nxt[0].start] if nxt else None
-        gap_prev = sentence[prev[-1].end: p.start] if prev else None
+        gap_next = sentence[p.end : nxt[0].start] if nxt else None
+        gap_prev = sentence[prev[-1].end : p.start] if prev else None
         if gap_next is not None and _TO_AMOUNT.fullmatch(gap_next):
             owner[i] = nxt[0]
         elif gap_prev is not None and _AFTER_AMOUNT.fullmatch(gap_prev) and not find_flow(gap_prev):
@@ -186,8 +204,16 @@ def _change(left: str, right: str, lang: str) -> bool:
     return False
 
 
-def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry, *, rank_pair=None,
-                  doc_agency: str | None = None, reporter_hint: str | None = None) -> SentenceResult:
+def read_sentence(
+    sentence: str,
+    lang: str,
+    published: date | None,
+    carry: Carry,
+    *,
+    rank_pair=None,
+    doc_agency: str | None = None,
+    reporter_hint: str | None = None,
+) -> SentenceResult:
     res = SentenceResult()
     amounts = find_amounts(sentence, lang)
     if not amounts:
@@ -203,33 +229,49 @@ def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry
         prev_end = amounts[i - 1].end if i else 0
         next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(sentence)
         cs, ce = _clause(sentence, a, prev_end, next_start)
-        left, right = sentence[cs: a.start], sentence[a.end: ce]
+        left, right = sentence[cs : a.start], sentence[a.end : ce]
         near = left + " " + right
         if a.value_usd is None:
             res.skips.append(f"unreadable number {a.text!r}")
             continue
         # --- a comparison figure "Japan (76.68 billion USD)" ---------------------------
-        cmp = re.search(r"(\S[^,(]{0,40}?)\s*\(\s*$", sentence[prev_end: a.start])
+        cmp = re.search(r"(\S[^,(]{0,40}?)\s*\(\s*$", sentence[prev_end : a.start])
         cmp_code = None
-        if cmp and re.match(r"\s*\)", sentence[a.end:]):
-            names = [m for m in mentions if m.end <= a.start and sentence[m.end: a.start].strip() == "("]
+        if cmp and re.match(r"\s*\)", sentence[a.end :]):
+            names = [m for m in mentions if m.end <= a.start and sentence[m.end : a.start].strip() == "("]
             cmp_code = names[-1].code if names else None
         if cmp_code and res.figures:
             base = res.figures[-1]
             if cmp_code == base.reporter or reg.is_aggregate(cmp_code):
                 res.skips.append(f"comparison figure for {cmp_code}: not a partner of {base.reporter}")
                 continue
-            res.figures.append(Figure(base.reporter, cmp_code, base.flow, base.period, a.value_usd, a.precision_usd,
-                                      base.commodity, False, None))
+            res.figures.append(
+                Figure(
+                    base.reporter,
+                    cmp_code,
+                    base.flow,
+                    base.period,
+                    a.value_usd,
+                    a.precision_usd,
+                    base.commodity,
+                    False,
+                    None,
+                )
+            )
             continue
         # --- scope ------------------------------------------------------------------------
         skip = None
-        for key, why in (("exclusions.investment", "investment"), ("exclusions.aid", "aid/ODA"), ("exclusions.tourism", "tourism"),
-                         ("exclusions.labour", "remittances"), ("exclusions.other_money", "not a trade amount")):
+        for key, why in (
+            ("exclusions.investment", "investment"),
+            ("exclusions.aid", "aid/ODA"),
+            ("exclusions.tourism", "tourism"),
+            ("exclusions.labour", "remittances"),
+            ("exclusions.other_money", "not a trade amount"),
+        ):
             if word_re(key).search(near):
                 skip = why
                 break
-        wide = sentence[prev_end: a.start] + " " + right
+        wide = sentence[prev_end : a.start] + " " + right
         if not skip and word_re("exclusions.target").search(wide):
             skip = "a target"
         if not skip and word_re("exclusions.forecast").search(wide):
@@ -252,11 +294,13 @@ def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry
         # --- flow ---------------------------------------------------------------------------
         found = find_flow(left)
         if not found:
-            m = re.match(r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I)
+            m = re.match(
+                r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I
+            )
             found = find_flow(m.group(0)) if m else None
-        if not found and find_flow(sentence[prev_end: a.start]):
+        if not found and find_flow(sentence[prev_end : a.start]):
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
-            left = sentence[cs: a.start]
+            left = sentence[cs : a.start]
             found = find_flow(left)
         if not found and i and res.figures and not left.strip(" ,"):
             found = (res.figures[-1].flow.value, None)
@@ -268,20 +312,32 @@ def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry
         commodity = "TOTAL"
         words = list(word_re("commodities").finditer(left + " " + right))
         if words:
-            codes = {terms()["commodities"].get(m.group(0).lower(), terms()["commodities"].get(re.sub(r"\s+", " ", m.group(0)), ""))
-                     for m in words}
+            codes = {
+                terms()["commodities"].get(
+                    m.group(0).lower(), terms()["commodities"].get(re.sub(r"\s+", " ", m.group(0)), "")
+                )
+                for m in words
+            }
             codes = {c for c in codes}
             if "" in codes or len(codes) > 1:
-                res.skips.append(f"commodity without a single HS code ({', '.join(m.group(0) for m in words)}): {a.text!r}")
+                res.skips.append(
+                    f"commodity without a single HS code ({', '.join(m.group(0) for m in words)}): {a.text!r}"
+                )
                 continue
             commodity = codes.pop()
         # --- sides ---------------------------------------------------------------------------
         clause_ms = [m for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp")]
-        if i and found[1] is not None:  # "…$56.4 bn to Vietnam and imported $26.1 bn": "to Vietnam" is the previous figure's
+        if (
+            i and found[1] is not None
+        ):  # "…$56.4 bn to Vietnam and imported $26.1 bn": "to Vietnam" is the previous figure's
             fpos = cs + found[1].start()
             clause_ms = [m for m in clause_ms if not (m.start < fpos and m.role in ("to", "from", "with", "market"))]
-        if rank_pair and clause_ms and {m.code for m in clause_ms} <= set(rank_pair) \
-                and all(m.role in ("subj", "poss") for m in clause_ms):
+        if (
+            rank_pair
+            and clause_ms
+            and {m.code for m in clause_ms} <= set(rank_pair)
+            and all(m.role in ("subj", "poss") for m in clause_ms)
+        ):
             clause_ms = []  # the names belong to the rank claim: "X is Y's third-largest partner with trade of $Z"
         reporter, partner, pair = _sides(flow, clause_ms)
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
@@ -304,18 +360,34 @@ def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry
                 if r in pair:
                     reporter, partner = r, next(p for p in pair if p != r)
         if reporter is None or partner is None:
-            ctx = (res.figures[-1].reporter, res.figures[-1].partner) if res.figures and res.figures[-1].partner != WORLD else None
+            ctx = (
+                (res.figures[-1].reporter, res.figures[-1].partner)
+                if res.figures and res.figures[-1].partner != WORLD
+                else None
+            )
             reporter, partner = _fill(reporter, partner, ctx or rank_pair or carry.pair)
         mirrored = False
-        if s_agency and reporter and reporter != s_agency and partner == s_agency and flow in ("export", "import", "balance", "total"):
+        if (
+            s_agency
+            and reporter
+            and reporter != s_agency
+            and partner == s_agency
+            and flow in ("export", "import", "balance", "total")
+        ):
             reporter, partner, mirrored = s_agency, reporter, True
             flow = {"export": "import", "import": "export"}.get(flow, flow)
         if reporter is None:
             reporter = s_agency or doc_agency or reporter_hint or _LANGUAGE_SIDE.get(lang)
             if reporter == partner:
                 reporter = None
-        if partner is None and reporter and (word_re("world_markers.words").search(sentence)
-                                             or (not carry.pair and not rank_pair and not [m for m in mentions if m.code != reporter])):
+        if (
+            partner is None
+            and reporter
+            and (
+                word_re("world_markers.words").search(sentence)
+                or (not carry.pair and not rank_pair and not [m for m in mentions if m.code != reporter])
+            )
+        ):
             partner = WORLD
         if reporter not in REPORTERS:
             res.skips.append(f"reporter is not Korea or Vietnam ({reporter or 'unknown'}): {a.text!r}")
@@ -349,7 +421,16 @@ def read_sentence(sentence: str, lang: str, published: date | None, carry: Carry
         elif a.negative:
             res.skips.append(f"a negative {flow}: {a.text!r}")
             continue
-        fig = Figure(reporter, partner, Flow(flow), period, value, a.precision_usd, commodity, approx,
-                     _yoy(a, percents, sentence, lang, owner))
+        fig = Figure(
+            reporter,
+            partner,
+            Flow(flow),
+            period,
+            value,
+            a.precision_usd,
+            commodity,
+            approx,
+            _yoy(a, percents, sentence, lang, owner),
+        )
         res.figures.append(fig)
     return res

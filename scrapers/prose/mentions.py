@@ -65,7 +65,9 @@ def _agency_re() -> list[tuple[re.Pattern, str]]:
     for code, names in terms()["agencies"].items():
         for n in sorted(names, key=len, reverse=True):
             flags = 0 if n.isupper() else re.I
-            out.append((re.compile(rf"(?<!\w){re.escape(n)}(?!\w)" if not HANGUL.search(n) else re.escape(n), flags), code))
+            out.append(
+                (re.compile(rf"(?<!\w){re.escape(n)}(?!\w)" if not HANGUL.search(n) else re.escape(n), flags), code)
+            )
     return out
 
 
@@ -84,7 +86,7 @@ def agency_country(text: str) -> str | None:
 
 
 def _ok_korean(text: str, s: int, e: int) -> bool:
-    nxt = text[e: e + 1]
+    nxt = text[e : e + 1]
     return not nxt or not HANGUL.match(nxt) or nxt in _KO_PARTICLE
 
 
@@ -110,7 +112,11 @@ def find_countries(text: str, lang: str) -> list[Mention]:
                 raw.append((m.start(), m.end(), "PAIR:" + ",".join(codes)))
         for word, code in sorted(terms()["countries"]["ko_prefixed"].items(), key=lambda t: -len(t[0])):
             for m in re.finditer(re.escape(word) + r"(?=\s|[은는이가을를의에]|수출|수입|교역|무역|$)", text):
-                if any(a <= m.start() < b for a, b, _ in raw if not _.startswith("PAIR")) and word not in ("대베트남", "대중국", "대한국"):
+                if any(a <= m.start() < b for a, b, _ in raw if not _.startswith("PAIR")) and word not in (
+                    "대베트남",
+                    "대중국",
+                    "대한국",
+                ):
                     continue
                 raw = [r for r in raw if not (m.start() <= r[0] < m.end())]
                 raw.append((m.start(), m.end(), "VS:" + code))
@@ -118,7 +124,7 @@ def find_countries(text: str, lang: str) -> list[Mention]:
     out: list[Mention] = []
     for i, (s, e, code) in enumerate(raw):
         # "the Republic of Korea (RoK)": the parenthesised alias is the same mention
-        if out and out[-1].code == code and re.fullmatch(r"\s*\(\s*", text[out[-1].end: s]) and text[e: e + 1] == ")":
+        if out and out[-1].code == code and re.fullmatch(r"\s*\(\s*", text[out[-1].end : s]) and text[e : e + 1] == ")":
             continue
         if code.startswith("PAIR:"):
             a, b = code[5:].split(",")
@@ -138,11 +144,17 @@ def find_countries(text: str, lang: str) -> list[Mention]:
 
 def _after_capitalised(text: str, s: int) -> bool:
     before = text[:s].rstrip()
-    if not before or before[-1] in ".,;:!?(-–\"“":
+    if not before or before[-1] in '.,;:!?(-–"“':
         return False
     word = re.search(r"(\w+)$", before)
-    return bool(word and word.group(1)[0].isupper() and word.group(1) not in _VI_SINGLE_OK_AFTER_CAP
-                and not re.search(r"[.!?]\s*\w+$", before) and before.count(" ") > 0 and word.start() > 0)
+    return bool(
+        word
+        and word.group(1)[0].isupper()
+        and word.group(1) not in _VI_SINGLE_OK_AFTER_CAP
+        and not re.search(r"[.!?]\s*\w+$", before)
+        and before.count(" ") > 0
+        and word.start() > 0
+    )
 
 
 _EN_BEFORE = [
@@ -151,7 +163,13 @@ _EN_BEFORE = [
     (re.compile(r"\bwith\s+(?:the\s+)?$", re.I), "with"),
     (re.compile(r"\bbetween\s+(?:the\s+)?$", re.I), "pair"),
     (re.compile(r"\b(?:of|by)\s+(?:the\s+)?$", re.I), "of"),
-    (re.compile(r"\b(?:after|following|behind|than|surpass(?:ed|ing)?|overtak(?:e|en|ing)|overtook|outpac(?:e|ed|ing)|ahead\s+of|like|including)\s+(?:the\s+)?$", re.I), "other"),
+    (
+        re.compile(
+            r"\b(?:after|following|behind|than|surpass(?:ed|ing)?|overtak(?:e|en|ing)|overtook|outpac(?:e|ed|ing)|ahead\s+of|like|including)\s+(?:the\s+)?$",
+            re.I,
+        ),
+        "other",
+    ),
 ]
 _VI_BEFORE = [
     (re.compile(r"(?:sang|tới|đến|vào)\s+(?:thị\s+trường\s+)?$", re.I), "to"),
@@ -165,7 +183,7 @@ _VI_BEFORE = [
 
 
 def role_of(text: str, s: int, e: int, lang: str) -> str:
-    before, after = text[max(0, s - 40): s], text[e: e + 24]
+    before, after = text[max(0, s - 40) : s], text[e : e + 24]
     if lang == "ko":
         if re.match(r"(?:에\s*대한|에\s*대해|으?로의|향|에\s*수출|으?로\s*수출|에\s*\S*\s*수출)", after):
             return "to"
@@ -190,7 +208,11 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
     for pat, role in table:
         if pat.search(before):
             return role
-    if re.match(r"\s*\(\s*$", text[e - 0: e] or "") or re.match(r"\s*\(", after) and re.match(r"\s*\(\s*[\d$US]", after):
+    if (
+        re.match(r"\s*\(\s*$", text[e - 0 : e] or "")
+        or re.match(r"\s*\(", after)
+        and re.match(r"\s*\(\s*[\d$US]", after)
+    ):
         return "cmp"
     if lang == "en" and re.match(r"\s*[-–]\s*[A-Z]", after):
         return "pairable"
@@ -204,7 +226,7 @@ def _pairs(text: str, ms: list[Mention], lang: str) -> list[Mention]:
     out = list(ms)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        gap = text[a.end: b.start]
+        gap = text[a.end : b.start]
         joined = re.fullmatch(r"\s*(?:and|và|과|와|·|-|–|/|,)\s*(?:the\s+)?", gap, re.I)
         if joined and (a.role in ("pair", "pairable") or (re.fullmatch(r"\s*[-–/·]\s*", gap))):
             out[i] = Mention(a.start, a.end, a.code, "pair", a.text)
@@ -229,6 +251,6 @@ def _demonyms(text: str, lang: str, known: list[Mention]) -> list[Mention]:
         for m in pat.finditer(text):
             if any(k.start <= m.start() < k.end for k in known):
                 continue
-            if re.match(r"\s+(?:\w+\s+){0,2}?(?:exports?|imports?|shipments?|trade)\b", text[m.end():], re.I):
+            if re.match(r"\s+(?:\w+\s+){0,2}?(?:exports?|imports?|shipments?|trade)\b", text[m.end() :], re.I):
                 out.append(Mention(m.start(), m.end(), code, "demonym", m.group(0)))
     return out

@@ -156,11 +156,22 @@ def find_amounts(text: str, lang: str) -> list[Amount]:
                 out.append(Amount(m.start(), m.end(), None, 0, text=m.group(0)))
                 continue
             value, prec, dec = parsed
-            after = text[m.end(): m.end() + 8]
+            after = text[m.end() : m.end() + 8]
             approx = bool(m.group("approx")) or bool(re.match(r"\s?(가량|정도|안팎|내외)", after))
             bound = bool(re.match(r"\s?(을|를)?\s?(이상|초과|미만|이하|넘|돌파|웃돌)", after))
-            out.append(Amount(m.start(), m.end(), value, prec, negative=neg, decimals=dec,
-                              approximate=approx, bound=bound, text=m.group(0)))
+            out.append(
+                Amount(
+                    m.start(),
+                    m.end(),
+                    value,
+                    prec,
+                    negative=neg,
+                    decimals=dec,
+                    approximate=approx,
+                    bound=bound,
+                    text=m.group(0),
+                )
+            )
     if lang in ("en", "ko", "vi"):
         for m in EN_AMOUNT.finditer(text):
             if any(a.start <= m.start() < a.end for a in out):
@@ -185,13 +196,17 @@ def find_amounts(text: str, lang: str) -> list[Amount]:
     return out
 
 
-_PCT = re.compile(r"(?P<sign>△|▽|▲|▼|\+|-|−)?\s?(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>%p|%|percent|per cent|pct)(?!\w)", re.I)
+_PCT = re.compile(
+    r"(?P<sign>△|▽|▲|▼|\+|-|−)?\s?(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>%p|%|percent|per cent|pct)(?!\w)", re.I
+)
 
 
 def find_percents(text: str, lang: str) -> list[Percent]:
     out = []
     for m in _PCT.finditer(text):
-        if m.group("unit").lower() == "%p" or re.match(r"\s*(?:percentage points|points|điểm phần trăm)", text[m.end():]):
+        if m.group("unit").lower() == "%p" or re.match(
+            r"\s*(?:percentage points|points|điểm phần trăm)", text[m.end() :]
+        ):
             continue
         raw = m.group("num")
         if lang == "vi" or (lang != "vi" and "," in raw and "." not in raw and len(raw.split(",")[1]) != 3):

@@ -31,12 +31,48 @@ class PeriodMention:
 
 
 _EN_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
-    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_WORD_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-             "eleven": 11, "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4}
+_WORD_NUM = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twenty": 20,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 M = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 D = r"(?:-|–|—|~|∼|to|through|and)"
@@ -46,11 +82,26 @@ YK = r"(?:\d{4}년|올해|금년|지난해|작년)"
 
 # (regex, kind). Kinds: days, days_first_n, months, first_n, half, quarter, month, year, multi_year, relative
 _EN = [
-    (rf"(?P<m>{M})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?", "days"),
-    (rf"(?<!\d)(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?", "days"),
-    (rf"[Tt]he\s+first\s+(?P<n>10|20|15|ten|twenty|fifteen)\s+days\s+of\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?", "days_first_n"),
-    (rf"(?:[Ff]rom\s+)?(?P<m1>{M})\s*(?:-|–|—|to|through|until)\s*(?P<m2>{M})(?:,?\s+(?:of\s+)?(?P<y>{YE}))?", "months"),
-    (rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?", "first_n"),
+    (
+        rf"(?P<m>{M})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?",
+        "days",
+    ),
+    (
+        rf"(?<!\d)(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "days",
+    ),
+    (
+        rf"[Tt]he\s+first\s+(?P<n>10|20|15|ten|twenty|fifteen)\s+days\s+of\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "days_first_n",
+    ),
+    (
+        rf"(?:[Ff]rom\s+)?(?P<m1>{M})\s*(?:-|–|—|to|through|until)\s*(?P<m2>{M})(?:,?\s+(?:of\s+)?(?P<y>{YE}))?",
+        "months",
+    ),
+    (
+        rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?",
+        "first_n",
+    ),
     (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
     (rf"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{{4}}))?(?!\w)", "half"),
     (rf"(?:[Tt]he\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?(?:\s+(?P<y>{YE}))?", "quarter"),
@@ -64,11 +115,26 @@ _EN = [
     (r"the\s+(?:following|next|subsequent)\s+year|a\s+year\s+later", "rel_next"),
 ]
 _VI = [
-    (rf"(?P<n>10|15|20)\s+ngày\s+đầu\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "days_first_n"),
-    (rf"(?P<h>nửa đầu|kỳ 1|kỳ I|nửa cuối|nửa sau|kỳ 2|kỳ II)\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "half_month"),
-    (rf"từ\s+(?:ngày\s+)?(?P<d1>\d{{1,2}})(?:/\d{{1,2}})?\s+(?:đến|tới)\s+(?:ngày\s+)?(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}))?", "days"),
-    (rf"(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+năm|đầu\s+năm\s+(?P<y>{YV})|năm\s+(?P<y2>\d{{4}}))(?:\s+(?P<y3>nay|\d{{4}}))?", "first_n"),
-    (rf"(?:từ\s+)?tháng\s+(?P<m1>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:tháng\s+)?(?P<m2>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "months"),
+    (
+        rf"(?P<n>10|15|20)\s+ngày\s+đầu\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?",
+        "days_first_n",
+    ),
+    (
+        rf"(?P<h>nửa đầu|kỳ 1|kỳ I|nửa cuối|nửa sau|kỳ 2|kỳ II)\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?",
+        "half_month",
+    ),
+    (
+        rf"từ\s+(?:ngày\s+)?(?P<d1>\d{{1,2}})(?:/\d{{1,2}})?\s+(?:đến|tới)\s+(?:ngày\s+)?(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}))?",
+        "days",
+    ),
+    (
+        rf"(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+năm|đầu\s+năm\s+(?P<y>{YV})|năm\s+(?P<y2>\d{{4}}))(?:\s+(?P<y3>nay|\d{{4}}))?",
+        "first_n",
+    ),
+    (
+        rf"(?:từ\s+)?tháng\s+(?P<m1>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:tháng\s+)?(?P<m2>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?",
+        "months",
+    ),
     (rf"(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?P<y>{YV}))?", "half"),
     (rf"quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "quarter"),
     (rf"tháng\s+(?P<m>\d{{1,2}})(?!\d)(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "month"),
@@ -90,7 +156,10 @@ _KO = [
 _COMPILED = {lang: [(re.compile(p), k) for p, k in table] for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))}
 
 _CMP_BEFORE = {
-    "en": re.compile(r"(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$", re.I),
+    "en": re.compile(
+        r"(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$",
+        re.I,
+    ),
     "vi": re.compile(r"(?:so\s+với|cùng\s+kỳ|từ|kể\s+từ|hơn)\s+(?:cùng\s+kỳ\s+)?(?:năm\s+)?$", re.I),
     "ko": re.compile(r"(?:전년\s*동[월기]|전년)\s*$"),
 }
@@ -109,8 +178,22 @@ def _year(spec: str | None, published: date | None, year_hint: int | None) -> in
         if s.isdigit():
             return int(s)
         if s in ("this year", "nay", "năm nay", "올해", "금년", "the year", "the same year"):
-            return year_hint if s in ("the year", "the same year") and year_hint else (published.year if published else None)
-        if s in ("last year", "the past year", "the previous year", "ngoái", "trước", "năm ngoái", "năm trước", "지난해", "작년"):
+            return (
+                year_hint
+                if s in ("the year", "the same year") and year_hint
+                else (published.year if published else None)
+            )
+        if s in (
+            "last year",
+            "the past year",
+            "the previous year",
+            "ngoái",
+            "trước",
+            "năm ngoái",
+            "năm trước",
+            "지난해",
+            "작년",
+        ):
             return published.year - 1 if published else None
     return year_hint
 
@@ -147,7 +230,9 @@ def _build(kind: str, g: dict, lang: str):
     if kind == "half_month":
         m = int(g["m"])
         first = g["h"] in ("nửa đầu", "kỳ 1", "kỳ I")
-        return lambda y: Period.days(date(y, m, 1 if first else 16), date(y, m, 15 if first else calendar.monthrange(y, m)[1]))
+        return lambda y: Period.days(
+            date(y, m, 1 if first else 16), date(y, m, 15 if first else calendar.monthrange(y, m)[1])
+        )
     if kind == "months":
         m1 = int(g["m1"]) if g["m1"].isdigit() else _month_no(g["m1"])
         m2 = int(g["m2"]) if g["m2"].isdigit() else _month_no(g["m2"])
@@ -185,10 +270,12 @@ def find_periods(text: str, lang: str, published: date | None, year_hint: int | 
 
 def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
     g = {k: v for k, v in m.groupdict().items()}
-    before = text[max(0, s - 40): s]
-    after = text[e: e + 12]
+    before = text[max(0, s - 40) : s]
+    after = text[e : e + 12]
     comparison = bool(_CMP_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_CMP.match(after)))
-    deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year")
+    deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (
+        lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year"
+    )
     if comparison and kind not in ("year", "month") and re.search(r"(?:from|từ)\s+$", before, re.I):
         comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base
     if lang == "vi" and kind == "year" and re.search(r"(?:so\s+với\s+)?cùng\s+kỳ\s+$", before, re.I):
@@ -206,7 +293,11 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
             if spec.lower() in ("this year", "năm nay", "올해", "금년"):
                 period = None  # "this year" alone: a year not yet complete, no figure for it
             else:
-                y = _year(re.sub(r"^năm\s+", "", spec, flags=re.I), published, None) if not spec.isdigit() else int(spec)
+                y = (
+                    _year(re.sub(r"^năm\s+", "", spec, flags=re.I), published, None)
+                    if not spec.isdigit()
+                    else int(spec)
+                )
                 period = Period.year(y) if y else None
         else:
             build = _build(kind, g, lang)

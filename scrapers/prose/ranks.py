@@ -52,10 +52,18 @@ def _patterns(lang: str) -> list[re.Pattern]:
     n = _noun_alt()
     if lang == "en":
         return [
-            re.compile(rf"(?P<ord>{_EN_ORD})[\s-]+(?:largest|biggest)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})", re.I),
-            re.compile(rf"(?<!one of )(?<!among )(?:the\s+|'s\s+|’s\s+)(?P<ord>largest|biggest|top|No\.?\s?1|number\s+one)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})(?!s\b)", re.I),
+            re.compile(
+                rf"(?P<ord>{_EN_ORD})[\s-]+(?:largest|biggest)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})",
+                re.I,
+            ),
+            re.compile(
+                rf"(?<!one of )(?<!among )(?:the\s+|'s\s+|’s\s+)(?P<ord>largest|biggest|top|No\.?\s?1|number\s+one)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})(?!s\b)",
+                re.I,
+            ),
             re.compile(rf"(?:No\.?\s?|number\s+)(?P<ord>\d{{1,2}}|two|three|four|five)\s+(?P<noun>{n})", re.I),
-            re.compile(rf"rank(?:s|ed)?\s+(?P<ord>{_EN_ORD})\s+(?:among|in)\s+(?P<poss>[^,.;]{{0,40}}?)(?P<noun>{n})", re.I),
+            re.compile(
+                rf"rank(?:s|ed)?\s+(?P<ord>{_EN_ORD})\s+(?:among|in)\s+(?P<poss>[^,.;]{{0,40}}?)(?P<noun>{n})", re.I
+            ),
             re.compile(rf"(?:the\s+)?(?P<ord>{_EN_ORD})\s+(?:position|place|spot)(?P<carry>)", re.I),
         ]
     if lang == "vi":
@@ -67,7 +75,9 @@ def _patterns(lang: str) -> list[re.Pattern]:
         ]
     return [
         re.compile(rf"제?\s?(?P<ord>\d{{1,2}})\s?위\s?(?:의\s?)?(?P<noun>{n})"),
-        re.compile(rf"(?P<ord>최대|첫\s?번째|두\s?번째|세\s?번째|네\s?번째|다섯\s?번째)\s?(?:로\s?큰\s?)?(?P<noun>{n})"),
+        re.compile(
+            rf"(?P<ord>최대|첫\s?번째|두\s?번째|세\s?번째|네\s?번째|다섯\s?번째)\s?(?:로\s?큰\s?)?(?P<noun>{n})"
+        ),
         re.compile(rf"(?P<noun>{n})\s?(?:중\s?|가운데\s?)?(?:제\s?)?(?P<ord>\d{{1,2}})\s?위"),
     ]
 
@@ -84,7 +94,9 @@ def _ordinal(text: str) -> int | None:
 def _flow_of(noun: str, tail: str) -> str:
     key = re.sub(r"\s+", " ", noun.lower())
     flow = next(f for w, f in _nouns() if w.lower() == key)
-    if flow == "total" and compile_words(tuple(terms()["ranks"]["nouns"]["balance_modifiers"])).match(tail.lstrip(" ,")):
+    if flow == "total" and compile_words(tuple(terms()["ranks"]["nouns"]["balance_modifiers"])).match(
+        tail.lstrip(" ,")
+    ):
         return "balance"
     return flow
 
@@ -95,32 +107,55 @@ def _possessor(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> str 
         if m.groupdict().get("poss"):
             inner = [x for x in ms if m.start("poss") <= x.start < m.end("poss")]
             return inner[0].code if inner else None
-        before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:'s|’s|')?\s*(?:the\s+)?", sentence[x.end: s])]
+        before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:'s|’s|')?\s*(?:the\s+)?", sentence[x.end : s])]
         if before:
             return before[-1].code
-        after = [x for x in ms if x.start >= e and re.fullmatch(r"\s*(?:of|for|to|among)\s+(?:the\s+)?", sentence[e: x.start], re.I)]
+        after = [
+            x
+            for x in ms
+            if x.start >= e and re.fullmatch(r"\s*(?:of|for|to|among)\s+(?:the\s+)?", sentence[e : x.start], re.I)
+        ]
         if after:
             return after[0].code
         # a list sharing one possessor: "Vietnam's top investor, ..., third-largest trading partner"
         earlier = [x for x in ms if x.end <= s]
-        if earlier and earlier[-1].role == "poss" and not re.search(r"[.;]", sentence[earlier[-1].end: s]):
+        if earlier and earlier[-1].role == "poss" and not re.search(r"[.;]", sentence[earlier[-1].end : s]):
             return earlier[-1].code
         return None
     if lang == "vi":
-        after = [x for x in ms if x.start >= e and re.fullmatch(r"\s*(?:lớn\s+nhất\s+)?(?:của|với)\s+", sentence[e: x.start], re.I)]
+        after = [
+            x
+            for x in ms
+            if x.start >= e and re.fullmatch(r"\s*(?:lớn\s+nhất\s+)?(?:của|với)\s+", sentence[e : x.start], re.I)
+        ]
         return after[0].code if after else None
-    before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:의)?\s*", sentence[x.end: s])]
+    before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:의)?\s*", sentence[x.end : s])]
     return before[-1].code if before else None
 
 
-def _subject(sentence: str, m: re.Match, ms: list[Mention], exclude: set[int], poss: str | None, lang: str,
-             after_pos: int | None = None) -> str | None:
-    cands = [x for x in ms if x.start < m.start() and id(x) not in exclude and x.code != poss
-             and x.role not in ("other", "to", "from", "with", "of", "cmp")]
+def _subject(
+    sentence: str,
+    m: re.Match,
+    ms: list[Mention],
+    exclude: set[int],
+    poss: str | None,
+    lang: str,
+    after_pos: int | None = None,
+) -> str | None:
+    cands = [
+        x
+        for x in ms
+        if x.start < m.start()
+        and id(x) not in exclude
+        and x.code != poss
+        and x.role not in ("other", "to", "from", "with", "of", "cmp")
+    ]
     if after_pos is not None and [x for x in cands if x.start >= after_pos and x.role == "subj"]:
         cands = [x for x in cands if x.start >= after_pos and x.role == "subj"]
     if lang == "en":
-        after = re.match(r"\s+(?:is|was|remains|remained|has\s+been)\s+(?:the\s+)?(\w[\w\s]{0,20}?)(?=[,.]|$)", sentence[m.end():])
+        after = re.match(
+            r"\s+(?:is|was|remains|remained|has\s+been)\s+(?:the\s+)?(\w[\w\s]{0,20}?)(?=[,.]|$)", sentence[m.end() :]
+        )
         if not cands and after:
             found = [x for x in ms if x.start >= m.end() and x.start <= m.end() + after.end()]
             return found[0].code if found else None
@@ -137,13 +172,21 @@ def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> l
         return [x for x in ms if lm.start(1) <= x.start < lm.end(1) and x.role in ("pair", "other")]
     word = r"(?:after|following|behind|trailing)" if lang == "en" else r"(?:chỉ\s+)?(?:đứng\s+)?sau"
     start = m.end()
-    poss_after = [x for x in ms if x.start >= start and re.fullmatch(r"\s*(?:of|for|của)\s+(?:the\s+)?", sentence[start: x.start], re.I)]
+    poss_after = [
+        x
+        for x in ms
+        if x.start >= start and re.fullmatch(r"\s*(?:of|for|của)\s+(?:the\s+)?", sentence[start : x.start], re.I)
+    ]
     if poss_after:
         start = poss_after[0].end
         close = re.match(r"\s*\([^)]{1,12}\)", sentence[start:])
         start += close.end() if close else 0
     tail = sentence[start:]
-    lm = re.match(rf"(?:\s+(?:in|năm)\s+\d{{4}})?\s*[,(]?\s*(?:only\s+)?{word}\s+((?:[^,;.)]+?)(?:\s*(?:,|and|và)\s*[^,;.)]+?){{0,3}})(?=[);.]|,\s|$|\s+(?:in|with|and\s+become))", tail, re.I)
+    lm = re.match(
+        rf"(?:\s+(?:in|năm)\s+\d{{4}})?\s*[,(]?\s*(?:only\s+)?{word}\s+((?:[^,;.)]+?)(?:\s*(?:,|and|và)\s*[^,;.)]+?){{0,3}})(?=[);.]|,\s|$|\s+(?:in|with|and\s+become))",
+        tail,
+        re.I,
+    )
     if not lm:
         return []
     lo, hi = start + lm.start(1), start + lm.end(1)
@@ -156,7 +199,10 @@ def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
     reg = countries()
     claims: list[Claim] = []
     skips: list[str] = []
-    matches = sorted({(m.start(), m.end()): m for p in _patterns(lang) for m in p.finditer(sentence)}.values(), key=lambda m: m.start())
+    matches = sorted(
+        {(m.start(), m.end()): m for p in _patterns(lang) for m in p.finditer(sentence)}.values(),
+        key=lambda m: m.start(),
+    )
     prev: Claim | None = None
     listed_ids: set[int] = set()
     for m in matches:
@@ -169,13 +215,15 @@ def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
             if prev:
                 claims.append(Claim(prev.reporter, prev.partner, prev.flow, rank, m.start(), m.end()))
             continue
-        if lang == "ko" and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3): m.start() + 1]):
+        if lang == "ko" and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
             continue
-        flow = _flow_of(m.group("noun"), sentence[m.end():])
+        flow = _flow_of(m.group("noun"), sentence[m.end() :])
         poss = _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
         listed = _ordered_list(sentence, m, ms, lang)
         listed_ids |= {id(x) for x in listed}
-        subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (prev.partner if prev else None)
+        subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
+            prev.partner if prev else None
+        )
         if poss is None or subject is None or poss == subject:
             skips.append(f"rank without both sides: {m.group(0)!r}")
             continue
@@ -184,9 +232,16 @@ def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
         prev = c
         codes = [x.code for x in listed]
         if codes:
-            if len(codes) == rank - 1 and len(set(codes)) == len(codes) and poss not in codes and subject not in codes \
-                    and all(reg.rankable(x) for x in codes):
-                claims += [Claim(poss, x, flow, r, m.start(), m.end(), listed=True) for r, x in enumerate(codes, start=1)]
+            if (
+                len(codes) == rank - 1
+                and len(set(codes)) == len(codes)
+                and poss not in codes
+                and subject not in codes
+                and all(reg.rankable(x) for x in codes)
+            ):
+                claims += [
+                    Claim(poss, x, flow, r, m.start(), m.end(), listed=True) for r, x in enumerate(codes, start=1)
+                ]
             else:
                 skips.append(f"ordered list does not fit rank {rank}: {', '.join(codes)}")
     return claims, skips

@@ -30,7 +30,14 @@ class Scores:
 def _key(item: dict) -> tuple:
     if item.get("kind") == "rank":
         return ("rank", item["reporter"], item["partner"], item["flow"], str(item["period"]), int(item["rank"]))
-    return ("figure", item["reporter"], item["partner"], item["flow"], str(item["period"]), item.get("commodity", "TOTAL"))
+    return (
+        "figure",
+        item["reporter"],
+        item["partner"],
+        item["flow"],
+        str(item["period"]),
+        item.get("commodity", "TOTAL"),
+    )
 
 
 def _same_value(g: dict, p: dict) -> bool:
@@ -58,16 +65,32 @@ def _pr(gold: list[dict], predicted: list[dict]) -> PR:
 
 def score(gold: list[dict], predicted: list[dict]) -> Scores:
     """Precision and recall for figures and for rank claims."""
+
     def pick(items, kind):
         return [x for x in items if x.get("kind", "figure") == kind]
 
-    return Scores(_pr(pick(gold, "figure"), pick(predicted, "figure")), _pr(pick(gold, "rank"), pick(predicted, "rank")))
+    return Scores(
+        _pr(pick(gold, "figure"), pick(predicted, "figure")), _pr(pick(gold, "rank"), pick(predicted, "rank"))
+    )
 
 
 def gold_items(figures: list[list], ranks: list[list]) -> list[dict]:
     """Gold rows written compactly ([reporter, partner, flow, period, commodity, value, yoy] and
     [reporter, partner, flow, period, rank]) as ``to_json_lines`` dicts."""
-    out = [{"kind": "figure", "reporter": r, "partner": p, "flow": f, "period": per, "commodity": c, "value_usd": v, "yoy_pct": y}
-           for r, p, f, per, c, v, y in figures]
-    out += [{"kind": "rank", "reporter": r, "partner": p, "flow": f, "period": per, "rank": k} for r, p, f, per, k in ranks]
+    out = [
+        {
+            "kind": "figure",
+            "reporter": r,
+            "partner": p,
+            "flow": f,
+            "period": per,
+            "commodity": c,
+            "value_usd": v,
+            "yoy_pct": y,
+        }
+        for r, p, f, per, c, v, y in figures
+    ]
+    out += [
+        {"kind": "rank", "reporter": r, "partner": p, "flow": f, "period": per, "rank": k} for r, p, f, per, k in ranks
+    ]
     return out

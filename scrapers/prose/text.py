@@ -40,7 +40,9 @@ class Sentence:
     index: int  # index within the document
 
 
-_ABBREV = re.compile(r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|No|St|Co|Corp|Inc|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|e\.g|i\.e|vs|approx|est|TP|ThS|TS|PGS)|\b[A-Z])\.$")
+_ABBREV = re.compile(
+    r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|No|St|Co|Corp|Inc|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|e\.g|i\.e|vs|approx|est|TP|ThS|TS|PGS)|\b[A-Z])\.$"
+)
 _SPLIT = re.compile(r"(?P<end>[.!?。](?:\[\d+\])*[\"”’)\]]?)\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ\d\uac00-\ud7a3□○ㅇ◦▲■●•\-])")
 
 
@@ -54,10 +56,10 @@ def sentences(text: str) -> list[Sentence]:
     for pi, para in enumerate(paragraphs(text)):
         start = 0
         for m in _SPLIT.finditer(para):
-            head = para[start: m.end("end")].rstrip("\"”’)]")
+            head = para[start : m.end("end")].rstrip('"”’)]')
             if _ABBREV.search(head):
                 continue
-            piece = para[start: m.end("end")].strip()
+            piece = para[start : m.end("end")].strip()
             if piece:
                 out.append(Sentence(piece, pi, len(out)))
             start = m.end()

@@ -43,10 +43,23 @@ TODAY = date(2026, 11, 16)
 # Korea's trade by partner (export, import) in USD bn: September, and October where Japan
 # overtakes Vietnam in total trade only (export and import rankings keep their order).
 SEPTEMBER = {
-    "CHN": (15.0, 10.0), "USA": (12.0, 8.0), "VNM": (4.5, 2.38), "JPN": (2.5, 3.6), "TWN": (3.0, 2.0),
-    "HKG": (1.75, 1.75), "AUS": (1.3, 1.9), "DEU": (1.4, 1.5), "SAU": (0.4, 1.95), "IND": (1.5, 0.7),
-    "SGP": (1.1, 0.9), "MYS": (0.9, 0.9), "IDN": (0.8, 0.8), "MEX": (1.0, 0.4), "THA": (0.7, 0.5),
-    "WLD": (55.0, 52.0), "ASN": (9.0, 6.0),
+    "CHN": (15.0, 10.0),
+    "USA": (12.0, 8.0),
+    "VNM": (4.5, 2.38),
+    "JPN": (2.5, 3.6),
+    "TWN": (3.0, 2.0),
+    "HKG": (1.75, 1.75),
+    "AUS": (1.3, 1.9),
+    "DEU": (1.4, 1.5),
+    "SAU": (0.4, 1.95),
+    "IND": (1.5, 0.7),
+    "SGP": (1.1, 0.9),
+    "MYS": (0.9, 0.9),
+    "IDN": (0.8, 0.8),
+    "MEX": (1.0, 0.4),
+    "THA": (0.7, 0.5),
+    "WLD": (55.0, 52.0),
+    "ASN": (9.0, 6.0),
 }
 OCTOBER = {**SEPTEMBER, "VNM": (4.3, 2.12), "JPN": (2.6, 3.91)}
 
@@ -61,23 +74,55 @@ def alert_db(db):
     return db
 
 
-def month_batch(period: str, table: dict[str, tuple[float, float]], *, reporter="KOR", source="kcs",
-                maturity="provisional", url="https://apis.data.go.kr/1220000/nationtrade/getNationtradeList", sha="ab" * 32):
+def month_batch(
+    period: str,
+    table: dict[str, tuple[float, float]],
+    *,
+    reporter="KOR",
+    source="kcs",
+    maturity="provisional",
+    url="https://apis.data.go.kr/1220000/nationtrade/getNationtradeList",
+    sha="ab" * 32,
+):
     out = []
     for partner, (e, i) in table.items():
         for flow, v in ((Flow.EXPORT, e), (Flow.IMPORT, i)):
-            out.append(Observation(reporter, partner, flow, Period.parse(period), int(round(v * BN)), source,
-                                   maturity=maturity, source_url=url, snapshot_sha256=sha))
+            out.append(
+                Observation(
+                    reporter,
+                    partner,
+                    flow,
+                    Period.parse(period),
+                    int(round(v * BN)),
+                    source,
+                    maturity=maturity,
+                    source_url=url,
+                    snapshot_sha256=sha,
+                )
+            )
     return out
 
 
-def pair_batch(values: dict[str, tuple[float, float]], *, reporter="KOR", partner="VNM", source="kcs", scale=BN, maturity="final"):
+def pair_batch(
+    values: dict[str, tuple[float, float]], *, reporter="KOR", partner="VNM", source="kcs", scale=BN, maturity="final"
+):
     """One pair's export and import for several periods: {period: (export, import)}."""
     out = []
     for period, (e, i) in values.items():
         for flow, v in ((Flow.EXPORT, e), (Flow.IMPORT, i)):
-            out.append(Observation(reporter, partner, flow, Period.parse(period), int(round(v * scale)), source,
-                                   maturity=maturity, source_url=f"https://example.test/{source}/{period}", snapshot_sha256="cd" * 32))
+            out.append(
+                Observation(
+                    reporter,
+                    partner,
+                    flow,
+                    Period.parse(period),
+                    int(round(v * scale)),
+                    source,
+                    maturity=maturity,
+                    source_url=f"https://example.test/{source}/{period}",
+                    snapshot_sha256="cd" * 32,
+                )
+            )
     return out
 
 

@@ -43,7 +43,9 @@ def nightly(db, settings, batch, registry, *, suppressed=False, run_id="run-1"):
 
 def deliver(db, settings, registry, delays=None, **kw):
     senders = build_senders(settings, registry=registry)
-    return deliver_pending(db, settings, senders, "worker-a", sleep=(delays.append if delays is not None else (lambda s: None)), **kw)
+    return deliver_pending(
+        db, settings, senders, "worker-a", sleep=(delays.append if delays is not None else (lambda s: None)), **kw
+    )
 
 
 def states(db):
@@ -51,7 +53,9 @@ def states(db):
         return sorted((d.channel, d.state) for d in s.execute(select(DeliveryRow)).scalars())
 
 
-def test_overtake_month_sends_one_ranking_alert_to_each_channel(alert_db, channels, registry, http_receiver, smtp_receiver):
+def test_overtake_month_sends_one_ranking_alert_to_each_channel(
+    alert_db, channels, registry, http_receiver, smtp_receiver
+):
     nightly(alert_db, channels, month_batch("2026-09", SEPTEMBER), registry)
     _, alerts, new = nightly(alert_db, channels, month_batch("2026-10", OCTOBER), registry, run_id="run-2")
     assert new == ["ranking.overtake:KOR:total:month:2026-10:JPN>VNM"]
@@ -65,7 +69,10 @@ def test_overtake_month_sends_one_ranking_alert_to_each_channel(alert_db, channe
     slack = req.json()
     section = slack["blocks"][1]["text"]["text"]
     assert "Japan overtook Vietnam as Korea's #3 trade partner in 2026-10 (monthly, provisional)" in section
-    assert "Japan $6.51 bn, Vietnam $6.42 bn" in section and "2026-09: Vietnam #3 ($6.88 bn), Japan #4 ($6.10 bn)" in section
+    assert (
+        "Japan $6.51 bn, Vietnam $6.42 bn" in section
+        and "2026-09: Vietnam #3 ($6.88 bn), Japan #4 ($6.10 bn)" in section
+    )
     assert slack["text"].startswith("Japan overtook Vietnam")  # the plain-text fallback
     fields = [f["text"] for f in slack["blocks"][2]["fields"]]
     assert fields == ["*Japan*\n#3, $6.51 bn (was #4, $6.10 bn)", "*Vietnam*\n#4, $6.42 bn (was #3, $6.88 bn)"]
@@ -73,11 +80,13 @@ def test_overtake_month_sends_one_ranking_alert_to_each_channel(alert_db, channe
     mail = smtp_receiver.mails[0]
     assert mail.login == "alerts" and sorted(mail.rcpt_tos) == ["analyst@example.test", "desk@example.test"]
     msg = mail.message
-    assert msg["Subject"] == "[tradewatch warning] Japan overtook Vietnam as Korea's #3 trade partner (2026-10, monthly)"
+    assert (
+        msg["Subject"] == "[tradewatch warning] Japan overtook Vietnam as Korea's #3 trade partner (2026-10, monthly)"
+    )
     assert msg["X-Tradewatch-Alert"] == "ranking.overtake:KOR:total:month:2026-10:JPN>VNM"
     text, html = mail.part("text/plain"), mail.part("text/html")
     assert "Japan: #3, $6.51 bn  (was #4, $6.10 bn in 2026-09)" in text and "sha256 " + "ab" * 32 in text
-    assert "<td style=\"text-align: right; padding: 2px 12px;\">#3, $6.51 bn</td>" in html
+    assert '<td style="text-align: right; padding: 2px 12px;">#3, $6.51 bn</td>' in html
     assert states(alert_db) == [("email", "sent"), ("slack", "sent")]
 
 
@@ -108,7 +117,10 @@ def test_sign_flip_and_threshold_move_send_balance_alerts(alert_db, channels, re
         "Korea's trade with Vietnam swung from a surplus to a deficit in 2026-10 (monthly, final): balance -$300 m "
         "(exports $3.90 bn, imports $4.20 bn); 2026-09: $500 m."
     )
-    assert by_rule["balance.yoy"].figures["balance"] == -300_000_000 and by_rule["balance.yoy"].previous["balance"] == 2 * BN
+    assert (
+        by_rule["balance.yoy"].figures["balance"] == -300_000_000
+        and by_rule["balance.yoy"].previous["balance"] == 2 * BN
+    )
     assert "115.0 % year on year" in by_rule["balance.yoy"].message
 
     deliver(alert_db, channels, registry)
@@ -121,7 +133,12 @@ def test_sign_flip_and_threshold_move_send_balance_alerts(alert_db, channels, re
 def test_slack_500_then_200_delivers_once(alert_db, channels, registry, http_receiver, smtp_receiver):
     http_receiver.answer(500, 200)
     with alert_db.transaction() as s:
-        write_alerts(s, [quality_alert("kcs", "kcs 2026-10", ["values_in_range"], "data_docs/x.html", "run-1")], ["slack"], "run-1")
+        write_alerts(
+            s,
+            [quality_alert("kcs", "kcs 2026-10", ["values_in_range"], "data_docs/x.html", "run-1")],
+            ["slack"],
+            "run-1",
+        )
     delays: list[float] = []
     report = deliver(alert_db, channels, registry, delays)
     assert len(http_receiver.requests) == 2  # the failed attempt and the one that went through
@@ -155,7 +172,9 @@ def test_smtp_down_stays_pending_then_is_delivered_on_the_next_call(alert_db, ch
     assert states(alert_db) == [("email", "sent")]
 
 
-def test_backfill_alerts_are_recorded_suppressed_and_sent_nowhere(alert_db, channels, registry, http_receiver, smtp_receiver):
+def test_backfill_alerts_are_recorded_suppressed_and_sent_nowhere(
+    alert_db, channels, registry, http_receiver, smtp_receiver
+):
     nightly(alert_db, channels, month_batch("2026-09", SEPTEMBER), registry, suppressed=True)
     _, _, new = nightly(alert_db, channels, month_batch("2026-10", OCTOBER), registry, suppressed=True)
     assert new == ["ranking.overtake:KOR:total:month:2026-10:JPN>VNM"]
@@ -180,7 +199,11 @@ def test_scraped_text_arrives_escaped(alert_db, channels, registry, http_receive
     everything = repr(payload)
     for raw in ("<script>", "<!channel>", "<!here", "<@U024BE7LH>"):
         assert raw not in body and raw not in everything
-    assert "&lt;script&gt;" in payload["text"] and "&lt;!channel&gt;" in payload["text"] and "&lt;@U024BE7LH&gt;" in payload["text"]
+    assert (
+        "&lt;script&gt;" in payload["text"]
+        and "&lt;!channel&gt;" in payload["text"]
+        and "&lt;@U024BE7LH&gt;" in payload["text"]
+    )
     assert "@\u200beveryone" in payload["text"] and "&amp; co" in payload["text"]
     # the link in the context block keeps its shape: <url|label>, with the URL's own < > encoded
     ctx = payload["blocks"][-1]["elements"][0]["text"]
@@ -198,7 +221,8 @@ def test_no_secret_in_messages_errors_or_logs(alert_db, make_settings, registry,
     wrong = make_settings(
         slack_webhook_url=http_receiver.url(WEBHOOK_PATH),
         smtp_url=smtp_receiver.url(user="alerts", password="wr0ng-" + SMTP_PASSWORD),
-        email_to="analyst@example.test", delivery_attempts=2,
+        email_to="analyst@example.test",
+        delivery_attempts=2,
     )
     http_receiver.answer((500, f"upstream broke while posting to {WEBHOOK_PATH}"), (500, "still broken"))
     with alert_db.transaction() as s:
@@ -210,7 +234,8 @@ def test_no_secret_in_messages_errors_or_logs(alert_db, make_settings, registry,
     # then the right settings: everything goes through
     right = make_settings(
         slack_webhook_url=http_receiver.url(WEBHOOK_PATH),
-        smtp_url=smtp_receiver.url(user="alerts", password=SMTP_PASSWORD), email_to="analyst@example.test",
+        smtp_url=smtp_receiver.url(user="alerts", password=SMTP_PASSWORD),
+        email_to="analyst@example.test",
     )
     assert deliver(alert_db, right, registry, now=T0 + timedelta(hours=1)).sent == 2
 
@@ -219,8 +244,11 @@ def test_no_secret_in_messages_errors_or_logs(alert_db, make_settings, registry,
         stored = [str(d.last_error) for d in s.execute(select(DeliveryRow)).scalars()]
         views = repr(alerts_with_deliveries(s, 10))
     haystacks = {
-        "log": caplog.text, "report": repr(report), "db": repr(stored) + views,
-        "slack": repr([r.body for r in http_receiver.requests]), "mail": repr([m.data for m in smtp_receiver.mails]),
+        "log": caplog.text,
+        "report": repr(report),
+        "db": repr(stored) + views,
+        "slack": repr([r.body for r in http_receiver.requests]),
+        "mail": repr([m.data for m in smtp_receiver.mails]),
         "senders": repr(build_senders(right)) + repr(right.describe()),
     }
     assert "HTTP 500" in caplog.text and "refused the login" in caplog.text  # the errors were logged, redacted

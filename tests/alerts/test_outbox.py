@@ -17,9 +17,18 @@ from db.outbox import claim_pending, mark_failed, mark_sent, requeue, retry_dela
 
 
 def alert(n: int, severity="warning") -> Alert:
-    return Alert(rule="test.rule", severity=severity, title=f"Finding {n}", message=f"Something happened ({n}).",
-                 dedup_key=f"test.rule:KOR:VNM:2026-10:{n}", reporter="KOR", partner="VNM", period="2026-10",
-                 figures={"VNM": 1_000_000_000 + n}, previous={"VNM": 900_000_000})
+    return Alert(
+        rule="test.rule",
+        severity=severity,
+        title=f"Finding {n}",
+        message=f"Something happened ({n}).",
+        dedup_key=f"test.rule:KOR:VNM:2026-10:{n}",
+        reporter="KOR",
+        partner="VNM",
+        period="2026-10",
+        figures={"VNM": 1_000_000_000 + n},
+        previous={"VNM": 900_000_000},
+    )
 
 
 def count(db, model, **where):
@@ -145,8 +154,12 @@ def test_permanent_refusal_is_failed_and_can_be_requeued(alert_db, make_settings
 
 
 def test_routing_by_severity(alert_db, make_settings, http_receiver, smtp_receiver, registry):
-    st = make_settings(slack_webhook_url=http_receiver.url("/hook/abc"), smtp_url=smtp_receiver.url(),
-                       email_to="a@example.test", email_min_severity="warning")
+    st = make_settings(
+        slack_webhook_url=http_receiver.url("/hook/abc"),
+        smtp_url=smtp_receiver.url(),
+        email_to="a@example.test",
+        email_min_severity="warning",
+    )
     with alert_db.transaction() as s:
         write_alerts(s, [alert(1, "info"), alert(2, "critical")], ["slack", "email"], "run-1")
     report = deliver_pending(alert_db, st, build_senders(st, registry=registry), "w")
@@ -159,10 +172,19 @@ def test_routing_by_severity(alert_db, make_settings, http_receiver, smtp_receiv
 
 
 def test_digest_sends_one_message_per_channel(alert_db, make_settings, http_receiver, smtp_receiver, registry):
-    st = make_settings(slack_webhook_url=http_receiver.url("/hook/abc"), smtp_url=smtp_receiver.url(),
-                       email_to="a@example.test", digest=True)
+    st = make_settings(
+        slack_webhook_url=http_receiver.url("/hook/abc"),
+        smtp_url=smtp_receiver.url(),
+        email_to="a@example.test",
+        digest=True,
+    )
     with alert_db.transaction() as s:
-        write_alerts(s, [alert(i) for i in range(3)] + [quality_alert("kcs", "kcs 2026-10", ["x"], None)], ["slack", "email"], "run-1")
+        write_alerts(
+            s,
+            [alert(i) for i in range(3)] + [quality_alert("kcs", "kcs 2026-10", ["x"], None)],
+            ["slack", "email"],
+            "run-1",
+        )
     report = deliver_pending(alert_db, st, build_senders(st, registry=registry), "w")
     assert (report.sent, report.messages) == (8, 2)
     payload = http_receiver.requests[0].json()

@@ -6,20 +6,44 @@ from alerts.ranking import RankedPeriod, ranking_alerts
 from tradewatch.model import Period
 
 BN = 1_000_000_000
-BASE = {"CHN": 25, "USA": 20, "VNM": 6.88, "JPN": 6.10, "TWN": 5, "HKG": 3.5, "AUS": 3.2, "DEU": 2.9, "SAU": 2.5,
-        "IND": 2.2, "SGP": 2.0, "MYS": 1.8, "IDN": 1.6, "WLD": 120, "ASN": 15}
+BASE = {
+    "CHN": 25,
+    "USA": 20,
+    "VNM": 6.88,
+    "JPN": 6.10,
+    "TWN": 5,
+    "HKG": 3.5,
+    "AUS": 3.2,
+    "DEU": 2.9,
+    "SAU": 2.5,
+    "IND": 2.2,
+    "SGP": 2.0,
+    "MYS": 1.8,
+    "IDN": 1.6,
+    "WLD": 120,
+    "ASN": 15,
+}
 WATCHED = ["VNM", "KOR", "CHN", "USA", "JPN", "HKG", "TWN"]
 
 
 def rp(period, values, kind="month", maturity="provisional"):
-    return RankedPeriod(Period.parse(period), kind, "kcs", {p: int(v * BN) for p, v in values.items()}, maturity,
-                        "https://src.example/x", "ef" * 32)
+    return RankedPeriod(
+        Period.parse(period),
+        kind,
+        "kcs",
+        {p: int(v * BN) for p, v in values.items()},
+        maturity,
+        "https://src.example/x",
+        "ef" * 32,
+    )
 
 
 def run(prev, cur, registry, *, kind="month", top_n=10, watched=WATCHED, pairs=(("JPN", "VNM"),)):
     p = rp("2026-09" if kind == "month" else "2025", prev, kind)
     c = rp("2026-10" if kind == "month" else "2026", cur, kind)
-    return ranking_alerts("KOR", "total", c, p, watched=watched, overtake_pairs=list(pairs), top_n=top_n, registry=registry)
+    return ranking_alerts(
+        "KOR", "total", c, p, watched=watched, overtake_pairs=list(pairs), top_n=top_n, registry=registry
+    )
 
 
 def keys(alerts):
@@ -35,13 +59,24 @@ def test_overtake_in_both_directions(registry):
     up = run(BASE, swapped, registry)
     assert keys(up) == ["ranking.overtake:KOR:total:month:2026-10:JPN>VNM"]
     a = up[0]
-    assert (a.severity, a.partner, a.period, a.previous_period, a.maturity) == ("warning", "JPN", "2026-10", "2026-09", "provisional")
+    assert (a.severity, a.partner, a.period, a.previous_period, a.maturity) == (
+        "warning",
+        "JPN",
+        "2026-10",
+        "2026-09",
+        "provisional",
+    )
     assert a.figures == {"JPN": {"rank": 3, "value_usd": 6_510_000_000}, "VNM": {"rank": 4, "value_usd": 6_420_000_000}}
-    assert a.previous == {"JPN": {"rank": 4, "value_usd": 6_100_000_000}, "VNM": {"rank": 3, "value_usd": 6_880_000_000}}
+    assert a.previous == {
+        "JPN": {"rank": 4, "value_usd": 6_100_000_000},
+        "VNM": {"rank": 3, "value_usd": 6_880_000_000},
+    }
     assert a.source_url == "https://src.example/x" and a.snapshot_sha256 == "ef" * 32
     down = run(swapped, BASE, registry)
     assert keys(down) == ["ranking.overtake:KOR:total:month:2026-10:VNM>JPN"]
-    assert down[0].message.startswith("Vietnam overtook Japan as Korea's #3 trade partner in 2026-10 (monthly, provisional)")
+    assert down[0].message.startswith(
+        "Vietnam overtook Japan as Korea's #3 trade partner in 2026-10 (monthly, provisional)"
+    )
 
 
 def test_aggregates_never_rank(registry):
@@ -81,7 +116,10 @@ def test_missing_partner_is_not_ranked_and_the_message_says_so(registry):
     gone = {k: v for k, v in small.items() if k != "HKG"}
     a = next(a for a in run(small, gone, registry) if a.partner == "HKG")
     assert a.dedup_key == "ranking.rank:KOR:total:month:2026-10:HKG:unranked"
-    assert "Hong Kong is not ranked among Korea's trade partners in 2026-10" in a.message and "missing, so not ranked" in a.message
+    assert (
+        "Hong Kong is not ranked among Korea's trade partners in 2026-10" in a.message
+        and "missing, so not ranked" in a.message
+    )
 
 
 def test_entries_and_exits_of_the_top_n(registry):
@@ -112,4 +150,6 @@ def test_annual_ranking_and_rank_change(registry):
         "ranking.rank:KOR:total:year:2026:VNM:#4",
     ]
     twn = next(a for a in alerts if a.partner == "TWN")
-    assert twn.message.startswith("Taiwan rose to Korea's #2 trade partner in 2026 (annual, provisional): $21.00 bn; 2025: #5 ($5.00 bn).")
+    assert twn.message.startswith(
+        "Taiwan rose to Korea's #2 trade partner in 2026 (annual, provisional): $21.00 bn; 2025: #5 ($5.00 bn)."
+    )

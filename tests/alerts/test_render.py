@@ -11,18 +11,32 @@ from tradewatch.errors import ConfigError
 
 
 def test_mrkdwn_escaping_neutralises_control_sequences():
-    assert mrkdwn_escape("a & b <!channel> <@U123|bob> <https://evil|x>") == "a &amp; b &lt;!channel&gt; &lt;@U123|bob&gt; &lt;https://evil|x&gt;"
+    assert (
+        mrkdwn_escape("a & b <!channel> <@U123|bob> <https://evil|x>")
+        == "a &amp; b &lt;!channel&gt; &lt;@U123|bob&gt; &lt;https://evil|x&gt;"
+    )
     assert mrkdwn_escape("ping @here and @channel") == "ping @\u200bhere and @\u200bchannel"
     assert slack_link("javascript:alert(1)") == "javascript:alert(1)"
     assert slack_link("https://a.example/x?a=1&b=<2>|3", "src") == "<https://a.example/x?a=1&amp;b=%3C2%3E%7C3|src>"
 
 
 def test_slack_payload_is_valid_block_kit_with_fallback(registry):
-    a = Alert(rule="r", severity="info", title='He said "hi" \\ <b>', message="line one\nline two", dedup_key="r:1",
-              figures={"VNM": {"rank": 3, "value_usd": 10}}, previous={"VNM": {"rank": 4, "value_usd": 9}}, period="2026-10")
+    a = Alert(
+        rule="r",
+        severity="info",
+        title='He said "hi" \\ <b>',
+        message="line one\nline two",
+        dedup_key="r:1",
+        figures={"VNM": {"rank": 3, "value_usd": 10}},
+        previous={"VNM": {"rank": 4, "value_usd": 9}},
+        period="2026-10",
+    )
     p = render_slack(a, registry)
     assert p["text"] == "line one\nline two"
-    assert p["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": 'He said "hi" \\ &lt;b&gt;', "emoji": False}}
+    assert p["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": 'He said "hi" \\ &lt;b&gt;', "emoji": False},
+    }
     assert p["blocks"][2]["fields"][0]["text"] == "*Vietnam*\n#3, $10 (was #4, $9)"
 
 
@@ -64,4 +78,10 @@ def test_unreachable_webhook_error_names_the_host_only():
 
 
 def test_money():
-    assert [fmt_usd(v) for v in (6_510_000_000, -300_000_000, 85_400_000, 12_345, None)] == ["$6.51 bn", "-$300 m", "$85.4 m", "$12,345", "n/a"]
+    assert [fmt_usd(v) for v in (6_510_000_000, -300_000_000, 85_400_000, 12_345, None)] == [
+        "$6.51 bn",
+        "-$300 m",
+        "$85.4 m",
+        "$12,345",
+        "n/a",
+    ]

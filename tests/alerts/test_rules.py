@@ -17,16 +17,30 @@ M = 1_000_000
 
 
 def pt(period, value_m, **kw):
-    return BalancePoint(Period.parse(period), int(value_m * M), "kcs", "final", f"https://x.example/{period}", "aa" * 32, **kw)
+    return BalancePoint(
+        Period.parse(period), int(value_m * M), "kcs", "final", f"https://x.example/{period}", "aa" * 32, **kw
+    )
 
 
 def bal(cur, prev=None, ye=None, history=(), registry=None, **kw):
-    return balance_alerts("KOR", "VNM", "month", cur, prev, ye, list(history), move_pct=kw.get("pct", 10.0),
-                          move_min_usd=kw.get("min_usd", 100 * M), registry=registry)
+    return balance_alerts(
+        "KOR",
+        "VNM",
+        "month",
+        cur,
+        prev,
+        ye,
+        list(history),
+        move_pct=kw.get("pct", 10.0),
+        move_min_usd=kw.get("min_usd", 100 * M),
+        registry=registry,
+    )
 
 
 def test_sign_flip_both_ways_and_zero_flips_nothing(registry):
-    assert [a.dedup_key for a in bal(pt("2026-10", -300), pt("2026-09", 500), registry=registry)] == ["balance.sign:KOR-VNM:month:2026-10:deficit"]
+    assert [a.dedup_key for a in bal(pt("2026-10", -300), pt("2026-09", 500), registry=registry)] == [
+        "balance.sign:KOR-VNM:month:2026-10:deficit"
+    ]
     back = bal(pt("2026-10", 40), pt("2026-09", -500), registry=registry)
     assert [a.dedup_key for a in back] == ["balance.sign:KOR-VNM:month:2026-10:surplus"]
     assert "swung from a deficit to a surplus" in back[0].message
@@ -47,7 +61,9 @@ def test_sign_flip_both_ways_and_zero_flips_nothing(registry):
     ],
 )
 def test_year_on_year_move_needs_both_thresholds(registry, now, before, fires, words):
-    out = [a for a in bal(pt("2026-10", now), None, pt("2025-10", before), registry=registry) if a.rule == "balance.yoy"]
+    out = [
+        a for a in bal(pt("2026-10", now), None, pt("2025-10", before), registry=registry) if a.rule == "balance.yoy"
+    ]
     assert bool(out) is fires
     if fires:
         assert out[0].message.startswith(words)
@@ -60,7 +76,10 @@ def test_record_high_and_low_need_24_months_of_history(registry):
     cur = pt("2026-07", 1500)
     out = bal(cur, pt("2026-06", 1400), None, history, registry=registry)
     assert [a.dedup_key for a in out] == ["balance.record:KOR-VNM:month:2026-07:high"]
-    assert "hit a record high of $1.50 bn in 2026-07" in out[0].message and "the highest in 30 months since 2024-01" in out[0].message
+    assert (
+        "hit a record high of $1.50 bn in 2026-07" in out[0].message
+        and "the highest in 30 months since 2024-01" in out[0].message
+    )
     low = bal(pt("2026-07", 900), None, None, history, registry=registry)
     assert [a.dedup_key for a in low] == ["balance.record:KOR-VNM:month:2026-07:low"]
     assert bal(cur, None, None, history[:23], registry=registry) == []  # 23 months: too short for a record
@@ -73,19 +92,33 @@ def test_revisions_beyond_tolerance_on_watched_series_only(registry):
         RevisionFact("KOR", "THA", "export", "2026-08", "TOTAL", "kcs", 100 * M, 200 * M),  # not watched
         RevisionFact("KOR", "WLD", "import", "2026-08", "TOTAL", "kcs", 50_000 * M, 44_000 * M),  # the world total
     ]
-    out = revision_alerts(facts, tolerance_pct=5.0, reporters=["KOR", "VNM"], watched_partners=["VNM", "JPN"], registry=registry)
+    out = revision_alerts(
+        facts, tolerance_pct=5.0, reporters=["KOR", "VNM"], watched_partners=["VNM", "JPN"], registry=registry
+    )
     assert [a.dedup_key for a in out] == [
         "revision:kcs:KOR:VNM:export:2026-08:TOTAL:5600000000",
         "revision:kcs:KOR:WLD:import:2026-08:TOTAL:44000000000",
     ]
-    assert out[0].message == "kcs revised Korea's exports with Vietnam for 2026-08 by +12.0 %: $5.60 bn, previously $5.00 bn (now final)."
+    assert (
+        out[0].message
+        == "kcs revised Korea's exports with Vietnam for 2026-08 by +12.0 %: $5.60 bn, previously $5.00 bn (now final)."
+    )
 
 
 def _health(n, **kw):
     t = datetime(2026, 11, 1, 2, tzinfo=timezone.utc)
-    args = dict(consecutive_failures=n, streak_started_run_id="run-a", streak_started_at=t, last_status="failed",
-                last_success_at=None, recovered_after=0, recovered_streak_run_id=None,
-                last_errors=[{"message": "kcs: gateway error 30 SERVICE_KEY_IS_NOT_REGISTERED_ERROR"}], threshold=3, remind_every=7)
+    args = dict(
+        consecutive_failures=n,
+        streak_started_run_id="run-a",
+        streak_started_at=t,
+        last_status="failed",
+        last_success_at=None,
+        recovered_after=0,
+        recovered_streak_run_id=None,
+        last_errors=[{"message": "kcs: gateway error 30 SERVICE_KEY_IS_NOT_REGISTERED_ERROR"}],
+        threshold=3,
+        remind_every=7,
+    )
     args.update(kw)
     return health_alerts_for("kcs", **args)
 
@@ -96,7 +129,9 @@ def test_health_alerts_once_at_threshold_then_reminds_every_k_runs():
     assert fired[3] == ["health.failing:kcs:run-a:3"]
     first, reminder = _health(3)[0], _health(10)[0]
     assert first.severity == "warning" and reminder.severity == "critical"
-    assert first.message.startswith("source kcs has failed 3 runs in a row (since 2026-11-01 02:00 UTC); last error: kcs: gateway error 30")
+    assert first.message.startswith(
+        "source kcs has failed 3 runs in a row (since 2026-11-01 02:00 UTC); last error: kcs: gateway error 30"
+    )
     assert reminder.message.startswith("Still failing: source kcs has failed 10 runs")
     assert "returned nothing" in _health(3, last_status="empty")[0].message
 
@@ -109,8 +144,18 @@ def test_health_recovery_is_said_once_and_only_after_an_alerted_streak():
 
 
 def test_target_progress(registry):
-    a = target_alert("KOR", "VNM", 2025, 88_000 * M, target_usd=150_000 * M, target_year=2030,
-                     previous_total_usd=80_000 * M, maturity="final", source="kcs", registry=registry)
+    a = target_alert(
+        "KOR",
+        "VNM",
+        2025,
+        88_000 * M,
+        target_usd=150_000 * M,
+        target_year=2030,
+        previous_total_usd=80_000 * M,
+        maturity="final",
+        source="kcs",
+        registry=registry,
+    )
     assert a.dedup_key == "target.progress:KOR-VNM:total:2025"
     assert a.message.startswith(
         "Korea–Vietnam trade reached $88.00 bn in 2025 (final), 58.7 % of the $150.00 bn target for 2030 "
@@ -122,8 +167,12 @@ def test_target_progress(registry):
 
 
 def test_quality_alert_key_is_the_finding_not_the_run():
-    a = quality_alert("kcs", "kcs 2026-01..2026-10", ["values_in_range", "identity_total"], "data/data_docs/v1.html", "run-1")
-    b = quality_alert("kcs", "kcs 2026-01..2026-10", ["identity_total", "values_in_range"], "data/data_docs/v2.html", "run-2")
+    a = quality_alert(
+        "kcs", "kcs 2026-01..2026-10", ["values_in_range", "identity_total"], "data/data_docs/v1.html", "run-1"
+    )
+    b = quality_alert(
+        "kcs", "kcs 2026-01..2026-10", ["identity_total", "values_in_range"], "data/data_docs/v2.html", "run-2"
+    )
     c = quality_alert("kcs", "kcs 2026-01..2026-10", ["values_in_range"], None, "run-3")
     assert a.dedup_key == b.dedup_key != c.dedup_key and "run-1" not in a.dedup_key
     assert a.message == (
@@ -152,8 +201,14 @@ def test_expected_month_follows_the_release_day_and_the_grace():
 def _silent(today, latest_end, **kw):
     from alerts.health import silence_alerts_for
 
-    args = dict(release_day=15, grace_days=5, latest_end=latest_end, latest_period=f"{latest_end:%Y-%m}" if latest_end else None,
-                today=today, last_status="ok")
+    args = dict(
+        release_day=15,
+        grace_days=5,
+        latest_end=latest_end,
+        latest_period=f"{latest_end:%Y-%m}" if latest_end else None,
+        today=today,
+        last_status="ok",
+    )
     args.update(kw)
     return silence_alerts_for("kcs", **args)
 
@@ -162,11 +217,18 @@ def test_a_source_is_silent_only_once_its_month_is_overdue():
     aug_end, sep_end = date(2026, 8, 31), date(2026, 9, 30)
     assert _silent(date(2026, 10, 19), aug_end) == []  # September not due yet
     [a] = _silent(date(2026, 10, 20), aug_end)
-    assert (a.rule, a.severity, a.period, a.dedup_key) == ("health.silent", "warning", "2026-09", "health.silent:kcs:2026-09")
+    assert (a.rule, a.severity, a.period, a.dedup_key) == (
+        "health.silent",
+        "warning",
+        "2026-09",
+        "health.silent:kcs:2026-09",
+    )
     assert a.title == "Source kcs has not published 2026-09 (due around 20 Oct 2026)"
     assert "newest figure stored is for 2026-08" in a.message and "tonight's run was ok" in a.message
     # Every night until September arrives finds the same missing month: one dedup key.
-    assert {x.dedup_key for d in range(20, 32) for x in _silent(date(2026, 10, d), aug_end)} == {"health.silent:kcs:2026-09"}
+    assert {x.dedup_key for d in range(20, 32) for x in _silent(date(2026, 10, d), aug_end)} == {
+        "health.silent:kcs:2026-09"
+    }
     assert _silent(date(2026, 10, 25), sep_end) == []  # September arrived
     # Still nothing by 20 November: October is now the missing month, a new finding.
     assert _silent(date(2026, 11, 20), sep_end)[0].dedup_key == "health.silent:kcs:2026-10"

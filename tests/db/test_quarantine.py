@@ -47,9 +47,22 @@ class FakeReport:
 def figures(value=6_420_000_000, period="2026-10"):
     p = Period.parse(period)
     return [
-        Observation("KOR", "VNM", Flow.EXPORT, p, value, "motie", precision_usd=10_000_000,
-                    source_url="https://www.motie.go.kr/x?id=1", snapshot_sha256="ab" * 32, published_at=PUB,
-                    approximate=True, yoy_pct=12.5, maturity="preliminary", quote="베트남 64.2억 달러"),
+        Observation(
+            "KOR",
+            "VNM",
+            Flow.EXPORT,
+            p,
+            value,
+            "motie",
+            precision_usd=10_000_000,
+            source_url="https://www.motie.go.kr/x?id=1",
+            snapshot_sha256="ab" * 32,
+            published_at=PUB,
+            approximate=True,
+            yoy_pct=12.5,
+            maturity="preliminary",
+            quote="베트남 64.2억 달러",
+        ),
         Observation("KOR", "VNM", Flow.IMPORT, p, 2_310_000_000, "motie", precision_usd=10_000_000, published_at=PUB),
     ]
 
@@ -59,7 +72,9 @@ def claims(period="2026-10"):
 
 
 def spike_report():
-    return FakeReport([FakeFailure("baseline: yoy log change within band (expect_column_values_to_be_between)", "VNM ×10")])
+    return FakeReport(
+        [FakeFailure("baseline: yoy log change within band (expect_column_values_to_be_between)", "VNM ×10")]
+    )
 
 
 def n_observations(db) -> int:
@@ -75,7 +90,13 @@ def test_a_quarantined_batch_stores_nothing_and_keeps_every_field(db):
     assert n_observations(db) == 0
     with db.session() as s:
         q = get_quarantine(s, qid)
-        assert (q.state, q.source, q.batch_key, q.n_rows, q.run_id) == ("pending", "releases:motie", "motie 2026-11-01", 2, "run-7")
+        assert (q.state, q.source, q.batch_key, q.n_rows, q.run_id) == (
+            "pending",
+            "releases:motie",
+            "motie 2026-11-01",
+            2,
+            "run-7",
+        )
         assert "baseline: yoy log change within band" in q.reason and "VNM ×10" in q.reason
         assert q.decided_by is None and q.decided_at is None
         obs, cl = rows_to_batch(q.rows)
@@ -89,7 +110,9 @@ def test_the_same_batch_quarantined_again_is_the_same_row(db):
         first = quarantine_batch(s, batch, spike_report(), "run-1").id
     with db.transaction() as s:
         again = quarantine_batch(s, batch, spike_report(), "run-2").id
-        other = quarantine_batch(s, FakeBatch("kcs", "kcs 2026-10", figures(value=6_430_000_000)), spike_report(), "run-2").id
+        other = quarantine_batch(
+            s, FakeBatch("kcs", "kcs 2026-10", figures(value=6_430_000_000)), spike_report(), "run-2"
+        ).id
     assert again == first and other != first
     with db.session() as s:
         assert len(list_quarantine(s)) == 2
@@ -110,7 +133,12 @@ def test_accept_stores_the_batch_and_records_who_when_why(db):
         rows = current_rows(s, reporter="KOR", partner="VNM", source="motie")
         assert {(r.flow, r.value_usd) for r in rows} == {("export", 6_420_000_000), ("import", 2_310_000_000)}
         exp = next(r for r in rows if r.flow == "export")
-        assert (exp.quote, exp.published_at, exp.maturity, exp.run_id) == ("베트남 64.2억 달러", PUB, "preliminary", f"quarantine#{qid}")
+        assert (exp.quote, exp.published_at, exp.maturity, exp.run_id) == (
+            "베트남 64.2억 달러",
+            PUB,
+            "preliminary",
+            f"quarantine#{qid}",
+        )
         assert s.execute(select(func.count()).select_from(RankClaimRow)).scalar() == 1
         assert [q.id for q in list_quarantine(s, "accepted")] == [qid]
         assert list_quarantine(s, "pending") == []
@@ -140,7 +168,11 @@ def test_reject_leaves_the_store_untouched(db):
     with db.session() as s:
         assert [(r.partner, r.value_usd) for r in current_rows(s)] == [("CHN", 11_000_000_000)]
         q = get_quarantine(s, qid)
-        assert (q.state, q.decided_by, q.decision_note) == ("rejected", "ana", "a parser bug; fixed in the next release")
+        assert (q.state, q.decided_by, q.decision_note) == (
+            "rejected",
+            "ana",
+            "a parser bug; fixed in the next release",
+        )
 
 
 def test_unknown_ids_and_states_raise_clear_errors(db):

@@ -20,7 +20,11 @@ def obs(partner="VNM", flow=Flow.EXPORT, period="2026-09", value=5_000_000_000, 
 
 def batch(n_partners=5, value=1_000_000_000, period="2026-09"):
     codes = ["VNM", "CHN", "USA", "JPN", "HKG", "TWN", "SGP", "IND", "DEU", "AUS"][:n_partners]
-    return [obs(p, f, period, value + i * 1000 + j) for i, p in enumerate(codes) for j, f in enumerate((Flow.EXPORT, Flow.IMPORT))]
+    return [
+        obs(p, f, period, value + i * 1000 + j)
+        for i, p in enumerate(codes)
+        for j, f in enumerate((Flow.EXPORT, Flow.IMPORT))
+    ]
 
 
 def count(db, **where):
@@ -56,8 +60,16 @@ def test_revision_supersedes_and_keeps_history(db):
 
 
 def test_republication_within_rounding_is_not_a_revision(db):
-    store_batch_atomic(db, [obs(flow=Flow.BALANCE, period="2022", value=-34_250_000_000, precision_usd=10_000_000, source="releases:x")], now=T0)
-    r = store_batch_atomic(db, [obs(flow=Flow.BALANCE, period="2022", value=-34_254_000_000, precision_usd=1_000_000, source="releases:x")], now=T0)
+    store_batch_atomic(
+        db,
+        [obs(flow=Flow.BALANCE, period="2022", value=-34_250_000_000, precision_usd=10_000_000, source="releases:x")],
+        now=T0,
+    )
+    r = store_batch_atomic(
+        db,
+        [obs(flow=Flow.BALANCE, period="2022", value=-34_254_000_000, precision_usd=1_000_000, source="releases:x")],
+        now=T0,
+    )
     assert r.revised == 0 and r.unchanged == 1
 
 
@@ -91,19 +103,34 @@ def test_database_enforces_one_current_value_per_series(db):
     store_batch_atomic(db, [obs(value=1)], now=T0)
     with pytest.raises(IntegrityError):
         with db.transaction() as s:
-            s.add(ObservationRow(
-                reporter="KOR", partner="VNM", flow="export", period="2026-09", period_kind="month",
-                period_start=Period.parse("2026-09").start, period_end=Period.parse("2026-09").end,
-                commodity="TOTAL", source="kcs", value_usd=2, precision_usd=1, approximate=False,
-                valid_from=T0, is_current=True,
-            ))
+            s.add(
+                ObservationRow(
+                    reporter="KOR",
+                    partner="VNM",
+                    flow="export",
+                    period="2026-09",
+                    period_kind="month",
+                    period_start=Period.parse("2026-09").start,
+                    period_end=Period.parse("2026-09").end,
+                    commodity="TOTAL",
+                    source="kcs",
+                    value_usd=2,
+                    precision_usd=1,
+                    approximate=False,
+                    valid_from=T0,
+                    is_current=True,
+                )
+            )
 
 
 def test_bulk_batch_of_many_rows(db):
-    big = [obs(p, f, f"20{y:02d}-{m:02d}", 1000 + m)
-           for y in (24, 25) for m in range(1, 13)
-           for p in ("VNM", "CHN", "USA", "JPN", "HKG", "TWN", "SGP", "IND", "DEU", "AUS")
-           for f in (Flow.EXPORT, Flow.IMPORT, Flow.BALANCE, Flow.TOTAL)]
+    big = [
+        obs(p, f, f"20{y:02d}-{m:02d}", 1000 + m)
+        for y in (24, 25)
+        for m in range(1, 13)
+        for p in ("VNM", "CHN", "USA", "JPN", "HKG", "TWN", "SGP", "IND", "DEU", "AUS")
+        for f in (Flow.EXPORT, Flow.IMPORT, Flow.BALANCE, Flow.TOTAL)
+    ]
     r = store_batch_atomic(db, big, now=T0)
     assert r.inserted == len(big) == 960
     assert count(db) == 960
@@ -127,7 +154,9 @@ def test_bytes_fetched_earlier_never_supersede_a_newer_figure(db):
     assert r.revised == 1
     # replaying night 1's archive later must not bring 100 back
     with db.transaction() as s:
-        r = store_batch(s, [obs(value=100, snapshot_sha256="a" * 64)], fetched_at={"a" * 64: night1}, now=night2 + timedelta(days=1))
+        r = store_batch(
+            s, [obs(value=100, snapshot_sha256="a" * 64)], fetched_at={"a" * 64: night1}, now=night2 + timedelta(days=1)
+        )
     assert (r.revised, r.stale, r.inserted) == (0, 1, 0)
     with db.session() as s:
         assert [v.value_usd for v in history(s, obs().key)] == [100, 110]

@@ -19,7 +19,18 @@ from tradewatch.model import Flow, Observation, Period, countries
 HISTORY = ("2022-11", "2025-10")  # stored before the validation tests (three years: 24 year-on-year changes)
 TODAY = date(2026, 11, 20)  # KCS has published October 2026 by then
 
-BIG = {"CHN": 11e9, "USA": 10e9, "VNM": 5.2e9, "JPN": 2.6e9, "HKG": 3.0e9, "TWN": 2.4e9, "IND": 1.6e9, "SGP": 1.4e9, "AUS": 0.8e9, "DEU": 0.9e9}
+BIG = {
+    "CHN": 11e9,
+    "USA": 10e9,
+    "VNM": 5.2e9,
+    "JPN": 2.6e9,
+    "HKG": 3.0e9,
+    "TWN": 2.4e9,
+    "IND": 1.6e9,
+    "SGP": 1.4e9,
+    "AUS": 0.8e9,
+    "DEU": 0.9e9,
+}
 
 
 def partners(n: int = 230, reporter: str = "KOR") -> list[str]:
@@ -55,10 +66,12 @@ class Economy:
         rnd = random.Random(f"{self.seed}|{partner}|{flow}|{month}")
         t = (month.start.year - 2020) + (month.start.month - 1) / 12
         season = 1 + 0.10 * math.sin(2 * math.pi * (month.start.month - 2) / 12)
-        v = self.scale[(partner, flow)] * season * (1.03 ** t) * math.exp(rnd.gauss(0, self.noise[(partner, flow)]))
+        v = self.scale[(partner, flow)] * season * (1.03**t) * math.exp(rnd.gauss(0, self.noise[(partner, flow)]))
         return int(round(v))
 
-    def observations(self, month_list: list[Period], *, source: str = "kcs", with_total: bool = False) -> list[Observation]:
+    def observations(
+        self, month_list: list[Period], *, source: str = "kcs", with_total: bool = False
+    ) -> list[Observation]:
         out = []
         for m in month_list:
             for p in self.partners:

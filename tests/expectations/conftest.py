@@ -45,7 +45,9 @@ def _database(kind: str, tmp_path):
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("TRADEWATCH_REQUIRE_POSTGRES=1 but TRADEWATCH_TEST_POSTGRES_URL is not set")
-        pytest.skip("PostgreSQL tests need TRADEWATCH_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "PostgreSQL tests need TRADEWATCH_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     from sqlalchemy import create_engine, text
 
     from db.session import normalize_url

@@ -59,7 +59,12 @@ def test_a_spiked_batch_is_quarantined_then_accepted(db, settings, economy):
     with db.transaction() as s:
         accept(s, qid, "analyst", "Vietnam really did spike: confirmed with KCS")
     assert _count(db) == before + len(spiked)
-    assert _count(db, partner="VNM", flow="export", period="2026-10", value_usd=value_of(spiked, "VNM", "export", "2026-10")) == 1
+    assert (
+        _count(
+            db, partner="VNM", flow="export", period="2026-10", value_usd=value_of(spiked, "VNM", "export", "2026-10")
+        )
+        == 1
+    )
 
 
 def test_a_rejected_batch_never_reaches_the_store(db, settings, economy):

@@ -139,14 +139,22 @@ def test_a_duplicated_key_fails(history_db, new_obs, settings):
 def test_a_revision_of_40_percent_fails_and_of_3_percent_passes(history_db, economy, settings):
     stored_month = economy.observations(months("2025-10", "2025-10"))
     old = value_of(stored_month, "VNM", "export", "2025-10")
-    report = run(history_db, kcs_batch(set_export(stored_month, "VNM", "2025-10", int(old * 1.4)), key="kcs 2025-10 revised"), settings)
+    report = run(
+        history_db,
+        kcs_batch(set_export(stored_month, "VNM", "2025-10", int(old * 1.4)), key="kcs 2025-10 revised"),
+        settings,
+    )
     assert not report.success
     f = failed_named(report, "revisions: change of a stored value within tolerance")
     row = f.sample_rows[0]
     assert (row["partner"], row["flow"]) == ("VNM", "export")
     assert row["stored_usd"] == old and row["revision_pct"] == pytest.approx(40, abs=0.01)
 
-    small = run(history_db, kcs_batch(set_export(stored_month, "VNM", "2025-10", int(old * 1.03)), key="kcs 2025-10 small"), settings)
+    small = run(
+        history_db,
+        kcs_batch(set_export(stored_month, "VNM", "2025-10", int(old * 1.03)), key="kcs 2025-10 small"),
+        settings,
+    )
     assert small.success, small.reason()
     assert small.statistics["baseline"]["rows_revised"] >= 1
 
@@ -170,11 +178,16 @@ def test_unknown_codes_fail_the_schema(history_db, new_obs, settings):
 
 def test_tiny_partners_may_jump_but_a_big_series_without_history_may_not(db, settings):
     """No stored history but a year-earlier value in the batch: the wide default band applies."""
+
     def obs(partner, period, v):
         return Observation("KOR", partner, Flow.EXPORT, Period.parse(period), v, "kcs_item", commodity="8542")
 
-    batch = [obs("LAO", "2025-03", 200_000), obs("LAO", "2026-03", 2_000_000),  # tiny: ×10 ignored
-             obs("VNM", "2025-03", 1_000_000_000), obs("VNM", "2026-03", 3_000_000_000)]  # ×3: within ×6
+    batch = [
+        obs("LAO", "2025-03", 200_000),
+        obs("LAO", "2026-03", 2_000_000),  # tiny: ×10 ignored
+        obs("VNM", "2025-03", 1_000_000_000),
+        obs("VNM", "2026-03", 3_000_000_000),
+    ]  # ×3: within ×6
     report = run(db, Batch("kcs_item", "kcs 8542", "structured", batch, today=TODAY), settings)
     assert report.success, report.reason()
     # only VNM 2026-03 is judged: LAO is too small, and the 2025 rows have no year-earlier value
@@ -190,14 +203,18 @@ def test_mirror_differences_are_reported_not_failed(db, settings):
         return Observation(rep, par, flow, Period.parse("2024"), v, "comtrade")
 
     batch = [
-        obs("KOR", "VNM", Flow.EXPORT, 56_000_000_000), obs("KOR", "VNM", Flow.IMPORT, 25_000_000_000),
-        obs("VNM", "KOR", Flow.IMPORT, 55_900_000_000), obs("VNM", "KOR", Flow.EXPORT, 25_100_000_000),
+        obs("KOR", "VNM", Flow.EXPORT, 56_000_000_000),
+        obs("KOR", "VNM", Flow.IMPORT, 25_000_000_000),
+        obs("VNM", "KOR", Flow.IMPORT, 55_900_000_000),
+        obs("VNM", "KOR", Flow.EXPORT, 25_100_000_000),
     ]
     report = run(db, Batch("comtrade", "comtrade 2024", "mirror", batch, today=TODAY), settings)
     assert report.success, report.reason()
     mirror = [n for n in report.notes if n.startswith("mirror 2024")]
     assert len(mirror) == 4
-    assert any("KOR export to VNM $56.00 bn" in n and "VNM import from KOR $55.90 bn" in n and "+0.2 %" in n for n in mirror)
+    assert any(
+        "KOR export to VNM $56.00 bn" in n and "VNM import from KOR $55.90 bn" in n and "+0.2 %" in n for n in mirror
+    )
     rows = report.statistics["mirror"]
     assert {(r["reporter"], r["flow"], r["difference_usd"]) for r in rows} >= {("KOR", "export", 100_000_000)}
 
@@ -211,8 +228,11 @@ def test_a_release_agreeing_with_kcs_within_rounding_passes_and_one_beyond_fails
     exp = sum(economy.value("VNM", "export", m) for m in ytd)
     imp = sum(economy.value("VNM", "import", m) for m in ytd)
     r10 = lambda v: int(round(v / 1e7)) * 10_000_000  # "$34.25 billion"
-    good = [_release("2025-01..2025-08", Flow.EXPORT, r10(exp)), _release("2025-01..2025-08", Flow.IMPORT, r10(imp)),
-            _release("2025-01..2025-08", Flow.BALANCE, r10(exp - imp))]
+    good = [
+        _release("2025-01..2025-08", Flow.EXPORT, r10(exp)),
+        _release("2025-01..2025-08", Flow.IMPORT, r10(imp)),
+        _release("2025-01..2025-08", Flow.BALANCE, r10(exp - imp)),
+    ]
     report = run(history_db, Batch("releases:motie", "motie 2025-09-01", "release", good, today=TODAY), settings)
     assert report.success, report.reason()
     assert report.statistics["cross_source"]["compared"] == 3
@@ -228,7 +248,17 @@ def test_a_release_agreeing_with_kcs_within_rounding_passes_and_one_beyond_fails
 
 
 def test_a_release_without_a_kcs_figure_is_noted_not_failed(db, settings):
-    report = run(db, Batch("releases:motie", "motie", "release", [_release("2025-01..2025-08", Flow.EXPORT, 34_250_000_000)], today=TODAY), settings)
+    report = run(
+        db,
+        Batch(
+            "releases:motie",
+            "motie",
+            "release",
+            [_release("2025-01..2025-08", Flow.EXPORT, 34_250_000_000)],
+            today=TODAY,
+        ),
+        settings,
+    )
     assert report.success
     assert any("no stored kcs figure" in n for n in report.notes)
 
@@ -245,7 +275,13 @@ def test_record_validation_keeps_the_report(db, settings, economy):
     assert report.validation_run_id == rid
     with db.session() as s:
         row = s.get(ValidationRunRow, rid)
-        assert (row.run_id, row.source, row.batch_key, row.success, row.n_rows) == ("run-1", "kcs", "kcs 2026-10", False, len(obs))
+        assert (row.run_id, row.source, row.batch_key, row.success, row.n_rows) == (
+            "run-1",
+            "kcs",
+            "kcs 2026-10",
+            False,
+            len(obs),
+        )
         assert any("every watched partner present" in f["expectation"] for f in row.failed)
         assert row.report["result"]["success"] is False
         assert row.report["statistics"]["timings"]["total"] > 0

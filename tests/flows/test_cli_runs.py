@@ -19,7 +19,9 @@ BIN = Path(sys.executable).parent
 
 
 def tw(args, env, cwd):
-    proc = subprocess.run([str(BIN / "tradewatch"), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [str(BIN / "tradewatch"), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
     return proc
 
 
@@ -50,7 +52,16 @@ def test_backfill_against_the_fixture_server_then_rerun_stores_nothing(tmp_path,
 
     with serve_archive(samples.SAMPLE_ARCHIVE, as_of=samples.NIGHT1) as url:
         env["TRADEWATCH_KCS_BASE_URL"] = url
-        args = ["backfill", "--start", samples.BASELINE_START, "--end", samples.BASELINE_END, "--source", "kcs", "--json"]
+        args = [
+            "backfill",
+            "--start",
+            samples.BASELINE_START,
+            "--end",
+            samples.BASELINE_END,
+            "--source",
+            "kcs",
+            "--json",
+        ]
         first = tw(args, env, tmp_path)
         assert first.returncode == 0, first.stderr[-3000:] + first.stdout[-2000:]
         s1 = json.loads(first.stdout.strip().splitlines()[-1])
@@ -60,7 +71,9 @@ def test_backfill_against_the_fixture_server_then_rerun_stores_nothing(tmp_path,
         with db.session() as s:
             rows = s.execute(
                 select(ObservationRow.period, ObservationRow.flow, func.count())
-                .where(ObservationRow.source == "kcs", ObservationRow.commodity == "TOTAL", ObservationRow.partner != "WLD")
+                .where(
+                    ObservationRow.source == "kcs", ObservationRow.commodity == "TOTAL", ObservationRow.partner != "WLD"
+                )
                 .group_by(ObservationRow.period, ObservationRow.flow)
             ).all()
         per_month: dict[str, dict[str, int]] = {}
@@ -86,11 +99,28 @@ def test_nightly_replay_runs_offline(tmp_path, env):
 
     env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"  # any network use beyond loopback would fail
     env["NO_PROXY"] = "127.0.0.1,localhost"
-    r = tw(["nightly", "--replay", str(samples.SAMPLE_ARCHIVE), "--as-of", samples.NIGHT2.isoformat(), "--no-alerts", "--json"], env, tmp_path)
+    r = tw(
+        [
+            "nightly",
+            "--replay",
+            str(samples.SAMPLE_ARCHIVE),
+            "--as-of",
+            samples.NIGHT2.isoformat(),
+            "--no-alerts",
+            "--json",
+        ],
+        env,
+        tmp_path,
+    )
     assert r.returncode == 0, r.stderr[-3000:] + r.stdout[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert summary["sample"] is True and summary["sources"]["kcs"]["fetched"] > 0
     db = _db(tmp_path)
     with db.session() as s:
-        assert s.execute(select(func.count()).select_from(ObservationRow).where(ObservationRow.period == samples.LATEST_MONTH)).scalar() > 800
+        assert (
+            s.execute(
+                select(func.count()).select_from(ObservationRow).where(ObservationRow.period == samples.LATEST_MONTH)
+            ).scalar()
+            > 800
+        )
     db.dispose()

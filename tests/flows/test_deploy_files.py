@@ -56,7 +56,8 @@ def test_compose_worker_matches_prefect_yaml_and_the_settings():
     compose = _compose()["services"]
     assert compose["prefect-server"]["image"] == f"prefecthq/prefect:{prefect.__version__}-python3.11"
     assert compose["prefect-server"]["environment"]["PREFECT_API_DATABASE_CONNECTION_URL"].startswith(
-        "postgresql+asyncpg://prefect:")
+        "postgresql+asyncpg://prefect:"
+    )
     worker = compose["worker"]
     command = shlex.split(worker["command"])[-1]
     pools = set(re.findall(r"work-pool create (\S+)", command)) | set(re.findall(r"--pool (\S+)", command))
@@ -88,8 +89,10 @@ def test_prefect_deploy_then_a_process_worker_runs_the_backfill(tmp_path):
 
     with serve_archive(SAMPLE_ARCHIVE) as kcs_url, prefect_server(tmp_path) as stack:
         prefect = str(BIN / "prefect")
-        for argv in ([prefect, "work-pool", "create", "tradewatch", "--type", "process"],
-                     [prefect, "--no-prompt", "deploy", "--all", "--prefect-file", "deploy/prefect.yaml"]):
+        for argv in (
+            [prefect, "work-pool", "create", "tradewatch", "--type", "process"],
+            [prefect, "--no-prompt", "deploy", "--all", "--prefect-file", "deploy/prefect.yaml"],
+        ):
             done = subprocess.run(argv, env=stack.env, cwd=ROOT, capture_output=True, text=True, timeout=120)
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
@@ -97,26 +100,49 @@ def test_prefect_deploy_then_a_process_worker_runs_the_backfill(tmp_path):
         nightly = call("GET", f"{api}/deployments/{deployment_id(api, 'nightly', 'nightly')}").raise_for_status().json()
         assert nightly["work_pool_name"] == "tradewatch"
         (sched,) = nightly["schedules"]
-        assert (sched["schedule"]["cron"], sched["schedule"]["timezone"], sched["active"]) == ("30 6 * * *", "Asia/Seoul", True)
+        assert (sched["schedule"]["cron"], sched["schedule"]["timezone"], sched["active"]) == (
+            "30 6 * * *",
+            "Asia/Seoul",
+            True,
+        )
         backfill_id = deployment_id(api, "backfill", "backfill")
         schema = call("GET", f"{api}/deployments/{backfill_id}").raise_for_status().json()["parameter_openapi_schema"]
         assert {"start", "end", "sources", "send_alerts", "refetch"} <= set(schema["properties"])
 
         data = tmp_path / "data"
-        worker_env = dict(stack.env, TRADEWATCH_DATA_DIR=str(data), TRADEWATCH_KCS_BASE_URL=kcs_url,
-                          TRADEWATCH_COMTRADE_BASE_URL=kcs_url, TRADEWATCH_SOURCES="kcs",
-                          TRADEWATCH_CONFIG=str(tmp_path / "none.toml"))
-        worker = stack.start("worker", [prefect, "worker", "start", "--pool", "tradewatch"], env=worker_env, cwd=tmp_path)
-        fr = run_and_wait(api, backfill_id, {"start": "2026-01", "end": "2026-09", "sources": ["kcs"]}, [worker], timeout=300)
+        worker_env = dict(
+            stack.env,
+            TRADEWATCH_DATA_DIR=str(data),
+            TRADEWATCH_KCS_BASE_URL=kcs_url,
+            TRADEWATCH_COMTRADE_BASE_URL=kcs_url,
+            TRADEWATCH_SOURCES="kcs",
+            TRADEWATCH_CONFIG=str(tmp_path / "none.toml"),
+        )
+        worker = stack.start(
+            "worker", [prefect, "worker", "start", "--pool", "tradewatch"], env=worker_env, cwd=tmp_path
+        )
+        fr = run_and_wait(
+            api, backfill_id, {"start": "2026-01", "end": "2026-09", "sources": ["kcs"]}, [worker], timeout=300
+        )
         assert fr["state"]["type"] == "COMPLETED", stack.log("worker")
         assert fr["name"] == "backfill kcs 2026-01..2026-09"
 
     db = Database(f"sqlite:///{data / 'tradewatch.db'}")
     with db.session() as s:
-        months = s.execute(select(func.count(func.distinct(ObservationRow.period))).where(
-            ObservationRow.source == "kcs", ObservationRow.period_kind == "month")).scalar()
-        vn = s.execute(select(func.count()).select_from(ObservationRow).where(
-            ObservationRow.partner == "VNM", ObservationRow.flow == "balance", ObservationRow.period_kind == "month",
-            ObservationRow.commodity == "TOTAL")).scalar()
+        months = s.execute(
+            select(func.count(func.distinct(ObservationRow.period))).where(
+                ObservationRow.source == "kcs", ObservationRow.period_kind == "month"
+            )
+        ).scalar()
+        vn = s.execute(
+            select(func.count())
+            .select_from(ObservationRow)
+            .where(
+                ObservationRow.partner == "VNM",
+                ObservationRow.flow == "balance",
+                ObservationRow.period_kind == "month",
+                ObservationRow.commodity == "TOTAL",
+            )
+        ).scalar()
     db.dispose()
     assert months == 9 and vn == 9  # 2026-01..2026-09, every month stored by the worker's run

@@ -12,8 +12,14 @@ from tradewatch.model import utcnow
 def test_a_run_left_running_is_marked_interrupted_by_the_next(db, settings):
     now = utcnow()
     with db.transaction() as s:
-        s.add(RunRow(id="killed-yesterday", flow="nightly", started_at=now - timedelta(hours=30), status="running", params={}))
-        s.add(RunRow(id="still-going", flow="backfill", started_at=now - timedelta(hours=1), status="running", params={}))
+        s.add(
+            RunRow(
+                id="killed-yesterday", flow="nightly", started_at=now - timedelta(hours=30), status="running", params={}
+            )
+        )
+        s.add(
+            RunRow(id="still-going", flow="backfill", started_at=now - timedelta(hours=1), status="running", params={})
+        )
         s.add(RunRow(id="old-and-fine", flow="nightly", started_at=now - timedelta(days=3), status="ok", params={}))
     run = p.open_run(settings, "nightly", {"sources": []}, db=db)
     try:

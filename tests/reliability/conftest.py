@@ -41,8 +41,14 @@ def make_settings(data_dir: Path, server_url: str | None = None, **overrides: An
     from tradewatch.config import load_settings
 
     kw: dict[str, Any] = dict(
-        data_dir=data_dir, sources=["kcs"], read_timeout=0.3, connect_timeout=2.0, max_retries=2,
-        backoff_base=0.0, backoff_max=0.0, delivery_attempts=1,
+        data_dir=data_dir,
+        sources=["kcs"],
+        read_timeout=0.3,
+        connect_timeout=2.0,
+        max_retries=2,
+        backoff_base=0.0,
+        backoff_max=0.0,
+        delivery_attempts=1,
     )
     if server_url:
         kw.update(kcs_base_url=server_url, comtrade_base_url=server_url)
@@ -54,7 +60,9 @@ def nightly(settings, *, today: date = TODAY, send_alerts: bool = True, sleeps: 
     """One nightly run through the plain pipeline functions (what the Prefect flow does)."""
     from flows import pipeline as p
 
-    run = p.open_run(settings, "nightly", {"sources": list(settings.sources)}, today=today, send_alerts=send_alerts, db=db)
+    run = p.open_run(
+        settings, "nightly", {"sources": list(settings.sources)}, today=today, send_alerts=send_alerts, db=db
+    )
     if sleeps is not None:
         run.fetcher.sleep = sleeps.append  # record the waits instead of sleeping
     stats = run.fetcher.stats
@@ -83,8 +91,16 @@ def backfill_replay(settings, *, validate: bool = False, detect: bool = False, d
     if not detect:
         mp.setattr(p, "_detect", lambda *a, **k: None)
     try:
-        run = p.open_run(settings, "backfill", {"baseline": True}, replay=samples.SAMPLE_ARCHIVE, as_of=samples.NIGHT1,
-                         send_alerts=False, validate=validate, db=db)
+        run = p.open_run(
+            settings,
+            "backfill",
+            {"baseline": True},
+            replay=samples.SAMPLE_ARCHIVE,
+            as_of=samples.NIGHT1,
+            send_alerts=False,
+            validate=validate,
+            db=db,
+        )
         p.run_windows(run, p.plan(run, list(settings.sources), Period.parse(start), Period.parse(samples.BASELINE_END)))
         return p.finish_run(run)
     finally:
@@ -111,7 +127,9 @@ def _rows(db, sql: str) -> list[tuple]:
 def current_figures(db) -> dict[tuple, int]:
     """{(reporter, partner, flow, period, commodity, source): value} of the current rows."""
     out: dict[tuple, int] = {}
-    for r in _rows(db, "SELECT reporter, partner, flow, period, commodity, source, value_usd FROM observations WHERE is_current"):
+    for r in _rows(
+        db, "SELECT reporter, partner, flow, period, commodity, source, value_usd FROM observations WHERE is_current"
+    ):
         k = r[:6]
         assert k not in out, f"two current rows for {k}"
         out[k] = r[6]
@@ -120,8 +138,11 @@ def current_figures(db) -> dict[tuple, int]:
 
 def observation_rows(db) -> dict[int, tuple]:
     """Every stored observation row (history included) by id, as stored."""
-    rows = _rows(db, "SELECT id, reporter, partner, flow, period, commodity, source, value_usd, precision_usd, maturity, "
-                     "snapshot_sha256, valid_from, valid_to, is_current FROM observations")
+    rows = _rows(
+        db,
+        "SELECT id, reporter, partner, flow, period, commodity, source, value_usd, precision_usd, maturity, "
+        "snapshot_sha256, valid_from, valid_to, is_current FROM observations",
+    )
     return {r[0]: r[1:] for r in rows}
 
 
@@ -134,12 +155,19 @@ def canonical_dump(db) -> dict[str, list[tuple]]:
     """Observations, alerts and deliveries without ids, run ids, server ports or timestamps."""
     obs = sorted(
         (*r[:9], _netloc_free(r[9]) or "", r[10] or "", bool(r[11]), r[12] is None)
-        for r in _rows(db, "SELECT reporter, partner, flow, period, commodity, source, value_usd, precision_usd, "
-                           "COALESCE(maturity, ''), source_url, snapshot_sha256, is_current, valid_to FROM observations")
+        for r in _rows(
+            db,
+            "SELECT reporter, partner, flow, period, commodity, source, value_usd, precision_usd, "
+            "COALESCE(maturity, ''), source_url, snapshot_sha256, is_current, valid_to FROM observations",
+        )
     )
-    alerts = sorted((r[0], r[1], r[2], _portless(r[3]), _portless(r[4]), bool(r[5]))
-                    for r in _rows(db, "SELECT dedup_key, rule, severity, title, message, suppressed FROM alerts"))
-    deliveries = sorted(_rows(db, "SELECT a.dedup_key, d.channel, d.state FROM deliveries d JOIN alerts a ON a.id = d.alert_id"))
+    alerts = sorted(
+        (r[0], r[1], r[2], _portless(r[3]), _portless(r[4]), bool(r[5]))
+        for r in _rows(db, "SELECT dedup_key, rule, severity, title, message, suppressed FROM alerts")
+    )
+    deliveries = sorted(
+        _rows(db, "SELECT a.dedup_key, d.channel, d.state FROM deliveries d JOIN alerts a ON a.id = d.alert_id")
+    )
     return {"observations": obs, "alerts": alerts, "deliveries": deliveries}
 
 
@@ -165,7 +193,9 @@ class NightCheck:
     changed_from_baseline: int
 
 
-def check_night(before_rows: dict[int, tuple], after_db, baseline: dict[tuple, int], clean: dict[tuple, int]) -> NightCheck:
+def check_night(
+    before_rows: dict[int, tuple], after_db, baseline: dict[tuple, int], clean: dict[tuple, int]
+) -> NightCheck:
     """Nothing lost: every stored row is still there with the same figure (it may only have been
     superseded by a later row). Nothing wrong: every current figure is the baseline's or the clean night's."""
     after_rows = observation_rows(after_db)
@@ -185,8 +215,12 @@ def check_night(before_rows: dict[int, tuple], after_db, baseline: dict[tuple, i
             after[row[:6]] = row[6]
     wrong = [(k, v) for k, v in after.items() if v != baseline.get(k) and v != clean.get(k)]
     lost += [("no longer current", k) for k in baseline if k not in after]
-    return NightCheck(lost=lost, wrong=wrong, new_keys=len(set(after) - set(baseline)),
-                      changed_from_baseline=sum(1 for k, v in after.items() if k in baseline and v != baseline[k]))
+    return NightCheck(
+        lost=lost,
+        wrong=wrong,
+        new_keys=len(set(after) - set(baseline)),
+        changed_from_baseline=sum(1 for k, v in after.items() if k in baseline and v != baseline[k]),
+    )
 
 
 # --- the baseline ---------------------------------------------------------------------------------
@@ -275,9 +309,15 @@ def copy_database(src_url: str, dst) -> None:
             for table in Base.metadata.sorted_tables:
                 rows = [dict(r._mapping) for r in s_conn.execute(select(table))]
                 for i in range(0, len(rows), 5000):
-                    d_conn.execute(table.insert(), rows[i:i + 5000])
-                if dst.engine.dialect.name == "postgresql" and "id" in table.c and isinstance(table.c.id.type, Integer) and rows:
+                    d_conn.execute(table.insert(), rows[i : i + 5000])
+                if (
+                    dst.engine.dialect.name == "postgresql"
+                    and "id" in table.c
+                    and isinstance(table.c.id.type, Integer)
+                    and rows
+                ):
                     d_conn.exec_driver_sql(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+                    )
     finally:
         src.dispose()

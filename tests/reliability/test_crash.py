@@ -42,8 +42,13 @@ CRASH_POINTS = {
 
 def _env(webhook: str, crash_at: str | None) -> dict[str, str]:
     env = clean_env()
-    env.update(TRADEWATCH_CONFIG=os.devnull + ".absent.toml", TRADEWATCH_SLACK_WEBHOOK_URL=webhook,
-               PYTHONPATH=str(ROOT), GX_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    env.update(
+        TRADEWATCH_CONFIG=os.devnull + ".absent.toml",
+        TRADEWATCH_SLACK_WEBHOOK_URL=webhook,
+        PYTHONPATH=str(ROOT),
+        GX_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+    )
     if crash_at:
         env["TRADEWATCH_TEST_CRASH_AT"] = crash_at
     return env
@@ -79,11 +84,28 @@ def test_killed_runs_converge_to_the_uninterrupted_run(baseline_template, tmp_pa
         for i, point in enumerate(CRASH_POINTS):
             d = tmp_path / f"crash{i}"
             shutil.copytree(baseline_template, d)
-            procs[point] = (d, f"/hook/{i}", subprocess.Popen(
-                [sys.executable, "-m", "tests.reliability.night_runner", "--data-dir", str(d), "--kcs-url", srv.url,
-                 "--log-level", "WARNING"],
-                env=_env(slack.url(f"/hook/{i}"), point), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            ))
+            procs[point] = (
+                d,
+                f"/hook/{i}",
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tests.reliability.night_runner",
+                        "--data-dir",
+                        str(d),
+                        "--kcs-url",
+                        srv.url,
+                        "--log-level",
+                        "WARNING",
+                    ],
+                    env=_env(slack.url(f"/hook/{i}"), point),
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
         for point, (d, path, proc) in procs.items():
             out, err = proc.communicate(timeout=180)
             assert proc.returncode == -signal.SIGKILL, f"{point}: exit {proc.returncode}\n{err[-3000:]}"
@@ -103,5 +125,7 @@ def test_killed_runs_converge_to_the_uninterrupted_run(baseline_template, tmp_pa
             assert dump["alerts"] == reference["alerts"], point
             assert dump["deliveries"] == reference["deliveries"], point
             msgs = _alert_texts(slack, path)
-            assert len(msgs) == len(set(msgs)) == len(ref_msgs), f"{point}: {len(msgs)} Slack messages for {len(ref_msgs)} alerts"
+            assert len(msgs) == len(set(msgs)) == len(ref_msgs), (
+                f"{point}: {len(msgs)} Slack messages for {len(ref_msgs)} alerts"
+            )
             assert sorted(msgs) == sorted(ref_msgs), point

@@ -39,7 +39,9 @@ def _source_run(db, run_id):
     from db.models import SourceRunRow
 
     with db.session() as s:
-        return s.execute(select(SourceRunRow).where(SourceRunRow.run_id == run_id, SourceRunRow.source == "kcs")).scalar_one()
+        return s.execute(
+            select(SourceRunRow).where(SourceRunRow.run_id == run_id, SourceRunRow.source == "kcs")
+        ).scalar_one()
 
 
 def _night(baseline_dir, *faults, sources=("kcs",), **overrides):
@@ -67,9 +69,13 @@ TRANSIENT = ["http500", "http502", "http503", "http429", "reset", "timeout"]
 
 
 @pytest.mark.parametrize("kind", TRANSIENT)
-def test_transient_fault_is_retried_and_the_night_ends_as_a_clean_one(kind, baseline_dir, baseline_figures, clean_night):
+def test_transient_fault_is_retried_and_the_night_ends_as_a_clean_one(
+    kind, baseline_dir, baseline_figures, clean_night
+):
     extra = {"backoff_max": 30.0} if kind == "http429" else {}
-    summary, db, injected, sleeps = _night(baseline_dir, Fault(kind, attempts=(1, 2), retry_after="7", delay=0.8), **extra)
+    summary, db, injected, sleeps = _night(
+        baseline_dir, Fault(kind, attempts=(1, 2), retry_after="7", delay=0.8), **extra
+    )
     try:
         kcs = summary.to_dict()["sources"]["kcs"]
         assert kcs["errors"] == [] and kcs["status"] == "ok", kcs
@@ -143,7 +149,9 @@ def test_empty_items_is_published_nothing_not_an_error_and_stores_nothing(baseli
 
 @pytest.mark.parametrize("kind", ["http503", "euckr"])
 def test_a_fault_on_one_request_fails_only_its_figures(kind, baseline_dir, baseline_figures, clean_night):
-    summary, db, injected, _ = _night(baseline_dir, Fault(kind, path="nitemtrade", params={"cntyCd": "VN"}, window=NIGHT_WINDOW))
+    summary, db, injected, _ = _night(
+        baseline_dir, Fault(kind, path="nitemtrade", params={"cntyCd": "VN"}, window=NIGHT_WINDOW)
+    )
     try:
         kcs = summary.to_dict()["sources"]["kcs"]
         assert len(kcs["errors"]) == 1 and "cntyCd=VN" in kcs["errors"][0], kcs
@@ -165,7 +173,9 @@ def test_implausible_tenfold_value_quarantines_its_batch(baseline_dir, baseline_
 
     from db.models import AlertRow, QuarantineRow
 
-    summary, db, injected, _ = _night(baseline_dir, Fault("implausible", path="nationtrade", partner="VN", month="2026.10"))
+    summary, db, injected, _ = _night(
+        baseline_dir, Fault("implausible", path="nationtrade", partner="VN", month="2026.10")
+    )
     try:
         d = summary.to_dict()
         assert [q["batch"] for q in d["quarantined"]] == [f"kcs {NIGHT_WINDOW}"], d["quarantined"]

@@ -99,8 +99,10 @@ SCRAPED = "<script>alert(1)</script> &lt;b&gt;bold&lt;/b&gt; <!channel> <@U123> 
 def _service_error(msg: str) -> bytes:
     from xml.sax.saxutils import escape
 
-    return ('<?xml version="1.0" encoding="UTF-8"?><response><header><resultCode>99</resultCode>'
-            f"<resultMsg>{escape(msg)}</resultMsg></header></response>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><response><header><resultCode>99</resultCode>'
+        f"<resultMsg>{escape(msg)}</resultMsg></header></response>"
+    ).encode()
 
 
 @pytest.mark.slow
@@ -110,10 +112,19 @@ def test_scraped_markup_and_slack_control_sequences_arrive_escaped(baseline_dir)
     The alert is raised when the third night closes its sources, before that night's
     delivery, so it goes out that same night; a fourth night does not repeat it.
     """
-    with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, Fault("body", body=_service_error(SCRAPED))) as srv, \
-            HttpReceiver() as slack, SmtpReceiver() as smtp:
-        settings = make_settings(baseline_dir, srv.url, slack_webhook_url=slack.url("/hook"), smtp_url=smtp.url(),
-                                 email_from="tw@example.test", email_to=["desk@example.test"])
+    with (
+        fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, Fault("body", body=_service_error(SCRAPED))) as srv,
+        HttpReceiver() as slack,
+        SmtpReceiver() as smtp,
+    ):
+        settings = make_settings(
+            baseline_dir,
+            srv.url,
+            slack_webhook_url=slack.url("/hook"),
+            smtp_url=smtp.url(),
+            email_from="tw@example.test",
+            email_to=["desk@example.test"],
+        )
         for _ in range(4):
             nightly(settings)
     assert len(slack.requests) == 1 and len(smtp.mails) == 1, (len(slack.requests), len(smtp.mails))
@@ -170,8 +181,17 @@ def test_a_replayed_record_cannot_steer_writes_outside_the_archive(tmp_path):
     from scrapers.archive import Archive
 
     other = Archive(tmp_path / "replay")
-    snap = other.store(b"<response/>", source="kcs", method="GET", url="http://127.0.0.1/x", params={}, request_key="0" * 32,
-                       status=200, headers={}, fetched_at=samples.NIGHT2)
+    snap = other.store(
+        b"<response/>",
+        source="kcs",
+        method="GET",
+        url="http://127.0.0.1/x",
+        params={},
+        request_key="0" * 32,
+        status=200,
+        headers={},
+        fetched_at=samples.NIGHT2,
+    )
     record = next((tmp_path / "replay" / "requests").glob("*/*/*.json"))
     data = json.loads(record.read_text())
     data["request_key"] = "../../../../outside"
@@ -219,7 +239,9 @@ def test_a_huge_response_is_cut_off_at_the_size_limit(baseline_dir, baseline_fig
 
     limit = 2_000_000
     big = b'<?xml version="1.0" encoding="UTF-8"?><response>' + b"<x/>" * (limit // 2) + b"</response>"
-    fault = Fault("body", path="nationtrade", body=big) if declared else Fault("huge", path="nationtrade", size=limit * 2)
+    fault = (
+        Fault("body", path="nationtrade", body=big) if declared else Fault("huge", path="nationtrade", size=limit * 2)
+    )
     with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, fault) as srv:
         settings = make_settings(baseline_dir, srv.url, max_response_bytes=limit)
         summary = nightly(settings, send_alerts=False)

@@ -47,8 +47,14 @@ def test_ten_nightly_runs_in_a_row_send_each_alert_once(baseline_dir, clean_nigh
     from db import Database
 
     with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2) as srv, HttpReceiver() as slack, SmtpReceiver() as smtp:
-        settings = make_settings(baseline_dir, srv.url, slack_webhook_url=slack.url("/hook"), smtp_url=smtp.url(),
-                                 email_from="tw@example.test", email_to=["desk@example.test"])
+        settings = make_settings(
+            baseline_dir,
+            srv.url,
+            slack_webhook_url=slack.url("/hook"),
+            smtp_url=smtp.url(),
+            email_from="tw@example.test",
+            email_to=["desk@example.test"],
+        )
         sent_after = []
         for i in range(REPEATS):
             # every third night the source stumbles first (retried): still nothing twice
@@ -71,22 +77,48 @@ def test_ten_nightly_runs_in_a_row_send_each_alert_once(baseline_dir, clean_nigh
     assert len(set(subjects)) == len(subjects) == n_alerts
 
 
-def _runner(data_dir: Path, kcs_url: str, db_url: str, barrier: Path, slack_url: str, smtp_url: str) -> subprocess.Popen:
+def _runner(
+    data_dir: Path, kcs_url: str, db_url: str, barrier: Path, slack_url: str, smtp_url: str
+) -> subprocess.Popen:
     env = clean_env()
     env.update(
-        TRADEWATCH_CONFIG=str(data_dir / "absent.toml"), TRADEWATCH_SLACK_WEBHOOK_URL=slack_url,
-        TRADEWATCH_SMTP_URL=smtp_url, TRADEWATCH_EMAIL_FROM="tw@example.test", TRADEWATCH_EMAIL_TO="desk@example.test",
-        PYTHONPATH=str(ROOT), GX_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+        TRADEWATCH_CONFIG=str(data_dir / "absent.toml"),
+        TRADEWATCH_SLACK_WEBHOOK_URL=slack_url,
+        TRADEWATCH_SMTP_URL=smtp_url,
+        TRADEWATCH_EMAIL_FROM="tw@example.test",
+        TRADEWATCH_EMAIL_TO="desk@example.test",
+        PYTHONPATH=str(ROOT),
+        GX_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.night_runner", "--data-dir", str(data_dir), "--kcs-url", kcs_url,
-         "--database-url", db_url, "--barrier", str(barrier), "--log-level", "WARNING"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.reliability.night_runner",
+            "--data-dir",
+            str(data_dir),
+            "--kcs-url",
+            kcs_url,
+            "--database-url",
+            db_url,
+            "--barrier",
+            str(barrier),
+            "--log-level",
+            "WARNING",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_two_nightly_runs_at_the_same_moment_store_and_send_once(backend, baseline_template, tmp_path, monkeypatch, clean_night, request):
+def test_two_nightly_runs_at_the_same_moment_store_and_send_once(
+    backend, baseline_template, tmp_path, monkeypatch, clean_night, request
+):
     from db import Database
 
     for k in list(os.environ):
@@ -107,7 +139,9 @@ def test_two_nightly_runs_at_the_same_moment_store_and_send_once(backend, baseli
         procs = [_runner(data, srv.url, db_url, barrier, slack.url("/hook"), smtp.url()) for _ in range(2)]
         deadline = time.monotonic() + 120
         while len(list(barrier.glob("ready-*"))) < 2:
-            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), [p.communicate()[1][-2000:] for p in procs if p.poll() is not None]
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), [
+                p.communicate()[1][-2000:] for p in procs if p.poll() is not None
+            ]
             time.sleep(0.02)
         (barrier / "go").touch()
         results = []

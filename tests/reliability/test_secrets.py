@@ -53,17 +53,31 @@ def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, ca
         scanned[kind] = scanned.get(kind, 0) + 1
         texts.append((kind, text))
 
-    with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, service_key=KCS_KEY) as srv, \
-            HttpReceiver() as slack, SmtpReceiver(credentials=("alerts", SMTP_PASSWORD)) as smtp:
+    with (
+        fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2, service_key=KCS_KEY) as srv,
+        HttpReceiver() as slack,
+        SmtpReceiver(credentials=("alerts", SMTP_PASSWORD)) as smtp,
+    ):
         webhook = slack.url(f"/services/T0TW/B0TW/{WEBHOOK_TOKEN}")
-        good = dict(slack_webhook_url=webhook, smtp_url=smtp.url(user="alerts", password=SMTP_PASSWORD),
-                    email_from="tw@example.test", email_to=["desk@example.test"], kcs_service_key=KCS_KEY)
+        good = dict(
+            slack_webhook_url=webhook,
+            smtp_url=smtp.url(user="alerts", password=SMTP_PASSWORD),
+            email_from="tw@example.test",
+            email_to=["desk@example.test"],
+            kcs_service_key=KCS_KEY,
+        )
         settings = make_settings(data, srv.url, **good)
 
         # 1. demo-like: night 2 replayed from the sample archive, alerts delivered
         replay_settings = make_settings(data, None, **good)  # the official URLs: the archive's request keys
-        run = p.open_run(replay_settings, "nightly", {"replay": "sample"}, replay=samples.SAMPLE_ARCHIVE, as_of=samples.NIGHT2,
-                         today=samples.NIGHT2.date())
+        run = p.open_run(
+            replay_settings,
+            "nightly",
+            {"replay": "sample"},
+            replay=samples.SAMPLE_ARCHIVE,
+            as_of=samples.NIGHT2,
+            today=samples.NIGHT2.date(),
+        )
         p.run_windows(run, p.plan(run, ["kcs"]))
         p.close_sources(run)
         p.deliver(run)
@@ -76,28 +90,63 @@ def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, ca
         assert any(f"serviceKey={KCS_KEY}" in q for q in srv.seen_queries)  # the key did go over the wire
 
         # 3. failing: gateway errors and 500s, a webhook answering 500, a refused SMTP login
-        srv.plan(Fault("gateway", path="nationtrade"), Fault("gateway_quota", path="Newtrade"), Fault("http500", path="nitemtrade"))
+        srv.plan(
+            Fault("gateway", path="nationtrade"),
+            Fault("gateway_quota", path="Newtrade"),
+            Fault("http500", path="nitemtrade"),
+        )
         slack.answer(500, 500, 500)
-        bad = make_settings(data, srv.url, **{**good, "smtp_url": smtp.url(user="alerts", password=SMTP_PASSWORD + "-wrong"),
-                                              "kcs_service_key": KCS_KEY})
+        bad = make_settings(
+            data,
+            srv.url,
+            **{
+                **good,
+                "smtp_url": smtp.url(user="alerts", password=SMTP_PASSWORD + "-wrong"),
+                "kcs_service_key": KCS_KEY,
+            },
+        )
         failing = []
         for _ in range(3):  # three failed nights: a health alert, which fails to go out
             failing.append(nightly(bad, today=samples.NIGHT2.date()))
         assert failing[-1].to_dict()["sources"]["kcs"]["status"] == "failed"
         srv.clear()
         p_fail = nightly(bad)  # delivers (and fails to deliver) what the failing nights raised
-        assert any("SMTP" in e or "smtp" in e or "auth" in e.lower() for e in p_fail.to_dict()["deliveries"].get("errors", []))
+        assert any(
+            "SMTP" in e or "smtp" in e or "auth" in e.lower() for e in p_fail.to_dict()["deliveries"].get("errors", [])
+        )
 
         # 4. a run in a subprocess: everything it prints, at DEBUG
         env = clean_env()
-        env.update(TRADEWATCH_CONFIG=str(tmp_path / "absent.toml"), TRADEWATCH_SLACK_WEBHOOK_URL=webhook,
-                   TRADEWATCH_SMTP_URL=smtp.url(user="alerts", password=SMTP_PASSWORD), TRADEWATCH_EMAIL_TO="desk@example.test",
-                   TRADEWATCH_EMAIL_FROM="tw@example.test", TRADEWATCH_KCS_SERVICE_KEY=KCS_KEY, PYTHONPATH=str(ROOT),
-                   GX_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+        env.update(
+            TRADEWATCH_CONFIG=str(tmp_path / "absent.toml"),
+            TRADEWATCH_SLACK_WEBHOOK_URL=webhook,
+            TRADEWATCH_SMTP_URL=smtp.url(user="alerts", password=SMTP_PASSWORD),
+            TRADEWATCH_EMAIL_TO="desk@example.test",
+            TRADEWATCH_EMAIL_FROM="tw@example.test",
+            TRADEWATCH_KCS_SERVICE_KEY=KCS_KEY,
+            PYTHONPATH=str(ROOT),
+            GX_ANALYTICS_ENABLED="false",
+            DO_NOT_TRACK="1",
+        )
         srv.plan(Fault("http503", attempts=(1,)), Fault("gateway", path="Newtrade"))
-        proc = subprocess.run([sys.executable, "-m", "tests.reliability.night_runner", "--data-dir", str(data),
-                               "--kcs-url", srv.url, "--log-level", "DEBUG"],
-                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.reliability.night_runner",
+                "--data-dir",
+                str(data),
+                "--kcs-url",
+                srv.url,
+                "--log-level",
+                "DEBUG",
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert proc.stderr.count("\n") > 5  # it did log
         scan("subprocess output", proc.stdout + proc.stderr)

@@ -24,9 +24,21 @@ MONTHS = [str(p) for p in Period.months(FIRST, LAST).month_list()]
 
 # monthly total trade (USD bn) and the exports' share of it, Korea's view
 KOR_PARTNERS = {
-    "CHN": (22.0, 0.55), "USA": (15.0, 0.62), "VNM": (7.2, 0.64), "JPN": (6.8, 0.36), "TWN": (4.0, 0.45),
-    "HKG": (3.0, 0.93), "AUS": (3.5, 0.30), "DEU": (2.6, 0.35), "SAU": (2.5, 0.15), "IND": (2.0, 0.78),
-    "SGP": (2.2, 0.60), "IDN": (1.9, 0.45), "MYS": (1.7, 0.50), "MEX": (1.6, 0.80), "PHL": (1.2, 0.70),
+    "CHN": (22.0, 0.55),
+    "USA": (15.0, 0.62),
+    "VNM": (7.2, 0.64),
+    "JPN": (6.8, 0.36),
+    "TWN": (4.0, 0.45),
+    "HKG": (3.0, 0.93),
+    "AUS": (3.5, 0.30),
+    "DEU": (2.6, 0.35),
+    "SAU": (2.5, 0.15),
+    "IND": (2.0, 0.78),
+    "SGP": (2.2, 0.60),
+    "IDN": (1.9, 0.45),
+    "MYS": (1.7, 0.50),
+    "MEX": (1.6, 0.80),
+    "PHL": (1.2, 0.70),
     "WLD": (110.0, 0.50),  # the world total: an aggregate, never ranked
 }
 # the last two months for Vietnam and Japan, set exactly: (export, import) USD
@@ -78,8 +90,16 @@ def kcs_observations() -> list[Observation]:
             url += f"&serviceKey={SECRET_KEY}"
         for partner in KOR_PARTNERS:
             exp, imp = kcs_values(partner, i, month)
-            common = dict(reporter="KOR", partner=partner, period=per, source="kcs", source_url=url,
-                          snapshot_sha256=snap, published_at=published, maturity="final" if i < len(MONTHS) - 2 else "provisional")
+            common = dict(
+                reporter="KOR",
+                partner=partner,
+                period=per,
+                source="kcs",
+                source_url=url,
+                snapshot_sha256=snap,
+                published_at=published,
+                maturity="final" if i < len(MONTHS) - 2 else "provisional",
+            )
             out += [
                 Observation(flow=Flow.EXPORT, value_usd=exp, **common),
                 Observation(flow=Flow.IMPORT, value_usd=imp, **common),
@@ -93,9 +113,16 @@ def comtrade_observations() -> list[Observation]:
     out = []
     for partner, years in VNM_PARTNERS.items():
         for year, (exp, imp) in years.items():
-            common = dict(reporter="VNM", partner=partner, period=Period.year(year), source="comtrade",
-                          source_url=f"{COMTRADE_URL}?reporterCode=704&period={year}", snapshot_sha256=sha(f"comtrade {year}"),
-                          published_at=datetime(year + 1, 6, 30, tzinfo=timezone.utc), maturity="final")
+            common = dict(
+                reporter="VNM",
+                partner=partner,
+                period=Period.year(year),
+                source="comtrade",
+                source_url=f"{COMTRADE_URL}?reporterCode=704&period={year}",
+                snapshot_sha256=sha(f"comtrade {year}"),
+                published_at=datetime(year + 1, 6, 30, tzinfo=timezone.utc),
+                maturity="final",
+            )
             out += [
                 Observation(flow=Flow.EXPORT, value_usd=int(exp * 1e9), **common),
                 Observation(flow=Flow.IMPORT, value_usd=int(imp * 1e9), **common),
@@ -113,25 +140,67 @@ def build_database(url: str, *, sample: bool = False):
     kcs, comtrade = kcs_observations(), comtrade_observations()
     fetched = {}
     with db.transaction() as s:
-        for source, obs, fetched_at in (("kcs", kcs, T0 - timedelta(days=1)), ("comtrade", comtrade, T0 - timedelta(days=40))):
+        for source, obs, fetched_at in (
+            ("kcs", kcs, T0 - timedelta(days=1)),
+            ("comtrade", comtrade, T0 - timedelta(days=40)),
+        ):
             for h in sorted({o.snapshot_sha256 for o in obs}):
                 fetched[h] = fetched_at
-                s.add(SnapshotRow(
-                    sha256=h, size=1234, source=source, method="GET", url=KCS_URL if source == "kcs" else COMTRADE_URL,
-                    params={}, request_key=h[:32], status=200, headers={}, fetched_at=fetched_at, label=None,
-                    sample=sample and source == "kcs",
-                ))
+                s.add(
+                    SnapshotRow(
+                        sha256=h,
+                        size=1234,
+                        source=source,
+                        method="GET",
+                        url=KCS_URL if source == "kcs" else COMTRADE_URL,
+                        params={},
+                        request_key=h[:32],
+                        status=200,
+                        headers={},
+                        fetched_at=fetched_at,
+                        label=None,
+                        sample=sample and source == "kcs",
+                    )
+                )
             store_batch(s, obs, run_id="run-backfill", now=fetched_at, fetched_at=fetched)
 
     with db.transaction() as s:
-        s.add(RunRow(id="run-backfill", flow="backfill", started_at=T0 - timedelta(days=2), finished_at=T0 - timedelta(days=2) + timedelta(minutes=3),
-                     status="ok", params={"start": "2022-01", "end": "2025-08"}, summary={"sample": sample}))
-        s.add(RunRow(id="run-nightly", flow="nightly", started_at=T0, finished_at=T0 + timedelta(minutes=2),
-                     status="degraded", params={}, summary={"sample": sample}))
+        s.add(
+            RunRow(
+                id="run-backfill",
+                flow="backfill",
+                started_at=T0 - timedelta(days=2),
+                finished_at=T0 - timedelta(days=2) + timedelta(minutes=3),
+                status="ok",
+                params={"start": "2022-01", "end": "2025-08"},
+                summary={"sample": sample},
+            )
+        )
+        s.add(
+            RunRow(
+                id="run-nightly",
+                flow="nightly",
+                started_at=T0,
+                finished_at=T0 + timedelta(minutes=2),
+                status="degraded",
+                params={},
+                summary={"sample": sample},
+            )
+        )
+
         def srun(run_id, source, started, status, **counts):
-            s.add(SourceRunRow(run_id=run_id, source=source, started_at=started, finished_at=started + timedelta(seconds=30),
-                               status=status, errors=[{"message": "HTTP 503 from comtradeapi.un.org"}] if status == "failed" else [],
-                               **counts))
+            s.add(
+                SourceRunRow(
+                    run_id=run_id,
+                    source=source,
+                    started_at=started,
+                    finished_at=started + timedelta(seconds=30),
+                    status=status,
+                    errors=[{"message": "HTTP 503 from comtradeapi.un.org"}] if status == "failed" else [],
+                    **counts,
+                )
+            )
+
         srun("run-old", "kcs", T0 - timedelta(days=3), "ok", fetched=12, stored=700)
         srun("run-old", "comtrade", T0 - timedelta(days=3), "ok", fetched=2, stored=30)
         srun("run-backfill", "kcs", T0 - timedelta(days=2), "ok", fetched=44, stored=2816)
@@ -139,23 +208,72 @@ def build_database(url: str, *, sample: bool = False):
         srun("run-nightly", "kcs", T0, "ok", requested=12, fetched=12, parsed=768, stored=64, revised=3)
         srun("run-nightly", "comtrade", T0, "failed", requested=1)
 
-        rank = AlertRow(dedup_key="rank:KOR:VNM:total:2025-08", rule="rank_change", severity="warning", reporter="KOR",
-                        partner="VNM", flow="total", period="2025-08", maturity="provisional",
-                        title="Vietnam back to #3", message="Vietnam overtook Japan as Korea's #3 trade partner in 2025-08: Vietnam $7.20 bn, Japan $6.50 bn",
-                        payload={}, source="kcs", source_url=KCS_URL, created_at=T0 + timedelta(minutes=1), run_id="run-nightly")
-        bal = AlertRow(dedup_key="balance:KOR:VNM:2025-08", rule="balance_move", severity="info", reporter="KOR",
-                       partner="VNM", flow="balance", period="2025-08", maturity="provisional",
-                       title="Korea's surplus with Vietnam grew", message="Korea's trade surplus with Vietnam rose 37 % to $2.20 bn in 2025-08",
-                       payload={}, source="kcs", source_url=KCS_URL, created_at=T0 + timedelta(minutes=1, seconds=1), run_id="run-nightly")
+        rank = AlertRow(
+            dedup_key="rank:KOR:VNM:total:2025-08",
+            rule="rank_change",
+            severity="warning",
+            reporter="KOR",
+            partner="VNM",
+            flow="total",
+            period="2025-08",
+            maturity="provisional",
+            title="Vietnam back to #3",
+            message="Vietnam overtook Japan as Korea's #3 trade partner in 2025-08: Vietnam $7.20 bn, Japan $6.50 bn",
+            payload={},
+            source="kcs",
+            source_url=KCS_URL,
+            created_at=T0 + timedelta(minutes=1),
+            run_id="run-nightly",
+        )
+        bal = AlertRow(
+            dedup_key="balance:KOR:VNM:2025-08",
+            rule="balance_move",
+            severity="info",
+            reporter="KOR",
+            partner="VNM",
+            flow="balance",
+            period="2025-08",
+            maturity="provisional",
+            title="Korea's surplus with Vietnam grew",
+            message="Korea's trade surplus with Vietnam rose 37 % to $2.20 bn in 2025-08",
+            payload={},
+            source="kcs",
+            source_url=KCS_URL,
+            created_at=T0 + timedelta(minutes=1, seconds=1),
+            run_id="run-nightly",
+        )
         s.add_all([rank, bal])
         s.flush()
-        for alert, channel, state, attempts in ((rank, "slack", "sent", 1), (rank, "email", "pending", 0),
-                                                (bal, "slack", "failed", 3), (bal, "email", "pending", 1)):
-            s.add(DeliveryRow(alert_id=alert.id, channel=channel, state=state, attempts=attempts,
-                              last_error="HTTP 500" if state == "failed" else None, created_at=T0 + timedelta(minutes=1)))
+        for alert, channel, state, attempts in (
+            (rank, "slack", "sent", 1),
+            (rank, "email", "pending", 0),
+            (bal, "slack", "failed", 3),
+            (bal, "email", "pending", 1),
+        ):
+            s.add(
+                DeliveryRow(
+                    alert_id=alert.id,
+                    channel=channel,
+                    state=state,
+                    attempts=attempts,
+                    last_error="HTTP 500" if state == "failed" else None,
+                    created_at=T0 + timedelta(minutes=1),
+                )
+            )
         for key, state in (("kcs 2025-07..2025-08", "pending"), ("kcs 2025-06", "accepted")):
-            s.add(QuarantineRow(run_id="run-nightly", source="kcs", batch_key=key, batch_sha256=sha(key), created_at=T0,
-                                state=state, n_rows=64, rows=[], reason="values outside the plausible range"))
+            s.add(
+                QuarantineRow(
+                    run_id="run-nightly",
+                    source="kcs",
+                    batch_key=key,
+                    batch_sha256=sha(key),
+                    created_at=T0,
+                    state=state,
+                    n_rows=64,
+                    rows=[],
+                    reason="values outside the plausible range",
+                )
+            )
     return db
 
 
@@ -180,4 +298,3 @@ def empty_db(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     yield db
     db.dispose()
-

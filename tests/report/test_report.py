@@ -58,7 +58,12 @@ def test_report_has_every_section_and_an_inline_chart_for_each(report):
         section(html, sid)
     charts = figures(html)
     assert set(charts) == {
-        "trade_kor_vnm_kcs_month", "trade_vnm_kor_comtrade_year", "mirror_kor_vnm", "ranking_kor", "ranking_vnm", "target",
+        "trade_kor_vnm_kcs_month",
+        "trade_vnm_kor_comtrade_year",
+        "mirror_kor_vnm",
+        "ranking_kor",
+        "ranking_vnm",
+        "target",
     }
     for cid, fig in charts.items():
         assert fig.count("data:image/png;base64,") == 1, cid
@@ -148,13 +153,30 @@ def test_target_progress(report, report_db, settings):
 def test_target_path_without_history_and_with_a_complete_year():
     from report.data import Series
 
-    s = Series("KOR", "VNM", "kcs", "month", ["2026-01", "2026-02"], {"2026-01": {"total": 10}, "2026-02": {"total": 20}})
+    s = Series(
+        "KOR", "VNM", "kcs", "month", ["2026-01", "2026-02"], {"2026-01": {"total": 10}, "2026-02": {"total": 20}}
+    )
     t = target_progress(s, 150_000_000_000, 2030)
-    assert t["ytd_usd"] == 30 and t["months"] == 2 and t["base_year"] is None and t["path"] == {} and t["on_track"] is None
-    y = Series("VNM", "KOR", "comtrade", "year", ["2023", "2024"],
-               {"2023": {"export": 20, "import": 60}, "2024": {"export": 25, "import": 75}})
+    assert (
+        t["ytd_usd"] == 30 and t["months"] == 2 and t["base_year"] is None and t["path"] == {} and t["on_track"] is None
+    )
+    y = Series(
+        "VNM",
+        "KOR",
+        "comtrade",
+        "year",
+        ["2023", "2024"],
+        {"2023": {"export": 20, "import": 60}, "2024": {"export": 25, "import": 75}},
+    )
     t = target_progress(y, 150, 2030)
-    assert (t["year"], t["months"], t["ytd_usd"], t["base_year"], t["base_usd"], t["period"]) == (2024, 12, 100, 2023, 80, "2024")
+    assert (t["year"], t["months"], t["ytd_usd"], t["base_year"], t["base_usd"], t["period"]) == (
+        2024,
+        12,
+        100,
+        2023,
+        80,
+        "2024",
+    )
     assert target_progress(None, 150, 2030) is None
 
 
@@ -233,8 +255,14 @@ def test_rebuilding_replaces_charts_that_no_longer_apply(report_db, empty_db, tm
 @pytest.mark.parametrize(
     "url, expected",
     [
-        ("https://apis.data.go.kr/x?serviceKey=abc&strtYymm=202401", "https://apis.data.go.kr/x?serviceKey=REDACTED&strtYymm=202401"),
-        ("https://comtradeapi.un.org/data?subscription-key=abc&period=2024", "https://comtradeapi.un.org/data?subscription-key=REDACTED&period=2024"),
+        (
+            "https://apis.data.go.kr/x?serviceKey=abc&strtYymm=202401",
+            "https://apis.data.go.kr/x?serviceKey=REDACTED&strtYymm=202401",
+        ),
+        (
+            "https://comtradeapi.un.org/data?subscription-key=abc&period=2024",
+            "https://comtradeapi.un.org/data?subscription-key=REDACTED&period=2024",
+        ),
         ("https://example.org/a?token=t#frag", "https://example.org/a?token=REDACTED"),
         ("javascript:alert(1)", None),
         ("file:///etc/passwd", None),
@@ -258,9 +286,15 @@ def test_release_figures_are_their_own_series(tmp_path, settings):
     db = build_database(f"sqlite:///{tmp_path / 'tw.db'}")
     try:
         rel = [
-            Observation("KOR", "VNM", Flow.EXPORT, Period.year(2023), 53_490_000_000, "releases:motie", precision_usd=10_000_000),
-            Observation("KOR", "VNM", Flow.EXPORT, Period.year(2024), 56_300_000_000, "releases:motie", precision_usd=10_000_000),
-            Observation("VNM", "KOR", Flow.IMPORT, Period.year(2024), 55_900_000_000, "releases:gso", precision_usd=100_000_000),
+            Observation(
+                "KOR", "VNM", Flow.EXPORT, Period.year(2023), 53_490_000_000, "releases:motie", precision_usd=10_000_000
+            ),
+            Observation(
+                "KOR", "VNM", Flow.EXPORT, Period.year(2024), 56_300_000_000, "releases:motie", precision_usd=10_000_000
+            ),
+            Observation(
+                "VNM", "KOR", Flow.IMPORT, Period.year(2024), 55_900_000_000, "releases:gso", precision_usd=100_000_000
+            ),
         ]
         with db.transaction() as s:
             store_batch(s, rel)

@@ -13,12 +13,25 @@ def test_latest_figures_per_watched_pair(report_db, settings):
     st = collect_status(report_db, settings)
     kor, vnm = st["latest_figures"]
     assert kor == {
-        "pair": "KOR-VNM", "reporter": "KOR", "partner": "VNM", "period": "2025-08", "period_kind": "month",
-        "source": "kcs", "export": 4_700_000_000, "import": 2_500_000_000, "balance": 2_200_000_000, "total": 7_200_000_000,
+        "pair": "KOR-VNM",
+        "reporter": "KOR",
+        "partner": "VNM",
+        "period": "2025-08",
+        "period_kind": "month",
+        "source": "kcs",
+        "export": 4_700_000_000,
+        "import": 2_500_000_000,
+        "balance": 2_200_000_000,
+        "total": 7_200_000_000,
     }
     # Vietnam's own statistics: annual, exports and imports stored; balance and total follow from them
     assert (vnm["pair"], vnm["period"], vnm["period_kind"], vnm["source"]) == ("VNM-KOR", "2024", "year", "comtrade")
-    assert (vnm["export"], vnm["import"], vnm["balance"], vnm["total"]) == (25_600_000_000, 55_900_000_000, -30_300_000_000, 81_500_000_000)
+    assert (vnm["export"], vnm["import"], vnm["balance"], vnm["total"]) == (
+        25_600_000_000,
+        55_900_000_000,
+        -30_300_000_000,
+        81_500_000_000,
+    )
     assert st["figures_stored"] == 44 * 16 * 4 + 6 * 3 * 2
     assert st["sample"] is False
 
@@ -26,7 +39,12 @@ def test_latest_figures_per_watched_pair(report_db, settings):
 def test_latest_ranks_of_the_watched_partners(report_db, settings):
     st = collect_status(report_db, settings)
     kor = next(r for r in st["ranks"] if r["reporter"] == "KOR")
-    assert (kor["period"], kor["previous_period"], kor["period_kind"], kor["source"]) == ("2025-08", "2025-07", "month", "kcs")
+    assert (kor["period"], kor["previous_period"], kor["period_kind"], kor["source"]) == (
+        "2025-08",
+        "2025-07",
+        "month",
+        "kcs",
+    )
     ranks = {p["partner"]: (p["rank"], p["previous_rank"]) for p in kor["partners"]}
     assert ranks["CHN"] == (1, 1) and ranks["USA"] == (2, 2)
     assert ranks["VNM"] == (3, 4) and ranks["JPN"] == (4, 3)
@@ -72,9 +90,23 @@ def test_print_status_renders_tables(report_db, settings):
     con = Console(record=True, width=160, color_system=None)
     print_status(collect_status(report_db, settings), con)
     out = con.export_text()
-    for text in ("KOR-VNM", "2025-08", "4.70", "+2.20", "VNM-KOR", "-30.30", "#3 (▲1)", "#4 (▼1)",
-                 "nightly", "degraded", "comtrade", "HTTP 503", "email: 2 pending", "slack: 0 pending, 1 failed",
-                 "kcs 2025-07..2025-08"):
+    for text in (
+        "KOR-VNM",
+        "2025-08",
+        "4.70",
+        "+2.20",
+        "VNM-KOR",
+        "-30.30",
+        "#3 (▲1)",
+        "#4 (▼1)",
+        "nightly",
+        "degraded",
+        "comtrade",
+        "HTTP 503",
+        "email: 2 pending",
+        "slack: 0 pending, 1 failed",
+        "kcs 2025-07..2025-08",
+    ):
         assert text in out, text
     assert "SAMPLE DATA" not in out
 

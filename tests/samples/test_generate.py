@@ -19,7 +19,11 @@ BN = 1_000_000_000
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,9 @@ def figures():
 
 def kcs(figs, partner, flow, period, commodity="TOTAL"):
     p = Period.parse(period)
-    return sum(figs.get(("KOR", partner, flow, str(m), commodity, "kcs"), 0) for m in p.month_list())  # absent = no trade
+    return sum(
+        figs.get(("KOR", partner, flow, str(m), commodity, "kcs"), 0) for m in p.month_list()
+    )  # absent = no trade
 
 
 def near(value, anchor_bn):
@@ -73,7 +79,11 @@ def test_every_snapshot_is_labelled_sample_and_keyed_like_the_sources_requests()
     assert {s.fetched_at for s in snaps} == {NIGHT1, NIGHT2}
     settings = sample_settings(Path("data"))
     kcs_src, ct = KcsNationTrade(settings), Comtrade(settings)
-    night1 = [r for w in kcs_src.windows(Period.parse(BASELINE_START), Period.parse(BASELINE_END)) for r in kcs_src.requests(w)]
+    night1 = [
+        r
+        for w in kcs_src.windows(Period.parse(BASELINE_START), Period.parse(BASELINE_END))
+        for r in kcs_src.requests(w)
+    ]
     night2 = [r for w in kcs_src.windows(*kcs_src.nightly_range(NIGHT2.date())) for r in kcs_src.requests(w)]
     night2 += [r for w in ct.windows(*ct.nightly_range(NIGHT2.date())) for r in ct.requests(w)]
     for r in night1:
@@ -88,16 +98,27 @@ def test_every_snapshot_is_labelled_sample_and_keyed_like_the_sources_requests()
 
 def test_anchors(figures):
     f = figures[2]
-    assert near(kcs(f, "VNM", "export", "2022-01..2022-12"), 60.98) and near(kcs(f, "VNM", "import", "2022-01..2022-12"), 26.72)
-    assert near(kcs(f, "VNM", "export", "2023-01..2023-12"), 53.49) and near(kcs(f, "VNM", "import", "2023-01..2023-12"), 25.94)
+    assert near(kcs(f, "VNM", "export", "2022-01..2022-12"), 60.98) and near(
+        kcs(f, "VNM", "import", "2022-01..2022-12"), 26.72
+    )
+    assert near(kcs(f, "VNM", "export", "2023-01..2023-12"), 53.49) and near(
+        kcs(f, "VNM", "import", "2023-01..2023-12"), 25.94
+    )
     assert near(kcs(f, "VNM", "total", "2023-01..2023-12"), 79.43)
     assert near(kcs(f, "CHN", "total", "2023-01..2023-12"), 267.66)
     assert near(kcs(f, "USA", "total", "2023-01..2023-12"), 186.96)
     assert near(kcs(f, "JPN", "total", "2023-01..2023-12"), 76.68)
     assert near(kcs(f, "VNM", "total", "2024-01..2024-12"), 86.7)
-    assert near(kcs(f, "VNM", "export", "2024-01..2024-12"), 58.3) and near(kcs(f, "VNM", "import", "2024-01..2024-12"), 28.4)
-    assert near(kcs(f, "CHN", "total", "2024-01..2024-12"), 272.9) and near(kcs(f, "USA", "total", "2024-01..2024-12"), 199.9)
-    year2023 = {a: kcs(f, a, "total", "2023-01..2023-12") for a in {k[1] for k in f if k[3] == "2023-01" and k[5] == "kcs" and k[4] == "TOTAL"}}
+    assert near(kcs(f, "VNM", "export", "2024-01..2024-12"), 58.3) and near(
+        kcs(f, "VNM", "import", "2024-01..2024-12"), 28.4
+    )
+    assert near(kcs(f, "CHN", "total", "2024-01..2024-12"), 272.9) and near(
+        kcs(f, "USA", "total", "2024-01..2024-12"), 199.9
+    )
+    year2023 = {
+        a: kcs(f, a, "total", "2023-01..2023-12")
+        for a in {k[1] for k in f if k[3] == "2023-01" and k[5] == "kcs" and k[4] == "TOTAL"}
+    }
     year2023.pop("WLD")
     assert [p for _, p, _ in rank_partners(year2023)[:4]] == ["CHN", "USA", "VNM", "JPN"]
     # the real recorded US rows, exactly
@@ -116,7 +137,11 @@ def test_comtrade_anchors(figures):
 
 
 def monthly_ranking(figs, month):
-    totals = {k[1]: v for k, v in figs.items() if k[2] == "total" and k[3] == month and k[4] == "TOTAL" and k[5] == "kcs" and k[1] != "WLD"}
+    totals = {
+        k[1]: v
+        for k, v in figs.items()
+        if k[2] == "total" and k[3] == month and k[4] == "TOTAL" and k[5] == "kcs" and k[1] != "WLD"
+    }
     return [p for _, p, _ in rank_partners(totals)]
 
 
@@ -130,12 +155,21 @@ def test_night_two_story(figures):
     revised = {k[1] for k in n1 if k[3] == "2026-09" and k[4] == "TOTAL" and k[1] != "WLD" and n1[k] != n2[k]}
     assert 3 <= len(revised) <= 8 and "VNM" not in revised and "JPN" not in revised
     for k in n1:
-        if k[3] == "2026-09" and k[2] in ("export", "import") and k[4] == "TOTAL" and k[1] in revised and n1[k] != n2[k]:
+        if (
+            k[3] == "2026-09"
+            and k[2] in ("export", "import")
+            and k[4] == "TOTAL"
+            and k[1] in revised
+            and n1[k] != n2[k]
+        ):
             assert 0.005 <= abs(n2[k] / n1[k] - 1) <= 0.03
     # months before 2026-09 are unchanged between the nights
     assert all(n2[k] == v for k, v in n1.items() if k[3] == "2026-08")
     # Korea's balance with Vietnam, 2026-10 against 2025-10
-    new, old = n2[("KOR", "VNM", "balance", "2026-10", "TOTAL", "kcs")], n2[("KOR", "VNM", "balance", "2025-10", "TOTAL", "kcs")]
+    new, old = (
+        n2[("KOR", "VNM", "balance", "2026-10", "TOTAL", "kcs")],
+        n2[("KOR", "VNM", "balance", "2025-10", "TOTAL", "kcs")],
+    )
     assert abs(new - old) > 100_000_000 and abs(new - old) > 0.10 * abs(old)
 
 
@@ -145,7 +179,14 @@ def test_partners_per_month_and_items(figures):
     assert min(counts.values()) >= 225 and max(counts.values()) <= 237
     f = figures[2]
     for a3 in ("VNM", "CHN", "USA", "JPN", "HKG", "TWN"):
-        assert f[("KOR", a3, "export", LATEST_MONTH, "8542", "kcs")] < f[("KOR", a3, "export", LATEST_MONTH, "TOTAL", "kcs")]
+        assert (
+            f[("KOR", a3, "export", LATEST_MONTH, "8542", "kcs")]
+            < f[("KOR", a3, "export", LATEST_MONTH, "TOTAL", "kcs")]
+        )
     world = f[("KOR", "WLD", "total", "2026-10", "TOTAL", "kcs")]
-    summed = sum(v for k, v in f.items() if k[2] == "total" and k[3] == "2026-10" and k[4] == "TOTAL" and k[5] == "kcs" and k[1] != "WLD")
+    summed = sum(
+        v
+        for k, v in f.items()
+        if k[2] == "total" and k[3] == "2026-10" and k[4] == "TOTAL" and k[5] == "kcs" and k[1] != "WLD"
+    )
     assert 0 < world / summed - 1 < 0.001  # Newtrade differs slightly from the partner sum, as real totals do

@@ -23,12 +23,25 @@ def make_snap(tmp_path):
     """``make_snap(body, url=..., params=..., status=200, fetched_at=...)`` -> an archived Snapshot."""
     archive = Archive(tmp_path / "parse-archive")
 
-    def make(body: bytes, *, source: str = "kcs", url: str = f"{KCS}/nationtrade/getNationtradeList",
-             params: dict | None = None, status: int = 200, fetched_at: datetime | None = None):
+    def make(
+        body: bytes,
+        *,
+        source: str = "kcs",
+        url: str = f"{KCS}/nationtrade/getNationtradeList",
+        params: dict | None = None,
+        status: int = 200,
+        fetched_at: datetime | None = None,
+    ):
         params = dict(params if params is not None else {"strtYymm": "202601", "endYymm": "202603"})
         return archive.store(
-            body, source=source, method="GET", url=url, params=params,
-            request_key=request_key(source, "GET", url, params), status=status, headers={},
+            body,
+            source=source,
+            method="GET",
+            url=url,
+            params=params,
+            request_key=request_key(source, "GET", url, params),
+            status=status,
+            headers={},
             fetched_at=fetched_at or datetime(2026, 10, 16, 3, 0, tzinfo=KST),
         )
 

@@ -51,5 +51,3 @@ def make_xlsx(rows: list[list]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-

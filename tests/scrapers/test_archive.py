@@ -11,7 +11,17 @@ T = datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc)
 
 
 def store(a: Archive, body: bytes, key: str, t=T):
-    return a.store(body, source="kcs", method="GET", url="http://x/y", params={"a": "1"}, request_key=key, status=200, headers={}, fetched_at=t)
+    return a.store(
+        body,
+        source="kcs",
+        method="GET",
+        url="http://x/y",
+        params={"a": "1"},
+        request_key=key,
+        status=200,
+        headers={},
+        fetched_at=t,
+    )
 
 
 def test_content_addressed_and_verified(tmp_path):

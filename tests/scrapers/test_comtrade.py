@@ -64,9 +64,17 @@ def test_monthly_records_read_as_months(ct, make_snap):
 @pytest.mark.parametrize(
     "body, code, words",
     [
-        ({"statusCode": 401, "message": "Access denied due to invalid subscription key."}, "401", "invalid subscription key"),
+        (
+            {"statusCode": 401, "message": "Access denied due to invalid subscription key."},
+            "401",
+            "invalid subscription key",
+        ),
         ({"statusCode": 429, "message": "Rate limit is exceeded. Try again in 3 seconds."}, "429", "Rate limit"),
-        ({"elapsedTime": "0.1 secs", "count": 0, "data": [], "error": "Invalid reporterCode 999"}, "error", "Invalid reporterCode"),
+        (
+            {"elapsedTime": "0.1 secs", "count": 0, "data": [], "error": "Invalid reporterCode 999"},
+            "error",
+            "Invalid reporterCode",
+        ),
     ],
 )
 def test_error_envelopes(ct, make_snap, body, code, words):
@@ -150,8 +158,16 @@ def test_preview_requests_one_year_per_call_without_a_key(ct):
     assert [r.params["reporterCode"] for r in reqs] == ["410", "704"]
     r = reqs[0]
     assert r.url == PREVIEW and r.secret_headers == {}
-    assert r.params == {"reporterCode": "410", "period": "2019", "cmdCode": "TOTAL", "flowCode": "X,M",
-                        "customsCode": "C00", "motCode": "0", "partner2Code": "0", "includeDesc": "true"}
+    assert r.params == {
+        "reporterCode": "410",
+        "period": "2019",
+        "cmdCode": "TOTAL",
+        "flowCode": "X,M",
+        "customsCode": "C00",
+        "motCode": "0",
+        "partner2Code": "0",
+        "includeDesc": "true",
+    }
     assert "partnerCode" not in r.params  # every partner
 
 

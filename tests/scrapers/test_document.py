@@ -26,7 +26,9 @@ def test_read_document_garbled_html_does_not_crash():
 
 
 def test_read_document_pdf_text_layer_and_scan():
-    text, lang = read_document(make_pdf(["Korea's exports to Vietnam fell 7.9% to $53.5bn in 2023."]), "application/pdf", None)
+    text, lang = read_document(
+        make_pdf(["Korea's exports to Vietnam fell 7.9% to $53.5bn in 2023."]), "application/pdf", None
+    )
     assert "53.5bn" in text and lang == "en"
     with pytest.raises(ExtractionError):
         read_document(make_blank_pdf(), "application/pdf", None)

@@ -30,7 +30,13 @@ def make_fetcher(tmp_path, **kw):
 
 
 def req(server, path="/data", **kw):
-    return Request(source="test", url=server.url + path, params={"strtYymm": "202401"}, secret_params={"serviceKey": "SECRETKEY123"}, **kw)
+    return Request(
+        source="test",
+        url=server.url + path,
+        params={"strtYymm": "202401"},
+        secret_params={"serviceKey": "SECRETKEY123"},
+        **kw,
+    )
 
 
 def test_success_is_archived_before_it_is_returned(server, tmp_path):
@@ -93,7 +99,9 @@ def test_http_error_after_last_retry_names_source_url_and_status(server, tmp_pat
     assert ei.value.status == 500 and "HTTP 500" in msg and "test" in msg and "/data" in msg
     assert "SECRETKEY123" not in msg
     # the final error body was kept for diagnosis
-    assert any(b"Internal error" in p.read_bytes() for p in (tmp_path / "archive" / "objects").rglob("*") if p.is_file())
+    assert any(
+        b"Internal error" in p.read_bytes() for p in (tmp_path / "archive" / "objects").rglob("*") if p.is_file()
+    )
 
 
 def test_read_timeout_is_retried(server, tmp_path):
@@ -133,8 +141,11 @@ def test_huge_response_is_cut_off(server, tmp_path):
 
 
 def test_conditional_request_uses_previous_etag(server, tmp_path):
-    server.on("/data", {"body": XML, "headers": {"ETag": '"abc"', "Last-Modified": "Sat, 21 Nov 2026 00:00:00 GMT"}},
-              {"status": 304, "body": b""})
+    server.on(
+        "/data",
+        {"body": XML, "headers": {"ETag": '"abc"', "Last-Modified": "Sat, 21 Nov 2026 00:00:00 GMT"}},
+        {"status": 304, "body": b""},
+    )
     f, _ = make_fetcher(tmp_path)
     first = f.fetch(req(server))
     second = f.fetch(req(server))
@@ -169,7 +180,17 @@ def test_replay_as_of_picks_the_snapshot_of_that_night(tmp_path):
     r = Request(source="s", url="http://127.0.0.1:9/x", params={"k": "v"})
     t1 = datetime(2026, 10, 16, tzinfo=timezone.utc)
     for t, body in ((t1, b"night1"), (t1 + timedelta(days=31), b"night2")):
-        a.store(body, source="s", method="GET", url=r.url, params=r.params, request_key=r.key, status=200, headers={}, fetched_at=t)
+        a.store(
+            body,
+            source="s",
+            method="GET",
+            url=r.url,
+            params=r.params,
+            request_key=r.key,
+            status=200,
+            headers={},
+            fetched_at=t,
+        )
     f = Fetcher(Archive(tmp_path / "w"), replay=a, as_of=t1 + timedelta(days=1))
     assert f.fetch(r).body() == b"night1"
     f2 = Fetcher(Archive(tmp_path / "w"), replay=a)

@@ -8,7 +8,16 @@ import pytest
 
 from tests.fixtures.kcs_server import archive_server, gateway_xml
 from tests.scrapers.conftest import KCS, KST, data
-from tradewatch.errors import FetchError, GatewayError, LayoutChanged, ParseError, QueryError, ServiceError, UnknownCountry, UnsafeXML
+from tradewatch.errors import (
+    FetchError,
+    GatewayError,
+    LayoutChanged,
+    ParseError,
+    QueryError,
+    ServiceError,
+    UnknownCountry,
+    UnsafeXML,
+)
 from tradewatch.model import Flow, Period
 from tradewatch.samples import NIGHT1, NIGHT2, SAMPLE_ARCHIVE
 from scrapers.archive import Archive
@@ -23,8 +32,16 @@ TAIL = "</items></body></response>"
 
 
 def nation_item(cd="VN", name="베트남", year="2026.01", exp=5_000_000_000, imp=2_000_000_000, bal=None, rename=None):
-    fields = {"balPayments": exp - imp if bal is None else bal, "expCnt": 1000, "expDlr": exp, "impCnt": 2000,
-              "impDlr": imp, "statCd": cd, "statCdCntnKor1": name, "year": year}
+    fields = {
+        "balPayments": exp - imp if bal is None else bal,
+        "expCnt": 1000,
+        "expDlr": exp,
+        "impCnt": 2000,
+        "impDlr": imp,
+        "statCd": cd,
+        "statCdCntnKor1": name,
+        "year": year,
+    }
     if rename:
         old, new = rename
         fields[new] = fields.pop(old)
@@ -48,7 +65,9 @@ def by_key(obs):
 
 
 def test_real_us_rows_parse_to_exact_usd(kcs, make_snap):
-    snap = make_snap(data("kcs_nationtrade_US_202601-03.xml"), params={"strtYymm": "202601", "endYymm": "202603", "cntyCd": "US"})
+    snap = make_snap(
+        data("kcs_nationtrade_US_202601-03.xml"), params={"strtYymm": "202601", "endYymm": "202603", "cntyCd": "US"}
+    )
     result = kcs.parse(snap)
     assert len(result.observations) == 12 and not result.published_nothing
     v = by_key(result.observations)
@@ -72,8 +91,11 @@ def test_maturity_rule():
 
 
 def test_real_nitemtrade_rows_are_summed_to_the_requested_code_and_the_total_row_is_left_out(kcs, make_snap):
-    snap = make_snap(data("kcs_nitemtrade_CN_8542_excerpt.xml"), url=NITEM,
-                     params={"strtYymm": "202601", "endYymm": "202606", "cntyCd": "CN", "hsSgn": "8542"})
+    snap = make_snap(
+        data("kcs_nitemtrade_CN_8542_excerpt.xml"),
+        url=NITEM,
+        params={"strtYymm": "202601", "endYymm": "202606", "cntyCd": "CN", "hsSgn": "8542"},
+    )
     result = kcs.parse(snap)
     v = by_key(result.observations)
     assert set(v) == {("CHN", f, "2026-01", "8542") for f in Flow}
@@ -84,8 +106,11 @@ def test_real_nitemtrade_rows_are_summed_to_the_requested_code_and_the_total_row
 
 
 def test_generated_item_rows_with_total_first_and_ten_digit_codes(kcs, make_snap):
-    snap = make_snap(data("kcs_nitemtrade_VN_8542_10digit_generated.xml"), url=NITEM,
-                     params={"strtYymm": "202601", "endYymm": "202602", "cntyCd": "VN", "hsSgn": "8542"})
+    snap = make_snap(
+        data("kcs_nitemtrade_VN_8542_10digit_generated.xml"),
+        url=NITEM,
+        params={"strtYymm": "202601", "endYymm": "202602", "cntyCd": "VN", "hsSgn": "8542"},
+    )
     v = by_key(kcs.parse(snap).observations)
     assert v[("VNM", Flow.EXPORT, "2026-01", "8542")] == 120_000_000 + 80_000_000 + 2_500_000_000 + 15_000_000
     assert v[("VNM", Flow.IMPORT, "2026-01", "8542")] == 30_000_000 + 10_000_000 + 900_000_000 + 40_000_000
@@ -95,13 +120,17 @@ def test_generated_item_rows_with_total_first_and_ten_digit_codes(kcs, make_snap
 
 def test_item_row_outside_the_requested_code_is_a_layout_change(kcs, make_snap):
     body = data("kcs_nitemtrade_CN_8542_excerpt.xml").replace(b"<hsCd>854233</hsCd>", b"<hsCd>850440</hsCd>")
-    snap = make_snap(body, url=NITEM, params={"strtYymm": "202601", "endYymm": "202606", "cntyCd": "CN", "hsSgn": "8542"})
+    snap = make_snap(
+        body, url=NITEM, params={"strtYymm": "202601", "endYymm": "202606", "cntyCd": "CN", "hsSgn": "8542"}
+    )
     with pytest.raises(LayoutChanged, match="850440"):
         kcs.parse(snap)
 
 
 def test_all_partner_month(kcs, make_snap):
-    snap = make_snap(data("kcs_nationtrade_all_202609_generated.xml"), params={"strtYymm": "202609", "endYymm": "202609"})
+    snap = make_snap(
+        data("kcs_nationtrade_all_202609_generated.xml"), params={"strtYymm": "202609", "endYymm": "202609"}
+    )
     result = kcs.parse(snap)
     partners = {o.partner for o in result.observations}
     assert len(partners) >= 200
@@ -125,9 +154,12 @@ def test_empty_items_means_not_published(kcs, make_snap):
 
 def test_a_response_with_only_the_total_row_has_nothing_published(kcs, make_snap):
     body = data("kcs_nitemtrade_CN_8542_excerpt.xml")
-    total = body[body.rindex(b"<item>"): body.rindex(b"</items>")]
-    snap = make_snap(HEAD.encode() + total + TAIL.encode(), url=NITEM,
-                     params={"strtYymm": "202601", "endYymm": "202606", "cntyCd": "CN", "hsSgn": "8542"})
+    total = body[body.rindex(b"<item>") : body.rindex(b"</items>")]
+    snap = make_snap(
+        HEAD.encode() + total + TAIL.encode(),
+        url=NITEM,
+        params={"strtYymm": "202601", "endYymm": "202606", "cntyCd": "CN", "hsSgn": "8542"},
+    )
     result = kcs.parse(snap)
     assert result.published_nothing and not result.observations
 
@@ -356,7 +388,11 @@ def test_fetcher_against_the_fixture_server_matches_the_archive(settings, tmp_pa
         got = parse_all(live, snaps)
     assert got == expected and len(got) > 8_000
     assert got[("KOR", "USA", "export", "2026-01", "TOTAL", "kcs")] == 12006733027
-    assert {r["path"] for r in server.requests} == {"/nationtrade/getNationtradeList", "/nitemtrade/getNitemtradeList", "/Newtrade/getNewtradeList"}
+    assert {r["path"] for r in server.requests} == {
+        "/nationtrade/getNationtradeList",
+        "/nitemtrade/getNitemtradeList",
+        "/Newtrade/getNewtradeList",
+    }
 
 
 def test_fixture_server_serves_the_revision_of_night_two(settings, tmp_path):
@@ -395,7 +431,11 @@ def test_fixture_server_answers_a_13_month_window_with_service_error_99(settings
     with archive_server(SAMPLE_ARCHIVE, as_of=NIGHT1) as server:
         settings.kcs_base_url = server.url
         src = KcsNationTrade(settings)
-        req = Request(source="kcs", url=f"{server.url}/nationtrade/getNationtradeList", params={"strtYymm": "202501", "endYymm": "202601"})
+        req = Request(
+            source="kcs",
+            url=f"{server.url}/nationtrade/getNationtradeList",
+            params={"strtYymm": "202501", "endYymm": "202601"},
+        )
         with Fetcher(Archive(tmp_path / "a"), max_retries=0) as f:
             snap = f.fetch(req)
     assert snap.status == 200

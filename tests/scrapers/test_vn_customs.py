@@ -53,16 +53,24 @@ def test_vn_partner_table_pdf():
 
 
 def test_vn_partner_table_xlsx_usd_and_cumulative():
-    data = make_xlsx([
-        ["Đơn vị tính: USD"],
-        ["STT", "Tên nước", "Trị giá xuất khẩu tháng 10 (USD)", "Trị giá xuất khẩu lũy kế 10 tháng (USD)"],
-        [1, "Hàn Quốc", "2.345.678.901", 21_234_567_890],
-        [2, "Nhật Bản", 2_100_000_000, "20.123.456.789"],
-    ])
-    obs = vn_customs.parse_partner_table(data, Period.month(2025, 10), "https://files.customs.gov.vn/x/2025-t10-5x(vn).xlsx")
+    data = make_xlsx(
+        [
+            ["Đơn vị tính: USD"],
+            ["STT", "Tên nước", "Trị giá xuất khẩu tháng 10 (USD)", "Trị giá xuất khẩu lũy kế 10 tháng (USD)"],
+            [1, "Hàn Quốc", "2.345.678.901", 21_234_567_890],
+            [2, "Nhật Bản", 2_100_000_000, "20.123.456.789"],
+        ]
+    )
+    obs = vn_customs.parse_partner_table(
+        data, Period.month(2025, 10), "https://files.customs.gov.vn/x/2025-t10-5x(vn).xlsx"
+    )
     got = {(o.partner, str(o.period)): o.value_usd for o in obs}
-    assert got == {("KOR", "2025-10"): 2_345_678_901, ("KOR", "2025-01..2025-10"): 21_234_567_890,
-                   ("JPN", "2025-10"): 2_100_000_000, ("JPN", "2025-01..2025-10"): 20_123_456_789}
+    assert got == {
+        ("KOR", "2025-10"): 2_345_678_901,
+        ("KOR", "2025-01..2025-10"): 21_234_567_890,
+        ("JPN", "2025-10"): 2_100_000_000,
+        ("JPN", "2025-01..2025-10"): 20_123_456_789,
+    }
     assert all(o.flow is Flow.EXPORT and o.precision_usd == 1 and o.maturity == "final" for o in obs)
 
 

@@ -64,32 +64,120 @@ YEARS = range(2019, 2027)
 # Fully specified years for the anchored partners. Anchored cells (README) are exact;
 # the rest are plausible levels in line with them.
 ANCHORED = {
-    "VNM": {2019: (48.18, 21.07), 2020: (48.51, 20.58), 2021: (56.73, 24.00), 2022: (60.98, 26.72),
-            2023: (53.49, 25.94), 2024: (58.30, 28.40), 2025: (61.20, 29.10), 2026: (63.00, 29.80)},
-    "CHN": {2019: (136.20, 107.23), 2020: (132.57, 108.88), 2021: (162.91, 138.63), 2022: (155.79, 154.58),
-            2023: (124.80, 142.86), 2024: (133.00, 139.90), 2025: (130.50, 141.00), 2026: (136.00, 143.00)},
-    "USA": {2019: (73.34, 61.88), 2020: (74.12, 57.49), 2021: (95.90, 73.21), 2022: (109.77, 82.15),
-            2023: (115.66, 71.30), 2024: (127.80, 72.10), 2025: (122.50, 74.00), 2026: (150.00, 80.00)},
-    "JPN": {2019: (28.42, 47.58), 2020: (25.10, 46.02), 2021: (30.06, 54.64), 2022: (30.61, 54.71),
-            2023: (29.00, 47.68), 2024: (29.60, 47.60), 2025: (29.20, 47.00), 2026: (30.00, 48.00)},
+    "VNM": {
+        2019: (48.18, 21.07),
+        2020: (48.51, 20.58),
+        2021: (56.73, 24.00),
+        2022: (60.98, 26.72),
+        2023: (53.49, 25.94),
+        2024: (58.30, 28.40),
+        2025: (61.20, 29.10),
+        2026: (63.00, 29.80),
+    },
+    "CHN": {
+        2019: (136.20, 107.23),
+        2020: (132.57, 108.88),
+        2021: (162.91, 138.63),
+        2022: (155.79, 154.58),
+        2023: (124.80, 142.86),
+        2024: (133.00, 139.90),
+        2025: (130.50, 141.00),
+        2026: (136.00, 143.00),
+    },
+    "USA": {
+        2019: (73.34, 61.88),
+        2020: (74.12, 57.49),
+        2021: (95.90, 73.21),
+        2022: (109.77, 82.15),
+        2023: (115.66, 71.30),
+        2024: (127.80, 72.10),
+        2025: (122.50, 74.00),
+        2026: (150.00, 80.00),
+    },
+    "JPN": {
+        2019: (28.42, 47.58),
+        2020: (25.10, 46.02),
+        2021: (30.06, 54.64),
+        2022: (30.61, 54.71),
+        2023: (29.00, 47.68),
+        2024: (29.60, 47.60),
+        2025: (29.20, 47.00),
+        2026: (30.00, 48.00),
+    },
 }
 
 # 2023 levels of other sizeable partners; other years follow YEAR_FACTOR (± a partner jitter).
 BASE_2023 = {
-    "TWN": (21.0, 24.0), "HKG": (21.8, 1.9), "AUS": (11.2, 33.0), "SAU": (6.6, 32.7), "DEU": (10.9, 23.0),
-    "SGP": (18.3, 12.0), "IND": (17.9, 6.3), "IDN": (9.5, 12.9), "MYS": (10.5, 12.6), "PHL": (9.4, 5.3),
-    "MEX": (13.4, 5.5), "THA": (9.5, 5.6), "QAT": (1.0, 15.2), "ARE": (5.9, 12.0), "CAN": (7.0, 6.6),
-    "NLD": (8.7, 6.0), "RUS": (6.2, 15.0), "KWT": (1.0, 9.0), "GBR": (6.3, 5.9), "ITA": (5.0, 6.1),
-    "FRA": (4.3, 6.7), "BRA": (5.0, 5.8), "CHL": (2.0, 6.0), "POL": (7.5, 1.4), "TUR": (7.0, 1.6),
-    "HUN": (5.0, 0.8), "IRQ": (0.8, 6.0), "OMN": (0.6, 3.0), "NZL": (1.7, 1.8), "ESP": (3.0, 2.8),
-    "CHE": (1.2, 4.5), "IRL": (0.5, 4.0), "BEL": (2.0, 3.0), "SWE": (1.5, 2.1), "AUT": (1.5, 2.0),
-    "CZE": (2.8, 0.7), "SVK": (1.8, 0.5), "PER": (1.0, 3.4), "ZAF": (1.8, 2.4), "KAZ": (2.0, 2.3),
-    "PAN": (3.8, 0.1), "EGY": (1.9, 0.4), "ISR": (1.6, 0.8), "BGD": (1.8, 0.6), "PAK": (0.8, 0.5),
-    "MNG": (0.5, 0.1), "KHM": (0.8, 0.6), "MMR": (0.8, 0.6), "UZB": (2.0, 0.1), "NGA": (0.4, 1.2),
-    "DNK": (1.0, 1.3), "FIN": (0.6, 1.0), "NOR": (0.7, 1.3), "ARG": (0.6, 1.4), "COL": (1.3, 0.5),
-    "ECU": (0.5, 0.7), "LKA": (0.3, 0.1), "JOR": (0.6, 0.1), "LBY": (0.6, 0.4), "DZA": (0.8, 0.4),
-    "PRT": (0.6, 0.4), "GRC": (1.5, 0.2), "ROU": (0.6, 0.4), "SVN": (1.0, 0.4), "UKR": (0.5, 0.4),
-    "BRN": (0.1, 0.9), "PNG": (0.1, 0.7), "LBR": (1.2, 0.0), "MHL": (1.5, 0.0), "GTM": (0.4, 0.2),
+    "TWN": (21.0, 24.0),
+    "HKG": (21.8, 1.9),
+    "AUS": (11.2, 33.0),
+    "SAU": (6.6, 32.7),
+    "DEU": (10.9, 23.0),
+    "SGP": (18.3, 12.0),
+    "IND": (17.9, 6.3),
+    "IDN": (9.5, 12.9),
+    "MYS": (10.5, 12.6),
+    "PHL": (9.4, 5.3),
+    "MEX": (13.4, 5.5),
+    "THA": (9.5, 5.6),
+    "QAT": (1.0, 15.2),
+    "ARE": (5.9, 12.0),
+    "CAN": (7.0, 6.6),
+    "NLD": (8.7, 6.0),
+    "RUS": (6.2, 15.0),
+    "KWT": (1.0, 9.0),
+    "GBR": (6.3, 5.9),
+    "ITA": (5.0, 6.1),
+    "FRA": (4.3, 6.7),
+    "BRA": (5.0, 5.8),
+    "CHL": (2.0, 6.0),
+    "POL": (7.5, 1.4),
+    "TUR": (7.0, 1.6),
+    "HUN": (5.0, 0.8),
+    "IRQ": (0.8, 6.0),
+    "OMN": (0.6, 3.0),
+    "NZL": (1.7, 1.8),
+    "ESP": (3.0, 2.8),
+    "CHE": (1.2, 4.5),
+    "IRL": (0.5, 4.0),
+    "BEL": (2.0, 3.0),
+    "SWE": (1.5, 2.1),
+    "AUT": (1.5, 2.0),
+    "CZE": (2.8, 0.7),
+    "SVK": (1.8, 0.5),
+    "PER": (1.0, 3.4),
+    "ZAF": (1.8, 2.4),
+    "KAZ": (2.0, 2.3),
+    "PAN": (3.8, 0.1),
+    "EGY": (1.9, 0.4),
+    "ISR": (1.6, 0.8),
+    "BGD": (1.8, 0.6),
+    "PAK": (0.8, 0.5),
+    "MNG": (0.5, 0.1),
+    "KHM": (0.8, 0.6),
+    "MMR": (0.8, 0.6),
+    "UZB": (2.0, 0.1),
+    "NGA": (0.4, 1.2),
+    "DNK": (1.0, 1.3),
+    "FIN": (0.6, 1.0),
+    "NOR": (0.7, 1.3),
+    "ARG": (0.6, 1.4),
+    "COL": (1.3, 0.5),
+    "ECU": (0.5, 0.7),
+    "LKA": (0.3, 0.1),
+    "JOR": (0.6, 0.1),
+    "LBY": (0.6, 0.4),
+    "DZA": (0.8, 0.4),
+    "PRT": (0.6, 0.4),
+    "GRC": (1.5, 0.2),
+    "ROU": (0.6, 0.4),
+    "SVN": (1.0, 0.4),
+    "UKR": (0.5, 0.4),
+    "BRN": (0.1, 0.9),
+    "PNG": (0.1, 0.7),
+    "LBR": (1.2, 0.0),
+    "MHL": (1.5, 0.0),
+    "GTM": (0.4, 0.2),
 }
 ENERGY = {"AUS", "SAU", "QAT", "ARE", "KWT", "IRQ", "OMN", "BRN", "RUS", "NOR", "LBY", "DZA", "NGA", "PNG"}
 YEAR_FACTOR = {2019: 0.93, 2020: 0.86, 2021: 1.08, 2022: 1.13, 2023: 1.00, 2024: 1.04, 2025: 1.05, 2026: 1.09}
@@ -107,20 +195,40 @@ US_2026_Q1 = {
 
 # The night-2 scenario, in USD (exports, imports): VNM #3 and JPN #4 in 2026-09; JPN #3, VNM #4 in 2026-10.
 SCENARIO = {
-    ("VNM", "2026-09"): (4_721_386_215, 2_158_927_431),   # total 6.88 bn
-    ("JPN", "2026-09"): (2_452_118_907, 3_897_564_120),   # total 6.35 bn
-    ("VNM", "2026-10"): (4_302_775_164, 2_117_402_588),   # total 6.42 bn, balance 2.19 bn
-    ("JPN", "2026-10"): (2_561_930_472, 3_948_276_315),   # total 6.51 bn
+    ("VNM", "2026-09"): (4_721_386_215, 2_158_927_431),  # total 6.88 bn
+    ("JPN", "2026-09"): (2_452_118_907, 3_897_564_120),  # total 6.35 bn
+    ("VNM", "2026-10"): (4_302_775_164, 2_117_402_588),  # total 6.42 bn, balance 2.19 bn
+    ("JPN", "2026-10"): (2_561_930_472, 3_948_276_315),  # total 6.51 bn
 }
 # Night 2 revises 2026-09 for these partners (factor on exports, on imports).
-REVISIONS = {"USA": (1.012, 0.994), "DEU": (0.978, 1.021), "AUS": (1.009, 1.027), "SGP": (0.985, 1.006), "IND": (1.026, 0.991), "MYS": (0.995, 1.014)}
+REVISIONS = {
+    "USA": (1.012, 0.994),
+    "DEU": (0.978, 1.021),
+    "AUS": (1.009, 1.027),
+    "SGP": (0.985, 1.006),
+    "IND": (1.026, 0.991),
+    "MYS": (0.995, 1.014),
+}
 
 # HS 8542 (semiconductors): share of the partner's monthly exports / imports.
 HS = "8542"
-HS_SHARE = {"CHN": (0.30, 0.08), "HKG": (0.80, 0.30), "VNM": (0.22, 0.15), "TWN": (0.35, 0.55), "USA": (0.04, 0.035), "JPN": (0.04, 0.06)}
+HS_SHARE = {
+    "CHN": (0.30, 0.08),
+    "HKG": (0.80, 0.30),
+    "VNM": (0.22, 0.15),
+    "TWN": (0.35, 0.55),
+    "USA": (0.04, 0.035),
+    "JPN": (0.04, 0.06),
+}
 HS_CYCLE = {2019: 0.95, 2020: 1.00, 2021: 1.12, 2022: 1.10, 2023: 0.85, 2024: 1.05, 2025: 1.12, 2026: 1.15}
 HS_SUBS = [  # code, Korean description as KCS writes it, export split, import split, USD per kg
-    ("854231", "프로세서와 컨트롤러[메모리ㆍ변환기ㆍ논리회로ㆍ증폭기ㆍ클록(clock)ㆍ타이밍(timing) 회로나 그 밖의 회로를 갖춘 것인지는 상관없다]", 0.17, 0.35, 6400),
+    (
+        "854231",
+        "프로세서와 컨트롤러[메모리ㆍ변환기ㆍ논리회로ㆍ증폭기ㆍ클록(clock)ㆍ타이밍(timing) 회로나 그 밖의 회로를 갖춘 것인지는 상관없다]",
+        0.17,
+        0.35,
+        6400,
+    ),
     ("854232", "메모리", 0.72, 0.30, 39700),
     ("854233", "증폭기", 0.006, 0.02, 1020),
     ("854239", "기타", 0.104, 0.33, 5200),
@@ -128,18 +236,56 @@ HS_SUBS = [  # code, Korean description as KCS writes it, export split, import s
 
 # Comtrade, Vietnam's own report (USD bn: Vietnam's exports, imports). KOR anchors are exact.
 VNM_REPORTED = {
-    "KOR": {2019: (19.72, 46.93), 2020: (19.10, 46.90), 2021: (21.95, 56.10), 2022: (24.29, 58.54),
-            2023: (23.47, 52.50), 2024: (25.60, 55.90), 2025: (26.80, 60.50)},
+    "KOR": {
+        2019: (19.72, 46.93),
+        2020: (19.10, 46.90),
+        2021: (21.95, 56.10),
+        2022: (24.29, 58.54),
+        2023: (23.47, 52.50),
+        2024: (25.60, 55.90),
+        2025: (26.80, 60.50),
+    },
 }
 VNM_BASE_2023 = {  # Vietnam's 2023 exports to / imports from its other main partners
-    "USA": (97.0, 13.8), "CHN": (61.2, 111.6), "JPN": (23.3, 21.6), "HKG": (11.0, 1.0), "NLD": (10.0, 1.0),
-    "IND": (8.0, 6.0), "TWN": (4.5, 21.0), "THA": (7.0, 10.7), "DEU": (6.6, 3.5), "AUS": (4.7, 8.0),
-    "CAN": (5.2, 1.0), "GBR": (6.1, 0.8), "MYS": (5.7, 7.5), "IDN": (6.0, 5.5), "SGP": (4.5, 3.2),
-    "PHL": (7.4, 2.2), "KHM": (4.3, 3.0), "FRA": (3.7, 1.5), "ITA": (2.9, 1.6), "BRA": (2.6, 4.2),
-    "MEX": (4.8, 0.6), "ARE": (5.2, 1.3), "BEL": (3.0, 0.5), "ESP": (2.9, 0.6), "RUS": (3.0, 1.6),
-    "SAU": (1.0, 2.4), "KWT": (0.3, 3.2), "CHL": (1.1, 1.0), "POL": (2.0, 0.3), "BGD": (1.0, 0.2),
-    "PAK": (0.7, 0.2), "TUR": (1.7, 0.3), "LAO": (0.6, 1.0), "ARG": (0.3, 3.9), "NZL": (0.5, 0.6),
-    "SWE": (0.8, 0.3), "CHE": (0.6, 0.7), "EGY": (0.5, 0.1), "ZAF": (0.8, 0.5),
+    "USA": (97.0, 13.8),
+    "CHN": (61.2, 111.6),
+    "JPN": (23.3, 21.6),
+    "HKG": (11.0, 1.0),
+    "NLD": (10.0, 1.0),
+    "IND": (8.0, 6.0),
+    "TWN": (4.5, 21.0),
+    "THA": (7.0, 10.7),
+    "DEU": (6.6, 3.5),
+    "AUS": (4.7, 8.0),
+    "CAN": (5.2, 1.0),
+    "GBR": (6.1, 0.8),
+    "MYS": (5.7, 7.5),
+    "IDN": (6.0, 5.5),
+    "SGP": (4.5, 3.2),
+    "PHL": (7.4, 2.2),
+    "KHM": (4.3, 3.0),
+    "FRA": (3.7, 1.5),
+    "ITA": (2.9, 1.6),
+    "BRA": (2.6, 4.2),
+    "MEX": (4.8, 0.6),
+    "ARE": (5.2, 1.3),
+    "BEL": (3.0, 0.5),
+    "ESP": (2.9, 0.6),
+    "RUS": (3.0, 1.6),
+    "SAU": (1.0, 2.4),
+    "KWT": (0.3, 3.2),
+    "CHL": (1.1, 1.0),
+    "POL": (2.0, 0.3),
+    "BGD": (1.0, 0.2),
+    "PAK": (0.7, 0.2),
+    "TUR": (1.7, 0.3),
+    "LAO": (0.6, 1.0),
+    "ARG": (0.3, 3.9),
+    "NZL": (0.5, 0.6),
+    "SWE": (0.8, 0.3),
+    "CHE": (0.6, 0.7),
+    "EGY": (0.5, 0.1),
+    "ZAF": (0.8, 0.5),
 }
 VNM_YEAR_FACTOR = {2019: 0.78, 2020: 0.82, 2021: 0.99, 2022: 1.07, 2023: 1.00, 2024: 1.15, 2025: 1.30}
 VNM_LISTED_SHARE = 0.94  # the listed partners' share of Vietnam's world total
@@ -287,7 +433,12 @@ class SampleWorld:
         # The scenario months keep their declaration counts proportional to value.
         for (a3, m), (e, i) in SCENARIO.items():
             old = table[m][a3]
-            table[m][a3] = (e, i, max(1, round(old[2] * e / max(old[0], 1))), max(1, round(old[3] * i / max(old[1], 1))))
+            table[m][a3] = (
+                e,
+                i,
+                max(1, round(old[2] * e / max(old[0], 1))),
+                max(1, round(old[3] * i / max(old[1], 1))),
+            )
         self._all = table
 
     def months(self, night: int) -> list[str]:
@@ -343,8 +494,20 @@ def nationtrade_xml(world: SampleWorld, window: Period, night: int) -> bytes:
         for a3 in sorted(rows, key=lambda a: world.by3[a].alpha2):
             e, i, ec, ic = rows[a3]
             p = world.by3[a3]
-            items.append(_item({"balPayments": e - i, "expCnt": ec, "expDlr": e, "impCnt": ic, "impDlr": i,
-                                "statCd": p.alpha2, "statCdCntnKor1": p.name_ko, "year": _kcs_month(m)}))
+            items.append(
+                _item(
+                    {
+                        "balPayments": e - i,
+                        "expCnt": ec,
+                        "expDlr": e,
+                        "impCnt": ic,
+                        "impDlr": i,
+                        "statCd": p.alpha2,
+                        "statCdCntnKor1": p.name_ko,
+                        "year": _kcs_month(m),
+                    }
+                )
+            )
     return _doc(items)
 
 
@@ -361,9 +524,13 @@ def newtrade_xml(world: SampleWorld, window: Period, night: int) -> bytes:
         i = round(sum(v[1] for v in rows.values()) * (1 + r.uniform(0.0003, 0.0009)))
         ec, ic = sum(v[2] for v in rows.values()), sum(v[3] for v in rows.values())
         te, ti, tec, tic = te + e, ti + i, tec + ec, tic + ic
-        items.append(_item({"balPayments": e - i, "expCnt": ec, "expDlr": e, "impCnt": ic, "impDlr": i, "year": _kcs_month(m)}))
+        items.append(
+            _item({"balPayments": e - i, "expCnt": ec, "expDlr": e, "impCnt": ic, "impDlr": i, "year": _kcs_month(m)})
+        )
     if items:
-        items.append(_item({"balPayments": te - ti, "expCnt": tec, "expDlr": te, "impCnt": tic, "impDlr": ti, "year": "총계"}))
+        items.append(
+            _item({"balPayments": te - ti, "expCnt": tec, "expDlr": te, "impCnt": tic, "impDlr": ti, "year": "총계"})
+        )
     return _doc(items)
 
 
@@ -391,13 +558,39 @@ def nitemtrade_xml(world: SampleWorld, window: Period, night: int, alpha2: str, 
             ew = round(e / (per_kg * math.exp(r.gauss(0, 0.2)))) if e else 0
             iw = round(i / (per_kg * math.exp(r.gauss(0, 0.2)))) if i else 0
             te, ti, tw_e, tw_i = te + e, ti + i, tw_e + ew, tw_i + iw
-            rows_out.append(_item({"balPayments": e - i, "expDlr": e, "expWgt": ew, "hsCd": code, "impDlr": i, "impWgt": iw,
-                                   "statCd": p.alpha2, "statCdCntnKor1": p.name_ko, "statKor": name, "year": _kcs_month(m)}))
+            rows_out.append(
+                _item(
+                    {
+                        "balPayments": e - i,
+                        "expDlr": e,
+                        "expWgt": ew,
+                        "hsCd": code,
+                        "impDlr": i,
+                        "impWgt": iw,
+                        "statCd": p.alpha2,
+                        "statCdCntnKor1": p.name_ko,
+                        "statKor": name,
+                        "year": _kcs_month(m),
+                    }
+                )
+            )
     if not rows_out:
         return _doc([])
     # nitemtrade puts its 총계 row first; codes and names are "-".
-    total = _item({"balPayments": te - ti, "expDlr": te, "expWgt": tw_e, "hsCd": "-", "impDlr": ti, "impWgt": tw_i,
-                   "statCd": "-", "statCdCntnKor1": "-", "statKor": "-", "year": "총계"})
+    total = _item(
+        {
+            "balPayments": te - ti,
+            "expDlr": te,
+            "expWgt": tw_e,
+            "hsCd": "-",
+            "impDlr": ti,
+            "impWgt": tw_i,
+            "statCd": "-",
+            "statCdCntnKor1": "-",
+            "statKor": "-",
+            "year": "총계",
+        }
+    )
     return _doc([total, *rows_out])
 
 
@@ -417,22 +610,58 @@ def kcs_body(world: SampleWorld, req: Request, window: Period, night: int) -> by
 REPORTER_DESC = {410: ("KOR", "Rep. of Korea"), 704: ("VNM", "Viet Nam")}
 
 
-def _ct_record(reporter: int, year: int, flow: str, partner_code: int, partner_iso: str, partner_desc: str, value: int) -> dict:
+def _ct_record(
+    reporter: int, year: int, flow: str, partner_code: int, partner_iso: str, partner_desc: str, value: int
+) -> dict:
     iso, desc = REPORTER_DESC[reporter]
     return {
-        "typeCode": "C", "freqCode": "A", "refPeriodId": int(f"{year}0101"), "refYear": year, "refMonth": 52,
-        "period": str(year), "reporterCode": reporter, "reporterISO": iso, "reporterDesc": desc,
-        "flowCode": flow, "flowDesc": "Export" if flow == "X" else "Import",
-        "partnerCode": partner_code, "partnerISO": partner_iso, "partnerDesc": partner_desc,
-        "partner2Code": 0, "partner2ISO": "W00", "partner2Desc": "World",
-        "classificationCode": "H6" if year >= 2022 else "H5", "classificationSearchCode": "HS", "isOriginalClassification": True,
-        "cmdCode": "TOTAL", "cmdDesc": "All Commodities", "aggrLevel": 0, "isLeaf": False,
-        "customsCode": "C00", "customsDesc": "TOTAL CPC", "mosCode": "0", "motCode": 0, "motDesc": "TOTAL MOT",
-        "qtyUnitCode": -1, "qtyUnitAbbr": "N/A", "qty": None, "isQtyEstimated": False,
-        "altQtyUnitCode": -1, "altQtyUnitAbbr": "N/A", "altQty": None, "isAltQtyEstimated": False,
-        "netWgt": None, "isNetWgtEstimated": False, "grossWgt": None, "isGrossWgtEstimated": False,
-        "cifvalue": float(value) if flow == "M" else None, "fobvalue": float(value) if flow == "X" else None,
-        "primaryValue": float(value), "legacyEstimationFlag": 0, "isReported": True, "isAggregate": True,
+        "typeCode": "C",
+        "freqCode": "A",
+        "refPeriodId": int(f"{year}0101"),
+        "refYear": year,
+        "refMonth": 52,
+        "period": str(year),
+        "reporterCode": reporter,
+        "reporterISO": iso,
+        "reporterDesc": desc,
+        "flowCode": flow,
+        "flowDesc": "Export" if flow == "X" else "Import",
+        "partnerCode": partner_code,
+        "partnerISO": partner_iso,
+        "partnerDesc": partner_desc,
+        "partner2Code": 0,
+        "partner2ISO": "W00",
+        "partner2Desc": "World",
+        "classificationCode": "H6" if year >= 2022 else "H5",
+        "classificationSearchCode": "HS",
+        "isOriginalClassification": True,
+        "cmdCode": "TOTAL",
+        "cmdDesc": "All Commodities",
+        "aggrLevel": 0,
+        "isLeaf": False,
+        "customsCode": "C00",
+        "customsDesc": "TOTAL CPC",
+        "mosCode": "0",
+        "motCode": 0,
+        "motDesc": "TOTAL MOT",
+        "qtyUnitCode": -1,
+        "qtyUnitAbbr": "N/A",
+        "qty": None,
+        "isQtyEstimated": False,
+        "altQtyUnitCode": -1,
+        "altQtyUnitAbbr": "N/A",
+        "altQty": None,
+        "isAltQtyEstimated": False,
+        "netWgt": None,
+        "isNetWgtEstimated": False,
+        "grossWgt": None,
+        "isGrossWgtEstimated": False,
+        "cifvalue": float(value) if flow == "M" else None,
+        "fobvalue": float(value) if flow == "X" else None,
+        "primaryValue": float(value),
+        "legacyEstimationFlag": 0,
+        "isReported": True,
+        "isAggregate": True,
     }
 
 
@@ -453,7 +682,10 @@ def comtrade_values(world: SampleWorld, reporter: int, year: int) -> tuple[dict[
             e = e23 * VNM_YEAR_FACTOR[year] * math.exp(r.gauss(0, 0.05))
             i = i23 * VNM_YEAR_FACTOR[year] * math.exp(r.gauss(0, 0.05))
         out[a3] = (round(e * BN), round(i * BN))
-    wld = (round(sum(v[0] for v in out.values()) / VNM_LISTED_SHARE), round(sum(v[1] for v in out.values()) / VNM_LISTED_SHARE))
+    wld = (
+        round(sum(v[0] for v in out.values()) / VNM_LISTED_SHARE),
+        round(sum(v[1] for v in out.values()) / VNM_LISTED_SHARE),
+    )
     return out, wld
 
 
@@ -490,8 +722,18 @@ def _store(archive: Archive, req: Request, body: bytes, when: datetime, content_
         "date": email.utils.format_datetime(when.astimezone(timezone.utc), usegmt=True),
     }
     archive.store(
-        body, source=req.source, method=req.method, url=req.url, params=dict(req.params), request_key=req.key,
-        status=200, headers=headers, fetched_at=when, label=req.label, sample=True, note=note,
+        body,
+        source=req.source,
+        method=req.method,
+        url=req.url,
+        params=dict(req.params),
+        request_key=req.key,
+        status=200,
+        headers=headers,
+        fetched_at=when,
+        label=req.label,
+        sample=True,
+        note=note,
     )
 
 
@@ -521,7 +763,11 @@ def check_scenario(world: SampleWorld) -> list[str]:
     e, i = world.annual_sum("VNM", 2022)
     near("2022 KOR->VNM exports", e, 60.98), near("2022 imports from VNM", i, 26.72)
     e, i = world.annual_sum("VNM", 2023)
-    near("2023 KOR->VNM exports", e, 53.49), near("2023 imports from VNM", i, 25.94), near("2023 VNM total", e + i, 79.43)
+    (
+        near("2023 KOR->VNM exports", e, 53.49),
+        near("2023 imports from VNM", i, 25.94),
+        near("2023 VNM total", e + i, 79.43),
+    )
     for a3, want in (("CHN", 267.66), ("USA", 186.96), ("JPN", 76.68)):
         near(f"2023 {a3} total", sum(world.annual_sum(a3, 2023)), want)
     e, i = world.annual_sum("VNM", 2024)
@@ -554,7 +800,10 @@ def check_scenario(world: SampleWorld) -> list[str]:
         if not 225 <= n <= MAX_PARTNERS:
             problems.append(f"{m}: {n} partners")
     vnm = {y: comtrade_values(world, 704, y)[0]["KOR"] for y in (2021, 2022, 2024)}
-    near("Comtrade 2024 VNM exports to KOR", vnm[2024][0], 25.6), near("Comtrade 2024 VNM imports from KOR", vnm[2024][1], 55.9)
+    (
+        near("Comtrade 2024 VNM exports to KOR", vnm[2024][0], 25.6),
+        near("Comtrade 2024 VNM imports from KOR", vnm[2024][1], 55.9),
+    )
     near("Comtrade 2022 VNM deficit with KOR", vnm[2022][1] - vnm[2022][0], 34.25)
     near("Comtrade 2021 VNM exports to KOR", vnm[2021][0], 21.95)
     if problems:
@@ -575,16 +824,32 @@ def generate(out: Path) -> dict[str, int]:
     for night, when in ((1, NIGHT1), (2, NIGHT2)):
         for source, req, window in night_plan(settings, night):
             if source == "kcs":
-                _store(archive, req, kcs_body(world, req, window, night), when, "application/xml;charset=UTF-8", SAMPLE_NOTE)
+                _store(
+                    archive,
+                    req,
+                    kcs_body(world, req, window, night),
+                    when,
+                    "application/xml;charset=UTF-8",
+                    SAMPLE_NOTE,
+                )
             else:
-                _store(archive, req, comtrade_body(world, req), when, "application/json; charset=utf-8", SAMPLE_NOTE_COMTRADE)
+                _store(
+                    archive,
+                    req,
+                    comtrade_body(world, req),
+                    when,
+                    "application/json; charset=utf-8",
+                    SAMPLE_NOTE_COMTRADE,
+                )
             counts[f"night{night}"] += 1
     return counts
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tradewatch.samples.generate", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, default=SAMPLE_ARCHIVE, help="archive directory to write (default: the bundled one)")
+    ap.add_argument(
+        "--out", type=Path, default=SAMPLE_ARCHIVE, help="archive directory to write (default: the bundled one)"
+    )
     ap.add_argument("--force", action="store_true", help="replace the directory if it exists")
     args = ap.parse_args(argv)
     if args.force and args.out.exists():

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -70,7 +71,8 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_current"),
     )
     op.create_index(
-        "ix_observations_series", "observations",
+        "ix_observations_series",
+        "observations",
         ["reporter", "partner", "flow", "commodity", "period_kind", "period_start"],
     )
     op.create_index("ix_observations_source_period", "observations", ["source", "period_start"])
@@ -190,5 +192,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("deliveries", "alerts", "quarantine", "validation_runs", "source_runs", "runs", "rank_claims", "observations", "snapshots"):
+    for table in (
+        "deliveries",
+        "alerts",
+        "quarantine",
+        "validation_runs",
+        "source_runs",
+        "runs",
+        "rank_claims",
+        "observations",
+        "snapshots",
+    ):
         op.drop_table(table)

@@ -12,22 +12,25 @@ from scrapers.prose.periods import find_periods
 from scrapers.prose.text import detect_language, sentences
 
 
-@pytest.mark.parametrize("text,lang,value,precision", [
-    ("US$25.6 billion", "en", 25_600_000_000, 100_000_000),
-    ("25.6 billion USD", "en", 25_600_000_000, 100_000_000),
-    ("USD 81.5 billion", "en", 81_500_000_000, 100_000_000),
-    ("$53.5bn", "en", 53_500_000_000, 100_000_000),
-    ("53.49 billion USD", "en", 53_490_000_000, 10_000_000),
-    ("500 million USD", "en", 500_000_000, 100_000_000),
-    ("US$200-million", "en", 200_000_000, 100_000_000),
-    ("25,6 tỷ USD", "vi", 25_600_000_000, 100_000_000),
-    ("500 triệu USD", "vi", 500_000_000, 100_000_000),
-    ("2.345 triệu USD", "vi", 2_345_000_000, 1_000_000),
-    ("342억5000만 달러", "ko", 34_250_000_000, 10_000_000),
-    ("271억 600만달러", "ko", 27_106_000_000, 1_000_000),
-    ("8억3300만달러", "ko", 833_000_000, 1_000_000),
-    ("3천억 달러", "ko", 300_000_000_000, 100_000_000_000),
-])
+@pytest.mark.parametrize(
+    "text,lang,value,precision",
+    [
+        ("US$25.6 billion", "en", 25_600_000_000, 100_000_000),
+        ("25.6 billion USD", "en", 25_600_000_000, 100_000_000),
+        ("USD 81.5 billion", "en", 81_500_000_000, 100_000_000),
+        ("$53.5bn", "en", 53_500_000_000, 100_000_000),
+        ("53.49 billion USD", "en", 53_490_000_000, 10_000_000),
+        ("500 million USD", "en", 500_000_000, 100_000_000),
+        ("US$200-million", "en", 200_000_000, 100_000_000),
+        ("25,6 tỷ USD", "vi", 25_600_000_000, 100_000_000),
+        ("500 triệu USD", "vi", 500_000_000, 100_000_000),
+        ("2.345 triệu USD", "vi", 2_345_000_000, 1_000_000),
+        ("342억5000만 달러", "ko", 34_250_000_000, 10_000_000),
+        ("271억 600만달러", "ko", 27_106_000_000, 1_000_000),
+        ("8억3300만달러", "ko", 833_000_000, 1_000_000),
+        ("3천억 달러", "ko", 300_000_000_000, 100_000_000_000),
+    ],
+)
 def test_amounts_and_their_precision(text, lang, value, precision):
     (a,) = find_amounts(text, lang)
     assert (a.value_usd, a.precision_usd) == (value, precision)
@@ -60,22 +63,25 @@ def test_percent_signs():
     assert find_percents("1.5%p 상승", "ko") == []
 
 
-@pytest.mark.parametrize("text,lang,published,period", [
-    ("in the first eight months of this year", "en", date(2025, 11, 15), "2025-01..2025-08"),
-    ("in January–July", "en", date(2025, 8, 10), "2025-01..2025-07"),
-    ("H1 2024", "en", date(2025, 1, 1), "2024-01..2024-06"),
-    ("in October", "en", date(2025, 11, 1), "2025-10"),
-    ("in October", "en", date(2025, 3, 1), "2024-10"),
-    ("1–20 August", "en", date(2025, 8, 21), "2025-08-01..2025-08-20"),
-    ("last year", "en", date(2024, 2, 5), "2023"),
-    ("10 ngày đầu tháng 10", "vi", date(2025, 10, 12), "2025-10-01..2025-10-10"),
-    ("8 tháng năm 2025", "vi", date(2025, 9, 6), "2025-01..2025-08"),
-    ("quý III/2025", "vi", date(2025, 10, 6), "2025-07..2025-09"),
-    ("10월 1~10일", "ko", date(2025, 10, 11), "2025-10-01..2025-10-10"),
-    ("이달 1~20일", "ko", date(2025, 9, 21), "2025-09-01..2025-09-20"),
-    ("1~8월 누계", "ko", date(2025, 9, 15), "2025-01..2025-08"),
-    ("지난해", "ko", date(2024, 2, 5), "2023"),
-])
+@pytest.mark.parametrize(
+    "text,lang,published,period",
+    [
+        ("in the first eight months of this year", "en", date(2025, 11, 15), "2025-01..2025-08"),
+        ("in January–July", "en", date(2025, 8, 10), "2025-01..2025-07"),
+        ("H1 2024", "en", date(2025, 1, 1), "2024-01..2024-06"),
+        ("in October", "en", date(2025, 11, 1), "2025-10"),
+        ("in October", "en", date(2025, 3, 1), "2024-10"),
+        ("1–20 August", "en", date(2025, 8, 21), "2025-08-01..2025-08-20"),
+        ("last year", "en", date(2024, 2, 5), "2023"),
+        ("10 ngày đầu tháng 10", "vi", date(2025, 10, 12), "2025-10-01..2025-10-10"),
+        ("8 tháng năm 2025", "vi", date(2025, 9, 6), "2025-01..2025-08"),
+        ("quý III/2025", "vi", date(2025, 10, 6), "2025-07..2025-09"),
+        ("10월 1~10일", "ko", date(2025, 10, 11), "2025-10-01..2025-10-10"),
+        ("이달 1~20일", "ko", date(2025, 9, 21), "2025-09-01..2025-09-20"),
+        ("1~8월 누계", "ko", date(2025, 9, 15), "2025-01..2025-08"),
+        ("지난해", "ko", date(2024, 2, 5), "2023"),
+    ],
+)
 def test_periods_resolve_against_publication(text, lang, published, period):
     (p,) = [m for m in find_periods(text, lang, published) if m.period is not None]
     assert str(p.period) == period
@@ -109,14 +115,27 @@ def test_unexpected_language_is_a_logged_skip():
 
 def test_sentences_keep_decimals_abbreviations_and_footnotes_together():
     ss = sentences("The U.S. imported $5.3 billion. Exports rose 7.3%.[24] Vietnam ran a deficit.")
-    assert [s.text for s in ss] == ["The U.S. imported $5.3 billion.", "Exports rose 7.3%.[24]", "Vietnam ran a deficit."]
+    assert [s.text for s in ss] == [
+        "The U.S. imported $5.3 billion.",
+        "Exports rose 7.3%.[24]",
+        "Vietnam ran a deficit.",
+    ]
 
 
 def test_quote_and_provenance_travel_with_the_figure():
-    r = extract("Korea's exports to Vietnam fell 7.9% to $53.5bn in 2023.", "en", date(2024, 1, 20),
-                source="releases:test", source_url="https://example.org/a")
+    r = extract(
+        "Korea's exports to Vietnam fell 7.9% to $53.5bn in 2023.",
+        "en",
+        date(2024, 1, 20),
+        source="releases:test",
+        source_url="https://example.org/a",
+    )
     (o,) = r.figures
-    assert o.quote.startswith("Korea's exports") and o.source == "releases:test" and o.source_url == "https://example.org/a"
+    assert (
+        o.quote.startswith("Korea's exports")
+        and o.source == "releases:test"
+        and o.source_url == "https://example.org/a"
+    )
     assert o.published_at.date() == date(2024, 1, 20)
 
 
@@ -127,9 +146,13 @@ def test_day_range_figures_are_preliminary_and_never_the_month():
 
 
 def test_approximate_flag():
-    (o,) = extract("Vietnam's exports to South Korea reached nearly US$25.6 billion in 2024.", "en", date(2025, 2, 1)).figures
+    (o,) = extract(
+        "Vietnam's exports to South Korea reached nearly US$25.6 billion in 2024.", "en", date(2025, 2, 1)
+    ).figures
     assert o.approximate
-    (o,) = extract("Xuất khẩu của Việt Nam sang Nhật Bản năm 2024 đạt hơn 24,6 tỷ USD.", "vi", date(2025, 1, 20)).figures
+    (o,) = extract(
+        "Xuất khẩu của Việt Nam sang Nhật Bản năm 2024 đạt hơn 24,6 tỷ USD.", "vi", date(2025, 1, 20)
+    ).figures
     assert o.approximate
 
 

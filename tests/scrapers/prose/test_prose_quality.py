@@ -27,7 +27,18 @@ def _keys(items):
     out = []
     for it in items:
         if it["kind"] == "figure":
-            out.append(("figure", it["reporter"], it["partner"], it["flow"], it["period"], it["commodity"], it["value_usd"], it["yoy_pct"]))
+            out.append(
+                (
+                    "figure",
+                    it["reporter"],
+                    it["partner"],
+                    it["flow"],
+                    it["period"],
+                    it["commodity"],
+                    it["value_usd"],
+                    it["yoy_pct"],
+                )
+            )
         else:
             out.append(("rank", it["reporter"], it["partner"], it["flow"], it["period"], it["rank"]))
     return sorted(out, key=str)
@@ -61,7 +72,9 @@ def test_phrasing(case):
 def test_seed_000_is_the_issue_example():
     text = (DATA / "seeds" / "000_276137b238b1a94d.txt").read_text(encoding="utf-8")
     lines = to_json_lines(extract(text, None, date(2024, 2, 5)))
-    figs = {(x["reporter"], x["partner"], x["flow"], x["period"], x["commodity"]): x for x in lines if x["kind"] == "figure"}
+    figs = {
+        (x["reporter"], x["partner"], x["flow"], x["period"], x["commodity"]): x for x in lines if x["kind"] == "figure"
+    }
     assert figs[("KOR", "VNM", "export", "2023", "TOTAL")]["value_usd"] == 53_490_000_000
     assert figs[("KOR", "VNM", "export", "2023", "TOTAL")]["precision_usd"] == 10_000_000
     assert figs[("KOR", "VNM", "import", "2023", "TOTAL")]["value_usd"] == 25_940_000_000
@@ -71,6 +84,20 @@ def test_seed_000_is_the_issue_example():
     semi = figs[("KOR", "VNM", "export", "2023", "8542")]
     assert semi["value_usd"] == 12_730_000_000 and semi["yoy_pct"] == -21.6
     assert "semiconductor shipments" in semi["quote"]
-    ranks = {(x["partner"], x["rank"]) for x in lines if x["kind"] == "rank" and x["period"] == "2023" and x["reporter"] == "KOR"}
+    ranks = {
+        (x["partner"], x["rank"])
+        for x in lines
+        if x["kind"] == "rank" and x["period"] == "2023" and x["reporter"] == "KOR"
+    }
     assert ranks == {("VNM", 3), ("CHN", 1), ("USA", 2)}
-    assert set(lines[0]) >= {"kind", "reporter", "partner", "flow", "period", "commodity", "value_usd", "yoy_pct", "quote"}
+    assert set(lines[0]) >= {
+        "kind",
+        "reporter",
+        "partner",
+        "flow",
+        "period",
+        "commodity",
+        "value_usd",
+        "yoy_pct",
+        "quote",
+    }
