@@ -18,11 +18,11 @@ from alerts.quality import quality_alert
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["Alert", "detect_after_store", "quality_alert", "health_alerts", "silence_alerts"]
+__all__ = ["Alert", "detect_after_store", "health_alerts", "quality_alert", "silence_alerts"]
 
 
 def detect_after_store(
-    session: "Session", settings: Any, store_result: Any, *, today: date, registry=None
+    session: Session, settings: Any, store_result: Any, *, today: date, registry=None
 ) -> list[Alert]:
     """The alerts a stored batch gives rise to: ranking, balance, revisions, target."""
     from alerts.detect import detect_after_store as _detect
@@ -30,7 +30,7 @@ def detect_after_store(
     return _detect(session, settings, store_result, today=today, registry=registry)
 
 
-def health_alerts(session: "Session", settings: Any, source: str, run_status: str | None = None) -> list[Alert]:
+def health_alerts(session: Session, settings: Any, source: str, run_status: str | None = None) -> list[Alert]:
     """Source-health alerts after this run's ``source_runs`` row is written (and flushed).
 
     ``run_status`` is this run's status for the source; it is only a check: the
@@ -56,7 +56,7 @@ def health_alerts(session: "Session", settings: Any, source: str, run_status: st
 
 
 def silence_alerts(
-    session: "Session", settings: Any, source: Any, today: date, run_status: str | None = None
+    session: Session, settings: Any, source: Any, today: date, run_status: str | None = None
 ) -> list[Alert]:
     """A "source silent" alert when the month ``source`` should have published by ``today`` is not stored."""
     from alerts.health import silence_alerts_for

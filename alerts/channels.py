@@ -19,10 +19,11 @@ import ipaddress
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
@@ -262,7 +263,7 @@ class EmailSender:
         self.chart = chart
         self.registry = registry
         self._ssl_context = ssl_context
-        self._secrets = self.config.secrets() + [_secret(smtp_url)]
+        self._secrets = [*self.config.secrets(), _secret(smtp_url)]
 
     def __repr__(self) -> str:
         return f"EmailSender({self.config.where}, to={self.email_to!r})"

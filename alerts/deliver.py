@@ -18,9 +18,10 @@ import socket
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -60,7 +61,7 @@ def default_worker_id() -> str:
 
 
 def build_senders(
-    settings: Any, *, chart: Callable[[Alert], "bytes | None"] | None = None, registry: CountryRegistry | None = None
+    settings: Any, *, chart: Callable[[Alert], bytes | None] | None = None, registry: CountryRegistry | None = None
 ) -> dict[str, Sender]:
     """The channels the settings configure: Slack with a webhook URL; email with an SMTP URL and recipients."""
     out: dict[str, Sender] = {}
@@ -87,7 +88,7 @@ def deliver_pending(
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
     limit: int = 500,
-    chart: Callable[[Alert], "bytes | None"] | None = None,
+    chart: Callable[[Alert], bytes | None] | None = None,
     registry: CountryRegistry | None = None,
 ) -> DeliveryReport:
     """Deliver every due pending delivery of the configured channels; return what happened.

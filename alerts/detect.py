@@ -151,7 +151,7 @@ def _ranked(
 def _ranking(reader: _Reader, settings, keys: list[tuple], today: date, reg: CountryRegistry) -> list[Alert]:
     touched: dict[str, set[Period]] = defaultdict(set)
     for reporter, _partner, flow, period, commodity, _source in keys:
-        if reporter in settings.reporters and commodity == TOTAL and flow in RANK_FLOWS + ("balance",):
+        if reporter in settings.reporters and commodity == TOTAL and flow in (*RANK_FLOWS, "balance"):
             p = Period.parse(period)
             if p.kind in (PeriodKind.MONTH, PeriodKind.YEAR):
                 touched[reporter].add(p)
@@ -307,7 +307,6 @@ def _revisions(session: Session, settings, revisions: list, reg: CountryRegistry
     if not revisions:
         return []
     from db.store import current_rows
-
     from tradewatch.model import WORLD
 
     facts = []

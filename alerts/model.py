@@ -76,7 +76,7 @@ class Alert:
         return asdict(self)
 
     @classmethod
-    def from_row(cls, row: Any) -> "Alert":
+    def from_row(cls, row: Any) -> Alert:
         """Rebuild an alert from an ``AlertRow`` (for rendering at delivery time)."""
         p = row.payload or {}
         return cls(

@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -122,7 +123,7 @@ class AlertView:
     rows: list[tuple[str, str, str]]
 
     @classmethod
-    def of(cls, a: Alert, registry: CountryRegistry | None = None) -> "AlertView":
+    def of(cls, a: Alert, registry: CountryRegistry | None = None) -> AlertView:
         return cls(
             rule=a.rule,
             severity=a.severity,
@@ -207,14 +208,14 @@ def describe_rows(
 
 
 __all__ = [
-    "render_message",
-    "render_text",
-    "render_slack",
-    "render_email",
-    "mrkdwn_escape",
-    "slack_link",
-    "safe_url",
+    "AlertView",
     "fmt_figure",
     "label_for",
-    "AlertView",
+    "mrkdwn_escape",
+    "render_email",
+    "render_message",
+    "render_slack",
+    "render_text",
+    "safe_url",
+    "slack_link",
 ]

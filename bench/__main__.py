@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                 from bench import extraction
 
                 f, d = extraction.run(log=log)
-        except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
+        except Exception as exc:
             log(f"{name}: FAILED: {exc}")
             f, d = [Figure(f"{name}.error", None, "", note=str(exc).splitlines()[0][:300])], {"error": str(exc)}
         figs += f

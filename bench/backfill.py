@@ -62,11 +62,11 @@ def child_pipeline(
     what_if: list[str] | None = None,
 ) -> dict:
     t_import = time.perf_counter()
-    from tradewatch.config import load_settings
     from db import store as dbstore
     from flows import pipeline as p
-    from tradewatch.model import Period
     from scrapers.kcs import KcsNationTrade
+    from tradewatch.config import load_settings
+    from tradewatch.model import Period
 
     t_import = time.perf_counter() - t_import
     timer = _Timer()

@@ -23,6 +23,7 @@ and returns the process), which keeps the server off the benchmarked process's G
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import re
@@ -32,12 +33,12 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-__all__ = ["KcsServer", "spawn", "prewarm", "partners", "month_range", "nation_items", "DEFAULT_LATENCY"]
+__all__ = ["DEFAULT_LATENCY", "KcsServer", "month_range", "nation_items", "partners", "prewarm", "spawn"]
 
 DEFAULT_LATENCY = 0.1
 PREFIX = "/1220000"
@@ -146,7 +147,7 @@ def gateway_error(code: str, err: str, auth: str) -> str:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _month_nation(ym: str) -> tuple[str, int, int, int, int]:
     """One month of nationtrade items (XML text, for all partners) and the month's sums."""
     rows = nation_items([ym])
@@ -382,7 +383,7 @@ class KcsServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}{PREFIX}"
 
-    def start(self) -> "KcsServer":
+    def start(self) -> KcsServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="kcs-bench-server", daemon=True)
         self._thread.start()
         return self
@@ -393,7 +394,7 @@ class KcsServer:
         if self._thread is not None:
             self._thread.join(5)
 
-    def __enter__(self) -> "KcsServer":
+    def __enter__(self) -> KcsServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -421,7 +422,7 @@ class Spawned:
                 self.proc.kill()
                 self.proc.wait(5)
 
-    def __enter__(self) -> "Spawned":
+    def __enter__(self) -> Spawned:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -450,10 +451,8 @@ def _serve(args: argparse.Namespace) -> None:
         first, last = args.prewarm.split("..")
         prewarm(first, min(last, srv.latest))
     print(f"READY {srv.base_url}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         srv._httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 def main(argv: list[str] | None = None) -> None:

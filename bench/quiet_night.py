@@ -30,8 +30,8 @@ def child(base_url: str, data_dir: str, rounds: int) -> dict:
     )
     from prefect import flow
 
-    from tradewatch.config import load_settings
     from flows.flows import nightly
+    from tradewatch.config import load_settings
 
     @flow(name="bench-empty")
     def empty() -> None:

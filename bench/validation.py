@@ -60,8 +60,8 @@ def child_import() -> dict:
 def child_validate(data_dir: str) -> dict:
     from pathlib import Path
 
-    from tradewatch.config import load_settings
     from db import Database
+    from tradewatch.config import load_settings
 
     settings = load_settings(data_dir=Path(data_dir), sources=["kcs"])
     db = Database(settings.database_url)

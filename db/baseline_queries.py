@@ -7,9 +7,9 @@ one per column, ready to become a DataFrame without a per-row Python object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from operator import itemgetter
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -16,9 +16,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -34,16 +35,16 @@ ERROR_MAX = 1000
 PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "failed", "suppressed"
 
 __all__ = [
-    "write_alerts",
+    "STALE_CLAIM",
+    "Claimed",
     "claim_pending",
-    "release_stale",
-    "mark_sent",
     "mark_failed",
+    "mark_sent",
     "mark_suppressed",
+    "release_stale",
     "requeue",
     "retry_delay",
-    "Claimed",
-    "STALE_CLAIM",
+    "write_alerts",
 ]
 
 

@@ -11,9 +11,10 @@ recorded trade that month and counts as 0.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,14 +27,14 @@ FAILING = ("failed", "empty")
 
 __all__ = [
     "Figure",
-    "figures",
+    "SourceHealth",
+    "alerts_with_deliveries",
     "figure",
+    "figures",
+    "months_available",
     "ranking",
     "ranking_source",
-    "months_available",
     "series",
-    "alerts_with_deliveries",
-    "SourceHealth",
     "source_health",
 ]
 
@@ -58,11 +59,11 @@ def _least_mature(ms: Iterable[str | None]) -> str | None:
     return min(known, key=_MATURITY.index) if known else None
 
 
-def _flow(flow: "Flow | str") -> str:
+def _flow(flow: Flow | str) -> str:
     return flow.value if isinstance(flow, Flow) else str(flow)
 
 
-def _period(period: "Period | str") -> Period:
+def _period(period: Period | str) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
@@ -161,8 +162,8 @@ def months_available(session: Session, reporter: str, source: str, year: int, co
 def figures(
     session: Session,
     reporter: str,
-    flow: "Flow | str",
-    period: "Period | str",
+    flow: Flow | str,
+    period: Period | str,
     source: str,
     commodity: str = "TOTAL",
     partner: str | None = None,
@@ -200,9 +201,8 @@ def figures(
         if p.start.year == p.end.year
         else None
     )
-    if have is not None:
-        if any(int(m[5:7]) not in have for m in months):
-            return {}
+    if have is not None and any(int(m[5:7]) not in have for m in months):
+        return {}
     data = load(months)
     if have is None and any(m not in data for m in months):
         return {}
@@ -228,8 +228,8 @@ def figure(
     session: Session,
     reporter: str,
     partner: str,
-    flow: "Flow | str",
-    period: "Period | str",
+    flow: Flow | str,
+    period: Period | str,
     source: str,
     commodity: str = "TOTAL",
 ) -> Figure | None:
@@ -238,7 +238,7 @@ def figure(
 
 
 def ranking_source(
-    session: Session, reporter: str, period: "Period | str", commodity: str = "TOTAL"
+    session: Session, reporter: str, period: Period | str, commodity: str = "TOTAL"
 ) -> tuple[str | None, int]:
     """The source with the most partners for ``reporter`` in ``period`` (or its months), and that count."""
     p = _period(period)
@@ -264,8 +264,8 @@ def ranking_source(
 def ranking(
     session: Session,
     reporter: str,
-    flow: "Flow | str",
-    period: "Period | str",
+    flow: Flow | str,
+    period: Period | str,
     source: str | None = None,
     commodity: str = "TOTAL",
     *,
@@ -291,7 +291,7 @@ def series(
     session: Session,
     reporter: str,
     partner: str,
-    flow: "Flow | str",
+    flow: Flow | str,
     period_kind: str = "month",
     commodity: str = "TOTAL",
     source: str | None = None,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -110,9 +110,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits at the end, or rolls back whole on any error."""
-        with self._sessions() as s:
-            with s.begin():
-                yield s
+        with self._sessions() as s, s.begin():
+            yield s
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,17 +8,18 @@ that caused them, or not at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.models import ObservationRow, RankClaimRow, SnapshotRow
 from tradewatch.errors import TradewatchError
 from tradewatch.model import Flow, Observation, Period, RankClaim, utcnow
-from db.models import ObservationRow, RankClaimRow, SnapshotRow
 
 if TYPE_CHECKING:
     from scrapers.archive import Snapshot
@@ -61,7 +62,7 @@ class StoreResult:
     def changed(self) -> bool:
         return bool(self.inserted or self.revised or self.claims_inserted)
 
-    def merge(self, other: "StoreResult") -> "StoreResult":
+    def merge(self, other: StoreResult) -> StoreResult:
         self.inserted += other.inserted
         self.revised += other.revised
         self.unchanged += other.unchanged
@@ -75,7 +76,7 @@ class StoreResult:
 # --- snapshots ------------------------------------------------------------------------
 
 
-def record_snapshot(session: Session, snap: "Snapshot") -> None:
+def record_snapshot(session: Session, snap: Snapshot) -> None:
     """Mirror an archive record in ``snapshots`` (once per fetch)."""
     exists = session.execute(
         select(SnapshotRow.id).where(
@@ -212,7 +213,7 @@ def store_batch(
     current = load_current(session, observations)
     inserts: list[dict] = []
     superseded: list[int] = []
-    for o, key in zip(observations, keys):
+    for o, key in zip(observations, keys, strict=True):
         fa = fetched_at.get(o.snapshot_sha256 or "")
         cur = current.get(key)
         if cur is None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from expectations.report import KINDS, Batch, FailedCheck, ValidationReport
 
-__all__ = ["Batch", "FailedCheck", "ValidationReport", "KINDS", "validate_batch", "record_validation"]
+__all__ = ["KINDS", "Batch", "FailedCheck", "ValidationReport", "record_validation", "validate_batch"]
 
 
 def validate_batch(

@@ -212,7 +212,7 @@ def add_history_columns(df, stored: dict[str, list], *, baseline_months: int, k:
         out["baseline_z"][e_idx] = np.where(
             yoy >= med, (yoy - med) / (out["band_hi"][e_idx] - med), (yoy - med) / (med - out["band_lo"][e_idx])
         )
-        stats.rows_checked += int(len(e_idx))
+        stats.rows_checked += len(e_idx)
         stats.rows_full_history += int(np.sum(~short))
         stats.rows_short_history += int(np.sum(short & has))
         stats.rows_no_history += int(np.sum(~has))

@@ -78,6 +78,7 @@ def add_reference_columns(df, session, *, reference_source: str = REFERENCE_SOUR
             st["commodity"],
             st["value_usd"],
             st["precision_usd"],
+            strict=True,
         ):
             found[(r, pa, fl, co, pe)] = (v, pr or 1)
         for i, key, months in wanted:
@@ -130,7 +131,14 @@ def mirror_differences(df, session, *, reporters: list[str]) -> tuple[list[str],
     )
     stored: dict[tuple, list[tuple[str, float]]] = {}
     for r, p, f, per, c, s, v in zip(
-        st["reporter"], st["partner"], st["flow"], st["period"], st["commodity"], st["source"], st["value_usd"]
+        st["reporter"],
+        st["partner"],
+        st["flow"],
+        st["period"],
+        st["commodity"],
+        st["source"],
+        st["value_usd"],
+        strict=True,
     ):
         stored.setdefault((r, p, f, per, c), []).append((s, v))
 

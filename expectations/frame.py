@@ -7,8 +7,8 @@ of milliseconds here. pandas and numpy are imported by the caller's first use.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 from tradewatch.model import Observation, Period
 

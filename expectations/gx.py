@@ -14,14 +14,16 @@ earlier processes from it. ``report.py`` writes a self-contained index and summa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from expectations.checks import Check
@@ -176,7 +178,7 @@ def run_checks(
     from great_expectations.core.run_identifier import RunIdentifier
 
     vd, suite, batch_id = _validation_definition(kind, checks)
-    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(timezone.utc))
+    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
     result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
     t0 = time.perf_counter()
     with _LOCK:
@@ -268,10 +270,8 @@ def _build_docs(res, suite, batch_id: str, run_id, docs_dir: Path, *, stored: bo
             _STATE["suite_pages"].add((site, suite.name))
             urls = ctx.get_docs_sites_urls(resource_identifier=vr_id, site_names=[site], only_if_exists=True)
         finally:
-            try:  # the page is written; the in-memory result need not outlive it
+            with contextlib.suppress(Exception):  # the page is written; the in-memory result need not outlive it
                 store.remove_key(vr_id)
-            except Exception:
-                pass
     for u in urls or []:
         url = u.get("site_url")
         if url and url.startswith("file://"):

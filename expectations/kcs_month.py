@@ -54,7 +54,7 @@ def add_completeness_columns(df, stored: dict[str, list], *, watched: list[str],
     pair_grp, pair_p = pairs // n_p, pairs % n_p
     batch_partners: list[set] = [set() for _ in range(n_groups)]
     names = np.asarray(puniq, dtype=object)
-    for g, p in zip(pair_grp.tolist(), pair_p.tolist()):
+    for g, p in zip(pair_grp.tolist(), pair_p.tolist(), strict=True):
         if p < len(names):
             batch_partners[g].add(names[p])
     keys = list(df.loc[first, list(_MONTH_KEY)].itertuples(index=False, name=None)) if n_groups else []
@@ -62,7 +62,7 @@ def add_completeness_columns(df, stored: dict[str, list], *, watched: list[str],
     stored_partners: dict[tuple, set] = {}
     if stored and stored.get("partner"):
         for r, per, c, s, p in zip(
-            stored["reporter"], stored["period"], stored["commodity"], stored["source"], stored["partner"]
+            stored["reporter"], stored["period"], stored["commodity"], stored["source"], stored["partner"], strict=True
         ):
             if per in wanted_periods:
                 stored_partners.setdefault((r, per, c, s), set()).add(p)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from tradewatch.model import Observation, RankClaim
 
@@ -174,7 +175,6 @@ def _template(name: str):
 
 
 def _render_index(docs_dir: Path, limit: int = 500) -> None:
-    from datetime import timezone
 
     summaries = docs_dir / "summaries"
     entries = []
@@ -183,7 +183,7 @@ def _render_index(docs_dir: Path, limit: int = 500) -> None:
         entries.append((st.st_mtime, p.name))
     entries.sort(reverse=True)
     pages = [
-        (name, datetime.fromtimestamp(mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), ".FAILED" in name)
+        (name, datetime.fromtimestamp(mtime, UTC).strftime("%Y-%m-%d %H:%M:%S"), ".FAILED" in name)
         for mtime, name in entries[:limit]
     ]
     (docs_dir / "index.html").write_text(_template("index").render(pages=pages), encoding="utf-8")

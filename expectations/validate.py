@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ def _sample_rows(df, check: Check, result: dict[str, Any]) -> list[dict[str, Any
     cols = [c for c in (*_SAMPLE_BASE, *_check_columns(check), *check.show) if c in df.columns]
     cols = list(dict.fromkeys(cols))
     sample = df.loc[[r for r in rows if r in df.index], cols]
-    return [plain(dict(zip(cols, rec))) for rec in sample.itertuples(index=False, name=None)]
+    return [plain(dict(zip(cols, rec, strict=True))) for rec in sample.itertuples(index=False, name=None)]
 
 
 def _check_columns(check: Check) -> list[str]:
@@ -224,7 +224,7 @@ def validate_batch(
         "min_partners": int(settings.min_partners),
     }
     checks = SUITES[batch.kind]()
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     run_name = slug(f"{batch.key}" + (f" {run_id}" if run_id else ""))
     docs_dir = Path(settings.data_docs_dir) if data_docs else None
     gxrun = gx.run_checks(batch.kind, checks, df, parameters, docs_dir=docs_dir, run_name=run_name)
@@ -267,7 +267,7 @@ def validate_batch(
         **extra,
     }
     if len(statistics["periods"]) > 60:
-        statistics["periods"] = statistics["periods"][:3] + ["…"] + statistics["periods"][-3:]
+        statistics["periods"] = [*statistics["periods"][:3], "…", *statistics["periods"][-3:]]
     report = ValidationReport(
         success=bool(gxrun.success) and not failed,
         failed=failed,

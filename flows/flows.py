@@ -11,11 +11,11 @@ from prefect.runtime import flow_run as current_flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from tradewatch.config import load_settings
-from tradewatch.errors import FetchError, TradewatchError
 from flows import artifacts
 from flows import pipeline as p
 from flows.params import Month, SourceId, source_values
+from tradewatch.config import load_settings
+from tradewatch.errors import FetchError, TradewatchError
 from tradewatch.model import Period
 
 
@@ -46,7 +46,7 @@ def deliver_task(run: p.Run) -> dict[str, Any]:
 
 def _run_pairs(run: p.Run, pairs, refetch: bool) -> None:
     futures = [fetch_window_task.submit(run, src, w, refetch) for src, w in pairs]
-    for (src, w), fut in zip(pairs, futures):
+    for (src, w), fut in zip(pairs, futures, strict=True):
         try:
             snaps = fut.result()
         except TradewatchError as exc:
@@ -137,7 +137,7 @@ def nightly(
 def backfill(
     start: Month = Field("2019-01", description="First month, YYYY-MM."),
     end: Month = Field("2024-12", description="Last month, YYYY-MM."),
-    sources: list[SourceId] = Field(["kcs"], description="Sources to backfill."),  # noqa: B006
+    sources: list[SourceId] = Field(["kcs"], description="Sources to backfill."),
     send_alerts: bool = Field(
         False, description="Send the alerts the backfill raises (default: record them as suppressed)."
     ),

@@ -14,21 +14,22 @@ import signal
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from tradewatch.config import Settings
 from db import Database
 from db import store as dbstore
 from db.models import RunRow, SourceRunRow
-from tradewatch.errors import TradewatchError
-from tradewatch.model import Observation, Period, RankClaim, utcnow
 from scrapers import get_source
 from scrapers.archive import Archive, Snapshot
 from scrapers.base import ParseResult, Source
 from scrapers.http import Fetcher
+from tradewatch.config import Settings
+from tradewatch.errors import TradewatchError
+from tradewatch.model import Observation, Period, RankClaim, utcnow
 
 log = logging.getLogger("tradewatch.run")
 
@@ -88,7 +89,7 @@ class SourceOutcome:
             return "empty"
         return "ok"
 
-    def add(self, other: "SourceOutcome") -> None:
+    def add(self, other: SourceOutcome) -> None:
         for f in (
             "requested",
             "fetched",
@@ -623,7 +624,7 @@ def run_windows(run: Run, pairs: Sequence[tuple[Source, Period]], *, refetch: bo
     workers = max(1, min(len(pairs), run.settings.concurrency_per_host))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tw-window") as pool:
         futures = [pool.submit(fetch_window, run, src, w, refetch=refetch) for src, w in pairs]
-        for (src, w), fut in zip(pairs, futures):
+        for (src, w), fut in zip(pairs, futures, strict=True):
             try:
                 snaps = fut.result()
             except TradewatchError as exc:

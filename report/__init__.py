@@ -15,14 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradewatch.model import utcnow
 from report import data as q
+from tradewatch.model import utcnow
 
 if TYPE_CHECKING:
-    from tradewatch.config import Settings
     from db import Database
+    from tradewatch.config import Settings
 
-__all__ = ["build_report", "render_chart_png", "collect_report", "Chart"]
+__all__ = ["Chart", "build_report", "collect_report", "render_chart_png"]
 
 HIGHLIGHT_DEFAULT = ("VNM", "KOR", "CHN", "USA", "JPN", "HKG", "TWN")
 
@@ -44,18 +44,18 @@ def _chart_id(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "_", text.lower()).strip("_")
 
 
-def _pairs(settings: "Settings") -> list[tuple[str, str]]:
+def _pairs(settings: Settings) -> list[tuple[str, str]]:
     return settings.pairs() or [("KOR", "VNM"), ("VNM", "KOR")]
 
 
-def _highlight(settings: "Settings") -> tuple[str, ...]:
+def _highlight(settings: Settings) -> tuple[str, ...]:
     return (
         tuple(dict.fromkeys([*(p for pair in _pairs(settings) for p in pair), *settings.watched_partners]))
         or HIGHLIGHT_DEFAULT
     )
 
 
-def _annual_table(series: "q.Series") -> list[dict[str, Any]]:
+def _annual_table(series: q.Series) -> list[dict[str, Any]]:
     rows = []
     by = {f: series.by_year(f) for f in q.FLOWS}
     for y in sorted(by["total"] or by["export"], reverse=True):
@@ -64,7 +64,7 @@ def _annual_table(series: "q.Series") -> list[dict[str, Any]]:
     return rows
 
 
-def collect_report(db: "Database", settings: "Settings", *, now: datetime | None = None) -> dict[str, Any]:
+def collect_report(db: Database, settings: Settings, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything the report shows, charts included (as PNG bytes)."""
     from report import charts as ch
 
@@ -228,7 +228,7 @@ def _render_html(ctx: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**ctx)
 
 
-def build_report(db: "Database", settings: "Settings", out: Path, *, now: datetime | None = None) -> Path:
+def build_report(db: Database, settings: Settings, out: Path, *, now: datetime | None = None) -> Path:
     """Write the HTML report to ``out`` and its charts to ``<out stem>_charts/*.png``; return ``out``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -247,7 +247,7 @@ def build_report(db: "Database", settings: "Settings", out: Path, *, now: dateti
     return out
 
 
-def render_chart_png(db: "Database", settings: "Settings", reporter: str = "KOR", partner: str = "VNM") -> bytes:
+def render_chart_png(db: Database, settings: Settings, reporter: str = "KOR", partner: str = "VNM") -> bytes:
     """A 1200×600 PNG of one pair's exports, imports and balance (the last 36 months), for an alert email."""
     from report import charts as ch
 

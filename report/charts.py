@@ -108,7 +108,7 @@ def empty_chart(message: str, *, sample: bool = False) -> bytes:
 
 
 def bilateral_chart(
-    series: "Series", *, title: str | None = None, last: int | None = None, sample: bool = False
+    series: Series, *, title: str | None = None, last: int | None = None, sample: bool = False
 ) -> bytes:
     """Exports and imports (lines) and the balance (bars) of one reporter's series."""
     periods = series.periods[-last:] if last else series.periods
@@ -142,7 +142,7 @@ def bilateral_chart(
     return _png(fig, sample)
 
 
-def mirror_chart(pairs: list[tuple[str, "Series", str, "Series", str]], *, sample: bool = False) -> bytes:
+def mirror_chart(pairs: list[tuple[str, Series, str, Series, str]], *, sample: bool = False) -> bytes:
     """The same goods flow as both reporters record it, by complete calendar year.
 
     ``pairs``: ``(title, series_a, flow_a, series_b, flow_b)`` per panel, e.g. Korea's
@@ -185,7 +185,7 @@ def mirror_chart(pairs: list[tuple[str, "Series", str, "Series", str]], *, sampl
 
 
 def bump_chart(
-    hist: "RankingHistory", *, top_n: int = 10, highlight: tuple[str, ...] = (), sample: bool = False
+    hist: RankingHistory, *, top_n: int = 10, highlight: tuple[str, ...] = (), sample: bool = False
 ) -> bytes:
     """Partner ranks over time (1 at the top); a partner outside the top ``top_n`` leaves a gap."""
     if not hist.periods:
@@ -266,7 +266,7 @@ def target_chart(progress: dict[str, Any], *, sample: bool = False) -> bytes:
     first = min([*history, year])
     years = list(range(first, max(target_year, year) + 1))
     ax.bar(
-        [y for y in history],
+        list(history),
         [_bn(v) for v in history.values()],
         color=EXPORT_COLOR,
         width=0.6,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, select
@@ -120,7 +121,7 @@ class Series:
     def by_year(self, name: str) -> dict[int, tuple[int, int]]:
         """Year -> (sum of the flow, months covered); a year figure covers 12 months."""
         out: dict[int, list[int]] = {}
-        for p, v in zip(self.periods, self.flow(name)):
+        for p, v in zip(self.periods, self.flow(name), strict=True):
             if v is None:
                 continue
             acc = out.setdefault(int(p[:4]), [0, 0])

@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tradewatch.model import utcnow
 from report import data as q
+from tradewatch.model import utcnow
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tradewatch.config import Settings
     from db import Database
+    from tradewatch.config import Settings
 
 __all__ = ["collect_status", "print_status"]
 
 
-def _pairs(settings: "Settings") -> list[tuple[str, str]]:
+def _pairs(settings: Settings) -> list[tuple[str, str]]:
     return settings.pairs()
 
 
-def collect_status(db: "Database", settings: "Settings") -> dict[str, Any]:
+def collect_status(db: Database, settings: Settings) -> dict[str, Any]:
     """Everything ``tradewatch status`` shows, as JSON-able data."""
     with db.session() as s:
         figures = []
@@ -37,7 +37,7 @@ def collect_status(db: "Database", settings: "Settings") -> dict[str, Any]:
                 "period": None,
                 "period_kind": None,
                 "source": None,
-                **{f: None for f in q.FLOWS},
+                **dict.fromkeys(q.FLOWS),
             }
             if ser is not None and ser.latest():
                 period, values = ser.latest()
@@ -106,7 +106,7 @@ def _t(v: str | None) -> str:
     return v[:16].replace("T", " ") if v else "–"
 
 
-def print_status(st: dict[str, Any], console: "Console") -> None:
+def print_status(st: dict[str, Any], console: Console) -> None:
     """Render ``collect_status`` output as rich tables."""
     from rich.table import Table
 

@@ -12,16 +12,18 @@ are verified against their hash on every read. Nothing here deletes anything.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from tradewatch.errors import ArchiveError
 from tradewatch.model import utcnow  # noqa: F401  (re-exported for the fetcher)
@@ -101,7 +103,7 @@ class Snapshot:
         return d
 
     @classmethod
-    def from_record(cls, d: dict[str, Any], archive_root: str | None) -> "Snapshot":
+    def from_record(cls, d: dict[str, Any], archive_root: str | None) -> Snapshot:
         d = dict(d)
         d["fetched_at"] = datetime.fromisoformat(d["fetched_at"])
         d.pop("archive_root", None)
@@ -145,10 +147,8 @@ class Archive:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
 
     def put(self, data: bytes) -> str:
@@ -185,7 +185,7 @@ class Archive:
         """Write the metadata record of a fetch whose bytes are already stored."""
         if not self.has(snap.sha256):
             raise ArchiveError(f"refusing to record snapshot {snap.sha256[:12]}: its bytes are not in the archive")
-        stamp = snap.fetched_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = snap.fetched_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         path = self.request_dir(snap.request_key) / f"{stamp}-{snap.sha256[:12]}.json"
         data = json.dumps(snap.to_record(), ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
         try:
@@ -239,7 +239,7 @@ class Archive:
             raise ArchiveError(f"imported object {snap.sha256[:12]} changed on the way")
         return self.record(snap)
 
-    def copy_tree_from(self, other: "Archive") -> int:
+    def copy_tree_from(self, other: Archive) -> int:
         """Import every object and record of ``other`` (used to seed a data directory)."""
         n = 0
         for src in (other.root / "objects").glob("*/*/*"):

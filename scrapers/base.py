@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar
 
-from tradewatch.errors import TradewatchError
-from tradewatch.model import Observation, Period, RankClaim, month_windows
 from scrapers.archive import Snapshot
 from scrapers.http import Fetcher, Request
+from tradewatch.errors import TradewatchError
+from tradewatch.model import Observation, Period, RankClaim, month_windows
 
 
 @dataclass

@@ -24,14 +24,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from tradewatch.errors import LayoutChanged, ParseError, QueryError, ServiceError, UnknownCountry
-from tradewatch.model import TOTAL, WORLD, Flow, Observation, Period, PeriodKind, countries
 from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
 from scrapers.http import Request, check_status
 from scrapers.xmlsafe import sniff
+from tradewatch.errors import LayoutChanged, ParseError, QueryError, ServiceError, UnknownCountry
+from tradewatch.model import TOTAL, WORLD, Flow, Observation, Period, PeriodKind, countries
 
-__all__ = ["Comtrade", "SOURCE", "REPORTERS", "PREVIEW_PATH", "GET_PATH", "PREVIEW_MAX_RECORDS"]
+__all__ = ["GET_PATH", "PREVIEW_MAX_RECORDS", "PREVIEW_PATH", "REPORTERS", "SOURCE", "Comtrade"]
 
 REPORTERS = {"KOR": 410, "VNM": 704}
 PREVIEW_PATH = "/public/v1/preview/C/A/HS"

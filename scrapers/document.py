@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import re
 
-from tradewatch.errors import ExtractionError
 from scrapers.prose.text import detect_language
+from tradewatch.errors import ExtractionError
 
 _BLOCKS = (
     "p",

@@ -17,15 +17,17 @@ import email.utils
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import tenacity
 
+from scrapers.archive import KEPT_HEADERS, Archive, Snapshot, request_key, utcnow
 from tradewatch.errors import (
     DisallowedHost,
     FetchError,
@@ -34,7 +36,6 @@ from tradewatch.errors import (
     ResponseTooLarge,
     TradewatchError,
 )
-from scrapers.archive import KEPT_HEADERS, Archive, Snapshot, request_key, utcnow
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, query string (and so any key in it) included.
@@ -100,7 +101,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return max(0.0, dt.timestamp() - (now if now is not None else time.time()))
 
 
@@ -152,7 +153,7 @@ class Fetcher:
             )
 
     @classmethod
-    def from_settings(cls, settings, **kw) -> "Fetcher":
+    def from_settings(cls, settings, **kw) -> Fetcher:
         args = dict(
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
@@ -171,7 +172,7 @@ class Fetcher:
         if self._client is not None:
             self._client.close()
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc) -> None:

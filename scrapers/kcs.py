@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 from urllib.parse import urlsplit
 
-from tradewatch.errors import ConfigError, GatewayError, LayoutChanged, ParseError, QueryError, ServiceError
-from tradewatch.model import TOTAL, WORLD, Flow, Observation, Period, PeriodKind, countries
 from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
 from scrapers.http import Request, check_status
 from scrapers.xmlsafe import children_text, local_name, parse_xml, sniff
+from tradewatch.errors import ConfigError, GatewayError, LayoutChanged, ParseError, QueryError, ServiceError
+from tradewatch.model import TOTAL, WORLD, Flow, Observation, Period, PeriodKind, countries
 
-__all__ = ["KcsNationTrade", "KcsQuery", "SERVICES", "GATEWAY_REASONS", "SOURCE", "maturity_for"]
+__all__ = ["GATEWAY_REASONS", "SERVICES", "SOURCE", "KcsNationTrade", "KcsQuery", "maturity_for"]
 
 KST = timezone(timedelta(hours=9))
 REPORTER = "KOR"
@@ -118,7 +118,7 @@ class KcsQuery:
         self.validate()
 
     @classmethod
-    def for_window(cls, service: str, window: Period, cnty: str | None = None, hs: str | None = None) -> "KcsQuery":
+    def for_window(cls, service: str, window: Period, cnty: str | None = None, hs: str | None = None) -> KcsQuery:
         if window.kind not in (PeriodKind.MONTH, PeriodKind.MONTHS, PeriodKind.YEAR):
             raise QueryError(f"KCS windows are whole months, not {window}")
         return cls(service, f"{window.start:%Y%m}", f"{window.end:%Y%m}", cnty, hs)
@@ -206,7 +206,7 @@ class KcsNationTrade(Source):
         reg = countries()
         out = []
         for a3 in self.settings.watched_partners:
-            if a3 == REPORTER or a3 == WORLD:
+            if a3 in (REPORTER, WORLD):
                 continue
             c = reg.get(a3, where="settings.watched_partners")
             if c.aggregate or not c.alpha2:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
@@ -97,7 +98,7 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
         if len(cells) != len(kinds):
             continue
         rank, name, values = None, None, {}
-        for k, c in zip(kinds, cells):
+        for k, c in zip(kinds, cells, strict=True):
             if k[0] == "rank":
                 rank = int(c) if c.isdigit() else None
             elif k[0] == "country":
@@ -140,7 +141,7 @@ def _claims(rows, period: Period, url) -> list[RankClaim]:
         vals = [r[2].get(flow) for r in ranked]
         if None in vals:
             continue
-        if all(a >= b for a, b in zip(vals, vals[1:])) and [r[0] for r in ranked] == sorted(r[0] for r in ranked):
+        if all(a >= b for a, b in pairwise(vals)) and [r[0] for r in ranked] == sorted(r[0] for r in ranked):
             return [
                 RankClaim("KOR", code, flow, period, rank, SOURCE_ID, url, quote=f"K-stat ranking #{rank} {code}")
                 for rank, code, _ in ranked

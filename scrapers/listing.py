@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from tradewatch.errors import EmptyResult, LayoutChanged, TradewatchError
-from tradewatch.model import Period
 from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
 from scrapers.http import Fetcher, Request, check_status
-
+from tradewatch.errors import EmptyResult, LayoutChanged, TradewatchError
+from tradewatch.model import Period
 
 _DATE = re.compile(r"(20\d{2}|19\d{2})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})")
 _DMY = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
@@ -128,7 +127,7 @@ class ReleaseSource(Source):
         result = extract(
             text, lang, pub, source=self.source_name, source_url=snap.full_url, reporter_hint=self.reporter_hint
         )
-        pub_dt = datetime.combine(pub, time(0), tzinfo=timezone.utc)
+        pub_dt = datetime.combine(pub, time(0), tzinfo=UTC)
         obs = [replace(o, snapshot_sha256=snap.sha256, published_at=o.published_at or pub_dt) for o in result.figures]
         claims = [replace(c, snapshot_sha256=snap.sha256, published_at=c.published_at or pub_dt) for c in result.ranks]
         return ParseResult(observations=obs, rank_claims=claims, notes=[f"skipped: {s.reason}" for s in result.skipped])

@@ -152,7 +152,7 @@ class Feed:
     body_selector: str | None = None
 
     @classmethod
-    def parse(cls, spec: str) -> "Feed":
+    def parse(cls, spec: str) -> Feed:
         parts = [p.strip() or None for p in spec.split("|")] + [None, None]
         if not parts[0] or urlsplit(parts[0]).scheme not in ("http", "https"):
             raise ConfigError(f"releases feed {spec!r}: expected 'URL[|link selector|body selector]'")

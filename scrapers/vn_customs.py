@@ -144,7 +144,7 @@ def _columns(header: list[str], url: str | None, global_unit: int | None) -> lis
 
 def _segments(header_text: str) -> list[str]:
     starts = [m.start() for m in _COLUMN.finditer(header_text)]
-    return [header_text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(header_text)])]
+    return [header_text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(header_text)], strict=True)]
 
 
 def _value(cell) -> int | None:
@@ -213,7 +213,7 @@ def _rows_xlsx(data: bytes, url: str | None) -> tuple[list[str], int | None, lis
     wb.close()
     if header is None:
         raise LayoutChanged(SOURCE_ID, url, "no country column in the sheet", missing=["Nước/vùng lãnh thổ"])
-    value_header = [c for c in header[name_col + 1 :]]
+    value_header = list(header[name_col + 1 :])
     while value_header and not value_header[-1]:
         value_header.pop()
     return value_header, global_unit, rows
@@ -241,7 +241,7 @@ def parse_partner_table(data: bytes, period: Period, url: str | None) -> list[Ob
         code = WORLD if _TOTAL_ROW.match(name) else (c.alpha3 if (c := reg.find(name)) else None)
         if code is None or code == "VNM" or (code != WORLD and reg.is_aggregate(code)):
             continue
-        for col, cell in zip(cols, cells):
+        for col, cell in zip(cols, cells, strict=True):
             if col.flow is None:
                 continue
             try:

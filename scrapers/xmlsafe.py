@@ -16,7 +16,7 @@ from lxml import etree
 
 from tradewatch.errors import ParseError, UnsafeXML
 
-__all__ = ["parse_xml", "sniff", "local_name", "children_text"]
+__all__ = ["children_text", "local_name", "parse_xml", "sniff"]
 
 # Any DTD or entity declaration, in the bytes as received. Case-insensitive so a
 # "<!doctype" is caught too; also run on a UTF-16 decode (see _declarations).

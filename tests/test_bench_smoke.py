@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 
 from bench.kcs_server import KcsServer, partners
-from tradewatch.config import load_settings
-from tradewatch.model import WORLD, Period
 from scrapers.archive import Archive
 from scrapers.http import Fetcher
 from scrapers.kcs import KcsNationTrade
+from tradewatch.config import load_settings
+from tradewatch.model import WORLD, Period
 
 
 def test_one_window_parses_every_partner_and_the_world(tmp_path):

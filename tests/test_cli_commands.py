@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.db.test_quarantine import FakeBatch, figures, spike_report
-from tradewatch.cli import app
 from db import Database
 from db.quarantine import get_quarantine, quarantine_batch
 from db.store import store_batch_atomic
+from tests.db.test_quarantine import FakeBatch, figures, spike_report
+from tradewatch.cli import app
 from tradewatch.model import Flow, Observation, Period
 
 
@@ -59,7 +58,7 @@ def test_figures_ranking_and_alerts_forms(env):
         ):
             obs.append(Observation("KOR", partner, flow, Period.parse("2026-10"), value * 100_000_000, "kcs"))
     store_batch_atomic(env, obs)
-    rows = [json.loads(l) for l in run("ranking", "--json").output.strip().splitlines()]
+    rows = [json.loads(line) for line in run("ranking", "--json").output.strip().splitlines()]
     assert [(r["rank"], r["partner"]) for r in rows] == [
         (1, "CHN"),
         (2, "USA"),
@@ -68,8 +67,8 @@ def test_figures_ranking_and_alerts_forms(env):
     ]  # WLD never ranks
     assert set(rows[0]) == {"reporter", "flow", "period", "rank", "partner", "value_usd"}
     figs = [
-        json.loads(l)
-        for l in run("figures", "--partner", "VNM", "--flow", "balance", "--json").output.strip().splitlines()
+        json.loads(line)
+        for line in run("figures", "--partner", "VNM", "--flow", "balance", "--json").output.strip().splitlines()
     ]
     assert figs == [
         {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -17,9 +17,9 @@ def test_today_comes_from_the_setting(settings, monkeypatch):
 
 def test_without_the_setting_today_is_the_utc_date(settings, monkeypatch):
     monkeypatch.delenv("TRADEWATCH_TODAY", raising=False)
-    before = datetime.now(timezone.utc).date()
+    before = datetime.now(UTC).date()
     got = load_settings(data_dir=settings.data_dir).run_today()
-    assert before <= got <= datetime.now(timezone.utc).date()
+    assert before <= got <= datetime.now(UTC).date()
 
 
 def test_a_malformed_today_is_a_named_settings_error(settings, monkeypatch):
@@ -48,7 +48,7 @@ def test_a_nightly_plans_its_months_from_the_setting(db, settings, monkeypatch, 
 def test_a_replay_time_is_the_runs_today_over_the_setting(db, settings):
     from flows import pipeline as p
 
-    as_of = datetime(2024, 7, 3, 1, 0, tzinfo=timezone.utc)
+    as_of = datetime(2024, 7, 3, 1, 0, tzinfo=UTC)
     run = p.open_run(settings, "nightly", {"sources": []}, db=db, as_of=as_of)
     try:
         assert run.today == date(2024, 7, 3)

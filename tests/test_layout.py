@@ -79,7 +79,7 @@ def test_the_top_level_is_the_design_cards():
     } == {"__init__.py", "model.py", "config.py", "errors.py", "cli.py", "demo.py", "data", "samples"}
 
 
-@pytest.mark.parametrize("package", sorted(MAY_IMPORT) + ["tradewatch"])
+@pytest.mark.parametrize("package", [*sorted(MAY_IMPORT), "tradewatch"])
 def test_packages_respect_the_import_rules(package):
     bad = []
     for py, layer in modules(package):

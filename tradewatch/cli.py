@@ -6,10 +6,8 @@ import csv
 import json
 import os
 import sys
-from datetime import date, datetime
-from enum import Enum
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -54,14 +52,12 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _parse_dt(value: Optional[str]) -> Optional[datetime]:
+def _parse_dt(value: str | None) -> datetime | None:
     if not value:
         return None
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is None:
-        from datetime import timezone
-
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt
 
 
@@ -122,9 +118,9 @@ def _print_summary(summary: dict) -> None:
 
 @app.command()
 def nightly(
-    source: List[str] = typer.Option([], "--source", "-s", help="Source id (repeatable); default TRADEWATCH_SOURCES."),
-    replay: Optional[Path] = typer.Option(None, help="Answer requests from this archive directory (offline)."),
-    as_of: Optional[str] = typer.Option(
+    source: list[str] = typer.Option([], "--source", "-s", help="Source id (repeatable); default TRADEWATCH_SOURCES."),
+    replay: Path | None = typer.Option(None, help="Answer requests from this archive directory (offline)."),
+    as_of: str | None = typer.Option(
         None, help="Replay the snapshots fetched up to this ISO time; also the run's 'today'."
     ),
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Record alerts without sending them."),
@@ -151,13 +147,13 @@ def nightly(
 def backfill(
     start: str = typer.Option(..., help="First month, YYYY-MM."),
     end: str = typer.Option(..., help="Last month, YYYY-MM."),
-    source: List[str] = typer.Option(["kcs"], "--source", "-s", help="Source id (repeatable)."),
+    source: list[str] = typer.Option(["kcs"], "--source", "-s", help="Source id (repeatable)."),
     send_alerts: bool = typer.Option(
         False, "--send-alerts", help="Send the alerts it raises (default: recorded, not sent)."
     ),
     refetch: bool = typer.Option(False, "--refetch", help="Fetch again windows already archived."),
-    replay: Optional[Path] = typer.Option(None, help="Answer requests from this archive directory (offline)."),
-    as_of: Optional[str] = typer.Option(None, help="Replay the snapshots fetched up to this ISO time."),
+    replay: Path | None = typer.Option(None, help="Answer requests from this archive directory (offline)."),
+    as_of: str | None = typer.Option(None, help="Replay the snapshots fetched up to this ISO time."),
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Fetch and store a range of months; resumable; re-running stores nothing new."""
@@ -188,8 +184,8 @@ def backfill(
 
 @app.command()
 def reprocess(
-    source: List[str] = typer.Option([], "--source", "-s", help="Source id (repeatable); default: all."),
-    since: Optional[str] = typer.Option(None, help="Only snapshots fetched on or after this day (YYYY-MM-DD)."),
+    source: list[str] = typer.Option([], "--source", "-s", help="Source id (repeatable); default: all."),
+    since: str | None = typer.Option(None, help="Only snapshots fetched on or after this day (YYYY-MM-DD)."),
 ):
     """Parse again from the archive after a parser fix, without the network."""
     from flows.flows import reprocess as reprocess_flow
@@ -226,13 +222,13 @@ def serve():
 
 @app.command()
 def figures(
-    reporter: Optional[str] = typer.Option(None),
-    partner: Optional[str] = typer.Option(None),
-    flow: Optional[str] = typer.Option(None, help="export, import, balance or total."),
+    reporter: str | None = typer.Option(None),
+    partner: str | None = typer.Option(None),
+    flow: str | None = typer.Option(None, help="export, import, balance or total."),
     commodity: str = typer.Option("TOTAL"),
-    source: Optional[str] = typer.Option(None),
-    since: Optional[str] = typer.Option(None, help="YYYY-MM"),
-    until: Optional[str] = typer.Option(None, help="YYYY-MM"),
+    source: str | None = typer.Option(None),
+    since: str | None = typer.Option(None, help="YYYY-MM"),
+    until: str | None = typer.Option(None, help="YYYY-MM"),
     json_out: bool = typer.Option(False, "--json"),
     csv_out: bool = typer.Option(False, "--csv"),
 ):
@@ -293,12 +289,13 @@ def figures(
 def ranking(
     reporter: str = typer.Option("KOR"),
     flow: str = typer.Option("total"),
-    period: Optional[str] = typer.Option(None, help="Default: the newest month stored."),
+    period: str | None = typer.Option(None, help="Default: the newest month stored."),
     top: int = typer.Option(10),
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Partner ranking computed from the all-partner figures (aggregates excluded)."""
-    from db.queries import latest_period, ranking as rank_query
+    from db.queries import latest_period
+    from db.queries import ranking as rank_query
 
     with _db().session() as s:
         per = period or latest_period(s, reporter, flow)
@@ -369,19 +366,19 @@ def report(out: Path = typer.Option(Path("data/report.html"), "--out", help="The
 @app.command()
 def extract(
     target: str = typer.Argument(..., help="A file (HTML, text or PDF) or an http(s) URL."),
-    published: Optional[str] = typer.Option(
+    published: str | None = typer.Option(
         None, help="Publication date YYYY-MM-DD (resolves 'this year', 'last year'...)."
     ),
-    language: Optional[str] = typer.Option(None, help="en, vi or ko; default: detected."),
+    language: str | None = typer.Option(None, help="en, vi or ko; default: detected."),
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Print the trade figures and rank claims a release states, with their quotes."""
     from scrapers.document import read_document
-    from scrapers.prose import extract as run_extract, to_json_lines
+    from scrapers.prose import extract as run_extract
+    from scrapers.prose import to_json_lines
 
     try:
         if target.startswith(("http://", "https://")):
-            from scrapers.archive import Archive
             from scrapers.http import Fetcher, Request
 
             settings = _settings()
@@ -432,7 +429,7 @@ def show_config():
 
 
 @quarantine_app.command("list")
-def quarantine_list(state: Optional[str] = typer.Option(None, help="pending, accepted or rejected")):
+def quarantine_list(state: str | None = typer.Option(None, help="pending, accepted or rejected")):
     from db.quarantine import list_quarantine
 
     with _db().session() as s:

@@ -10,7 +10,7 @@ that sends them.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -170,7 +170,7 @@ class Settings(BaseSettings):
         return v.rstrip("/")
 
     @model_validator(mode="after")
-    def _derive(self) -> "Settings":
+    def _derive(self) -> Settings:
         if self.archive_dir is None:
             self.archive_dir = self.data_dir / "archive"
         if not self.database_url:
@@ -195,7 +195,7 @@ class Settings(BaseSettings):
     # --- helpers ---------------------------------------------------------------------
     def run_today(self) -> date:
         """The one place a run takes its "today" from: ``TRADEWATCH_TODAY``, else the UTC date."""
-        return self.today if self.today is not None else datetime.now(timezone.utc).date()
+        return self.today if self.today is not None else datetime.now(UTC).date()
 
     def base_url(self, source: str) -> str:
         try:

@@ -74,8 +74,8 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
     for q in night["quarantined"]:
         con.print(f"   [yellow]quarantined[/] {q['batch']}: {', '.join(q['failed'])} — {q.get('data_docs')}")
 
-    from tradewatch.config import load_settings
     from db import Database
+    from tradewatch.config import load_settings
 
     settings = load_settings()
     db = Database(settings.database_url)
@@ -107,10 +107,11 @@ def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
 
 
 def _print_alerts(con, night: dict) -> None:
-    from tradewatch.config import load_settings
+    from sqlalchemy import select
+
     from db import Database
     from db.models import AlertRow
-    from sqlalchemy import select
+    from tradewatch.config import load_settings
 
     ids = [a["id"] for a in night["alerts"]]
     if not ids:
@@ -134,8 +135,8 @@ def _print_ranking(con, db) -> None:
         from db.queries import ranking
     except ImportError:
         return
-    from tradewatch.model import Period, countries
     from tradewatch import samples
+    from tradewatch.model import Period, countries
 
     latest = Period.parse(samples.LATEST_MONTH)
     prev = latest.previous()

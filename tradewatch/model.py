@@ -13,31 +13,31 @@ import enum
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
-from typing import Iterable, Iterator
 
 from tradewatch.errors import InvalidPeriod, UnknownCountry
 
 __all__ = [
-    "Flow",
-    "PeriodKind",
-    "Period",
-    "Observation",
-    "RankClaim",
+    "TOTAL",
+    "WORLD",
     "Country",
     "CountryRegistry",
+    "Flow",
+    "Observation",
+    "Period",
+    "PeriodKind",
+    "RankClaim",
     "countries",
     "month_windows",
-    "WORLD",
-    "TOTAL",
 ]
 
 
 def utcnow() -> datetime:
     """Now, timezone-aware UTC: the one clock every record is stamped with."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 WORLD = "WLD"
@@ -99,19 +99,19 @@ class Period:
 
     # --- construction -----------------------------------------------------------
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         if not (1 <= month <= 12) or not (1000 <= year <= 9999):
             raise InvalidPeriod(f"invalid month {year}-{month:02d}")
         return cls(PeriodKind.MONTH, date(year, month, 1), _month_end(year, month))
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         if not (1000 <= year <= 9999):
             raise InvalidPeriod(f"invalid year {year}")
         return cls(PeriodKind.YEAR, date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
-    def months(cls, first: "Period | str", last: "Period | str") -> "Period":
+    def months(cls, first: Period | str, last: Period | str) -> Period:
         """A cumulative range of whole months; a one-month range is that month."""
         a = first if isinstance(first, Period) else cls.parse(first)
         b = last if isinstance(last, Period) else cls.parse(last)
@@ -124,17 +124,17 @@ class Period:
         return cls(PeriodKind.MONTHS, a.start, b.end)
 
     @classmethod
-    def days(cls, first: date, last: date) -> "Period":
+    def days(cls, first: date, last: date) -> Period:
         if last < first:
             raise InvalidPeriod(f"range ends before it starts: {first}..{last}")
         return cls(PeriodKind.DAYS, first, last)
 
     @classmethod
-    def year_to_date(cls, year: int, last_month: int) -> "Period":
+    def year_to_date(cls, year: int, last_month: int) -> Period:
         return cls.months(cls.month(year, 1), cls.month(year, last_month))
 
     @classmethod
-    def parse(cls, text: "str | Period") -> "Period":
+    def parse(cls, text: str | Period) -> Period:
         if isinstance(text, Period):
             return text
         if not isinstance(text, str):
@@ -164,7 +164,7 @@ class Period:
         )
 
     @classmethod
-    def from_date(cls, d: date) -> "Period":
+    def from_date(cls, d: date) -> Period:
         return cls.month(d.year, d.month)
 
     # --- printing and ordering ----------------------------------------------------
@@ -181,7 +181,7 @@ class Period:
     def __repr__(self) -> str:
         return f"Period({str(self)!r})"
 
-    def __lt__(self, other: "Period") -> bool:
+    def __lt__(self, other: Period) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
         return (self.start, self.end) < (other.start, other.end)
@@ -197,7 +197,7 @@ class Period:
             return 0
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
-    def month_list(self) -> list["Period"]:
+    def month_list(self) -> list[Period]:
         """The months a month, year or month range covers."""
         if self.kind is PeriodKind.DAYS:
             raise InvalidPeriod(f"{self} is a range of days, not of months")
@@ -208,7 +208,7 @@ class Period:
             y, m = _add_months(y, m, 1)
         return out
 
-    def shift(self, *, years: int = 0, months: int = 0) -> "Period":
+    def shift(self, *, years: int = 0, months: int = 0) -> Period:
         """The same kind of period moved by whole months (days clamp to month ends)."""
         if self.kind is PeriodKind.DAYS:
             start = _shift_day(self.start, years, months)
@@ -221,11 +221,11 @@ class Period:
         y1, m1 = _add_months(self.end.year, self.end.month, years * 12 + months)
         return Period(self.kind, date(y0, m0, 1), _month_end(y1, m1))
 
-    def year_earlier(self) -> "Period":
+    def year_earlier(self) -> Period:
         """The same period a year before (for year-on-year comparisons)."""
         return self.shift(years=-1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The previous period of the same kind.
 
         A month → the month before; a year → the year before; a year-to-date range
@@ -253,10 +253,10 @@ class Period:
         length = (self.end - self.start).days + 1
         return Period.days(self.start - timedelta(days=length), self.end - timedelta(days=length))
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def __contains__(self, other: "Period") -> bool:
+    def __contains__(self, other: Period) -> bool:
         return self.contains(other)
 
     def is_complete(self, today: date) -> bool:
@@ -387,7 +387,7 @@ class CountryRegistry:
         self._aliases.sort(key=lambda a: -len(a[0]))
 
     @classmethod
-    def from_csv(cls, text: str) -> "CountryRegistry":
+    def from_csv(cls, text: str) -> CountryRegistry:
         rows = []
         for r in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
             names: list[tuple[str, str]] = []

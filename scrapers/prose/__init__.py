@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from scrapers.prose.extract import Extraction, Skip, extract
 
-__all__ = ["extract", "Extraction", "Skip", "to_json_lines"]
+__all__ = ["Extraction", "Skip", "extract", "to_json_lines"]
 
 
 def to_json_lines(extraction: Extraction) -> list[dict]:

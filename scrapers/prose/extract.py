@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
-from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 from scrapers.prose.figures import Carry, Figure, read_sentence
 from scrapers.prose.mentions import agency_country
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims
 from scrapers.prose.text import detect_language, sentences
+from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
 LANGUAGES = ("en", "vi", "ko")
 _BULLET = re.compile(r"^\s*(?:[□○ㅇ◦▲■●•\-–*]|\d+[.)]|[가-하][.)])\s*")
@@ -89,7 +89,7 @@ def extract(
     if lang is None:
         out.skipped.append(Skip(text[:200], "language not English, Vietnamese or Korean"))
         return out
-    published_at = datetime.combine(published, time(), tzinfo=timezone.utc) if published else None
+    published_at = datetime.combine(published, time(), tzinfo=UTC) if published else None
     doc_agency = agency_country(text)
     sents = sentences(text)
     pms_of = [find_periods(s.text, lang, published) for s in sents]

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tradewatch.model import WORLD, Flow, Period, countries
 from scrapers.prose.mentions import Mention, agency_country, find_countries
 from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
 from scrapers.prose.terms import find_flow, last_match, terms, word_re
+from tradewatch.model import WORLD, Flow, Period, countries
 
 REPORTERS = ("KOR", "VNM")
 # Korean-language prose speaks from Korea's side ("대베트남 수출"), Vietnamese from Vietnam's
@@ -199,9 +199,9 @@ def _qualifier(left: str, a: Amount) -> tuple[bool, str | None]:
 def _change(left: str, right: str, lang: str) -> bool:
     if re.search(rf"(?:{word_re('changes.before').pattern})\s*$", left[-30:], re.I):
         return True
-    if lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right):
-        return True
-    return False
+    return bool(
+        lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right)
+    )
 
 
 def read_sentence(
@@ -219,7 +219,6 @@ def read_sentence(
     if not amounts:
         return res
     mentions = find_countries(sentence, lang)
-    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", sentence)]
     pms = find_periods(sentence, lang, published, year_hint=None)
     percents = find_percents(sentence, lang)
     owner = _assign_percents(amounts, percents, sentence)
@@ -318,7 +317,7 @@ def read_sentence(
                 )
                 for m in words
             }
-            codes = {c for c in codes}
+            codes = set(codes)
             if "" in codes or len(codes) > 1:
                 res.skips.append(
                     f"commodity without a single HS code ({', '.join(m.group(0) for m in words)}): {a.text!r}"
@@ -412,7 +411,7 @@ def read_sentence(
         if flow == "balance":
             words = list(word_re("flows.surplus").finditer(left)) + list(word_re("flows.deficit").finditer(left))
             if lang == "ko":
-                words += [m for m in re.finditer("흑자|적자", right)]
+                words += list(re.finditer("흑자|적자", right))
             last = max(words, key=lambda m: m.end()) if words else None
             negative = a.negative or bool(last and word_re("flows.deficit").fullmatch(last.group(0)))
             value = -value if negative else value

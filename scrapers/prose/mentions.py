@@ -12,8 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from tradewatch.model import countries
 from scrapers.prose.terms import HANGUL, terms
+from tradewatch.model import countries
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def find_countries(text: str, lang: str) -> list[Mention]:
                 raw.append((m.start(), m.end(), "VS:" + code))
     raw.sort()
     out: list[Mention] = []
-    for i, (s, e, code) in enumerate(raw):
+    for _i, (s, e, code) in enumerate(raw):
         # "the Republic of Korea (RoK)": the parenthesised alias is the same mention
         if out and out[-1].code == code and re.fullmatch(r"\s*\(\s*", text[out[-1].end : s]) and text[e : e + 1] == ")":
             continue
@@ -208,10 +208,8 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
     for pat, role in table:
         if pat.search(before):
             return role
-    if (
-        re.match(r"\s*\(\s*$", text[e - 0 : e] or "")
-        or re.match(r"\s*\(", after)
-        and re.match(r"\s*\(\s*[\d$US]", after)
+    if re.match(r"\s*\(\s*$", text[e - 0 : e] or "") or (
+        re.match(r"\s*\(", after) and re.match(r"\s*\(\s*[\d$US]", after)
     ):
         return "cmp"
     if lang == "en" and re.match(r"\s*[-–]\s*[A-Z]", after):

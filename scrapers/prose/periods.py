@@ -103,9 +103,9 @@ _EN = [
         "first_n",
     ),
     (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
-    (rf"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{{4}}))?(?!\w)", "half"),
+    (r"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{4}))?(?!\w)", "half"),
     (rf"(?:[Tt]he\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?(?:\s+(?P<y>{YE}))?", "quarter"),
-    (rf"(?<!\w)Q(?P<q>[1-4])(?:\s*/?\s*(?P<y>\d{{4}}))?(?!\w)", "quarter"),
+    (r"(?<!\w)Q(?P<q>[1-4])(?:\s*/?\s*(?P<y>\d{4}))?(?!\w)", "quarter"),
     (rf"(?P<m>{M})\s+(?P<y>\d{{4}})(?!\d)", "month"),
     (rf"\b(?:in|In|for|For|of|during|During)\s+(?P<m>{M})(?!\s+\d)(?:\s+(?P<y>this year|last year))?", "month"),
     (r"(?<!\d)(?:19|20)\d{2}\s*[-–/]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),
@@ -124,7 +124,7 @@ _VI = [
         "half_month",
     ),
     (
-        rf"từ\s+(?:ngày\s+)?(?P<d1>\d{{1,2}})(?:/\d{{1,2}})?\s+(?:đến|tới)\s+(?:ngày\s+)?(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}))?",
+        r"từ\s+(?:ngày\s+)?(?P<d1>\d{1,2})(?:/\d{1,2})?\s+(?:đến|tới)\s+(?:ngày\s+)?(?P<d2>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?",
         "days",
     ),
     (
@@ -269,7 +269,7 @@ def find_periods(text: str, lang: str, published: date | None, year_hint: int | 
 
 
 def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
-    g = {k: v for k, v in m.groupdict().items()}
+    g = dict(m.groupdict().items())
     before = text[max(0, s - 40) : s]
     after = text[e : e + 12]
     comparison = bool(_CMP_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_CMP.match(after)))

@@ -13,9 +13,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from tradewatch.model import countries
 from scrapers.prose.mentions import Mention, find_countries
 from scrapers.prose.terms import compile_words, terms
+from tradewatch.model import countries
 
 
 @dataclass
@@ -164,11 +164,10 @@ def _subject(
 
 def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> list[Mention]:
     if lang == "ko":
-        lm = None
-        for lm in re.finditer(r"((?:[가-힣A-Za-z]+\s?(?:,|·|과|와)?\s?){1,4})에\s?이어", sentence[: m.start()]):
-            pass
-        if not lm:
+        found = list(re.finditer(r"((?:[가-힣A-Za-z]+\s?(?:,|·|과|와)?\s?){1,4})에\s?이어", sentence[: m.start()]))
+        if not found:
             return []
+        lm = found[-1]  # the list nearest the "에 이어"
         return [x for x in ms if lm.start(1) <= x.start < lm.end(1) and x.role in ("pair", "other")]
     word = r"(?:after|following|behind|trailing)" if lang == "en" else r"(?:chỉ\s+)?(?:đứng\s+)?sau"
     start = m.end()

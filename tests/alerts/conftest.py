@@ -9,7 +9,7 @@ dropped afterwards; skipped with the reason when unset, failing when
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -37,7 +37,7 @@ ASN,,,ASEAN,1,,아세안,ASEAN
 """
 
 BN = 1_000_000_000
-T0 = datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 16, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 16)
 
 # Korea's trade by partner (export, import) in USD bn: September, and October where Japan

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.alerts.conftest import BN, OCTOBER, SEPTEMBER, T0, TODAY, month_batch, pair_batch
 from alerts import detect_after_store, quality_alert
 from alerts.deliver import build_senders, deliver_pending
 from db.models import DeliveryRow
 from db.outbox import write_alerts
 from db.queries import alerts_with_deliveries
 from db.store import store_batch
+from tests.alerts.conftest import BN, OCTOBER, SEPTEMBER, T0, TODAY, month_batch, pair_batch
 
 WEBHOOK_PATH = "/services/T0TRADE/B0WATCH/xoxSECRETwebhookPath42"
 SMTP_PASSWORD = "s3cr3t-Pa55word!"
@@ -57,7 +57,7 @@ def test_overtake_month_sends_one_ranking_alert_to_each_channel(
     alert_db, channels, registry, http_receiver, smtp_receiver
 ):
     nightly(alert_db, channels, month_batch("2026-09", SEPTEMBER), registry)
-    _, alerts, new = nightly(alert_db, channels, month_batch("2026-10", OCTOBER), registry, run_id="run-2")
+    _, _alerts, new = nightly(alert_db, channels, month_batch("2026-10", OCTOBER), registry, run_id="run-2")
     assert new == ["ranking.overtake:KOR:total:month:2026-10:JPN>VNM"]
 
     report = deliver(alert_db, channels, registry)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.alerts.conftest import OCTOBER, SEPTEMBER, T0, TODAY, month_batch, pair_batch
 from alerts import detect_after_store
 from db.store import StoreResult, store_batch
+from tests.alerts.conftest import OCTOBER, SEPTEMBER, T0, TODAY, month_batch, pair_batch
 from tradewatch.model import Flow, Observation, Period
 
 

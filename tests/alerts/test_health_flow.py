@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.alerts.conftest import T0
 from alerts import health_alerts
 from db.models import SourceRunRow
 from db.outbox import write_alerts
+from tests.alerts.conftest import T0
 
 
 def test_threshold_reminder_and_reset(alert_db, make_settings):
@@ -44,10 +44,10 @@ def test_threshold_reminder_and_reset(alert_db, make_settings):
 def test_silence_reads_the_newest_stored_period_and_is_said_once(alert_db, make_settings):
     from datetime import date
 
-    from tests.alerts.conftest import SEPTEMBER, month_batch
     from alerts import silence_alerts
     from db.store import store_batch
     from scrapers import get_source
+    from tests.alerts.conftest import SEPTEMBER, month_batch
 
     st = make_settings(source_silence_grace_days=5)
     kcs, comtrade = get_source("kcs", st), get_source("comtrade", st)

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.alerts.conftest import T0
 from alerts import Alert, quality_alert
 from alerts.deliver import build_senders, deliver_pending
 from db import Database
 from db.models import AlertRow, DeliveryRow
 from db.outbox import claim_pending, mark_failed, mark_sent, requeue, retry_delay, write_alerts
+from tests.alerts.conftest import T0
 
 
 def alert(n: int, severity="warning") -> Alert:
@@ -51,10 +51,9 @@ def test_write_alerts_inserts_once_per_meaning(alert_db):
 
 
 def test_alerts_roll_back_with_the_data(alert_db):
-    with pytest.raises(RuntimeError):
-        with alert_db.transaction() as s:
-            write_alerts(s, [alert(1)], ["slack"], "run-1")
-            raise RuntimeError("the store failed after detection")
+    with pytest.raises(RuntimeError), alert_db.transaction() as s:
+        write_alerts(s, [alert(1)], ["slack"], "run-1")
+        raise RuntimeError("the store failed after detection")
     assert count(alert_db, AlertRow) == 0 and count(alert_db, DeliveryRow) == 0
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.alerts.conftest import BN, SEPTEMBER, T0, month_batch, pair_batch
+from alerts import quality_alert
 from db.models import SourceRunRow
 from db.outbox import write_alerts
 from db.queries import alerts_with_deliveries, figure, ranking, ranking_source, series, source_health
 from db.store import store_batch_atomic
+from tests.alerts.conftest import BN, SEPTEMBER, T0, month_batch, pair_batch
 from tradewatch.model import Flow, Observation, Period
-from alerts import quality_alert
 
 
 def test_ranking_from_all_partner_figures_without_aggregates(alert_db, registry):
@@ -59,8 +59,10 @@ def test_years_and_year_to_date_are_summed_only_when_complete(alert_db, registry
 def test_stored_balance_wins_over_the_derived_one(alert_db):
     store_batch_atomic(
         alert_db,
-        pair_batch({"2026-01": (1.0, 0.5)})
-        + [Observation("KOR", "VNM", Flow.BALANCE, Period.parse("2026-01"), 480_000_000, "kcs")],
+        [
+            *pair_batch({"2026-01": (1.0, 0.5)}),
+            Observation("KOR", "VNM", Flow.BALANCE, Period.parse("2026-01"), 480000000, "kcs"),
+        ],
         now=T0,
     )
     with alert_db.session() as s:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from alerts.channels import DeliveryError, EmailSender, SlackSender, parse_smtp_url
-from alerts.render import mrkdwn_escape, render_slack, slack_link
 from alerts.model import Alert, fmt_usd
+from alerts.render import mrkdwn_escape, render_slack, slack_link
 from tradewatch.errors import ConfigError
 
 

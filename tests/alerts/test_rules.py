@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -106,7 +106,7 @@ def test_revisions_beyond_tolerance_on_watched_series_only(registry):
 
 
 def _health(n, **kw):
-    t = datetime(2026, 11, 1, 2, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 1, 2, tzinfo=UTC)
     args = dict(
         consecutive_failures=n,
         streak_started_run_id="run-a",

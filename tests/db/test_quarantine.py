@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from db.quarantine import (
 from db.store import current_rows, store_batch
 from tradewatch.model import Flow, Observation, Period, RankClaim
 
-PUB = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
+PUB = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -123,7 +123,7 @@ def test_accept_stores_the_batch_and_records_who_when_why(db):
     with db.transaction() as s:
         qid = quarantine_batch(s, batch, spike_report(), "run-7").id
     with db.transaction() as s:
-        row, stored = accept(s, qid, "analyst@kita", "checked against the PDF: the figure is right")
+        _row, stored = accept(s, qid, "analyst@kita", "checked against the PDF: the figure is right")
         assert stored.inserted == 2 and stored.claims_inserted == 1
     with db.session() as s:
         q = get_quarantine(s, qid)
@@ -152,9 +152,8 @@ def test_a_decided_batch_cannot_be_decided_again(db):
         accept(s, a, "ana", "ok")
         reject(s, b, "ben", "wrong unit")
     for fn, qid, state in ((accept, a, "accepted"), (reject, a, "accepted"), (accept, b, "rejected")):
-        with pytest.raises(QuarantineError, match=rf"already {state}"):
-            with db.transaction() as s:
-                fn(s, qid, "carl", "again")
+        with pytest.raises(QuarantineError, match=rf"already {state}"), db.transaction() as s:
+            fn(s, qid, "carl", "again")
     assert n_observations(db) == 2  # the accepted batch once; nothing of the rejected one
 
 
@@ -183,9 +182,8 @@ def test_unknown_ids_and_states_raise_clear_errors(db):
             list_quarantine(s, "maybe")
     with db.transaction() as s:
         qid = quarantine_batch(s, FakeBatch("kcs", "k", figures()), spike_report(), None).id
-    with pytest.raises(QuarantineError, match="name of whoever"):
-        with db.transaction() as s:
-            accept(s, qid, "  ", "no name")
+    with pytest.raises(QuarantineError, match="name of whoever"), db.transaction() as s:
+        accept(s, qid, "  ", "no name")
     with db.session() as s:
         assert s.get(QuarantineRow, qid).state == "pending"
 
@@ -198,9 +196,8 @@ def test_accept_rolls_back_with_the_store(db):
     def broken_store(session, observations, rank_claims, run_id=None):
         raise RuntimeError("disk full")
 
-    with pytest.raises(RuntimeError):
-        with db.transaction() as s:
-            accept(s, qid, "ana", "ok", store_fn=broken_store)
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        accept(s, qid, "ana", "ok", store_fn=broken_store)
     with db.session() as s:
         assert get_quarantine(s, qid).state == "pending"
     assert n_observations(db) == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from db.models import ObservationRow
 from db.store import DuplicateKey, current_rows, history, store_batch, store_batch_atomic
 from tradewatch.model import Flow, Observation, Period
 
-T0 = datetime(2026, 10, 16, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 16, 3, 0, tzinfo=UTC)
 
 
 def obs(partner="VNM", flow=Flow.EXPORT, period="2026-09", value=5_000_000_000, source="kcs", **kw):
@@ -75,7 +75,7 @@ def test_republication_within_rounding_is_not_a_revision(db):
 
 def test_failure_mid_batch_leaves_nothing_half_written(db):
     store_batch_atomic(db, [obs(value=100)], now=T0)
-    bad = batch(5) + [obs(partner="CHN", value=1)]  # CHN export twice: refused
+    bad = [*batch(5), obs(partner="CHN", value=1)]  # CHN export twice: refused
     with pytest.raises(DuplicateKey):
         store_batch_atomic(db, bad, now=T0)
     assert count(db) == 1
@@ -83,10 +83,9 @@ def test_failure_mid_batch_leaves_nothing_half_written(db):
     class Boom(RuntimeError):
         pass
 
-    with pytest.raises(Boom):
-        with db.transaction() as s:
-            store_batch(s, batch(5, value=7), now=T0)
-            raise Boom("crash after the inserts, before commit")
+    with pytest.raises(Boom), db.transaction() as s:
+        store_batch(s, batch(5, value=7), now=T0)
+        raise Boom("crash after the inserts, before commit")
     assert count(db) == 1
     with db.session() as s:
         assert current_rows(s)[0].value_usd == 100
@@ -101,26 +100,25 @@ def test_database_enforces_one_current_value_per_series(db):
     from sqlalchemy.exc import IntegrityError
 
     store_batch_atomic(db, [obs(value=1)], now=T0)
-    with pytest.raises(IntegrityError):
-        with db.transaction() as s:
-            s.add(
-                ObservationRow(
-                    reporter="KOR",
-                    partner="VNM",
-                    flow="export",
-                    period="2026-09",
-                    period_kind="month",
-                    period_start=Period.parse("2026-09").start,
-                    period_end=Period.parse("2026-09").end,
-                    commodity="TOTAL",
-                    source="kcs",
-                    value_usd=2,
-                    precision_usd=1,
-                    approximate=False,
-                    valid_from=T0,
-                    is_current=True,
-                )
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        s.add(
+            ObservationRow(
+                reporter="KOR",
+                partner="VNM",
+                flow="export",
+                period="2026-09",
+                period_kind="month",
+                period_start=Period.parse("2026-09").start,
+                period_end=Period.parse("2026-09").end,
+                commodity="TOTAL",
+                source="kcs",
+                value_usd=2,
+                precision_usd=1,
+                approximate=False,
+                valid_from=T0,
+                is_current=True,
             )
+        )
 
 
 def test_bulk_batch_of_many_rows(db):

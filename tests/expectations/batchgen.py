@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import replace
-
 from datetime import date
 
 from tradewatch.model import Flow, Observation, Period, countries

@@ -16,11 +16,12 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
+
 import pytest
 
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
-from batchgen import HISTORY, Economy, months  # noqa: E402
+from batchgen import HISTORY, Economy, months
 
 PG_URL = os.environ.get("TRADEWATCH_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("TRADEWATCH_REQUIRE_POSTGRES") == "1"

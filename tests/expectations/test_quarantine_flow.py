@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from batchgen import TODAY, months, set_export, value_of
 from sqlalchemy import func, select
 
-from batchgen import TODAY, months, set_export, value_of
 from db.models import ObservationRow, QuarantineRow, ValidationRunRow
 from db.quarantine import accept, get_quarantine, quarantine_batch, reject
 from db.store import store_batch

@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from batchgen import TODAY, months, replace_value, set_export, value_of
 from sqlalchemy import func, select
 
-from batchgen import TODAY, months, replace_value, set_export, value_of
 from db.models import ObservationRow, ValidationRunRow
 from expectations import Batch, record_validation, validate_batch
 from tradewatch.model import Flow, Observation, Period
@@ -129,7 +129,7 @@ def test_a_stored_complete_month_must_not_lose_partners(history_db, economy, set
 
 def test_a_duplicated_key_fails(history_db, new_obs, settings):
     dup = next(o for o in new_obs if o.partner == "JPN" and o.flow is Flow.IMPORT)
-    report = run(history_db, kcs_batch(new_obs + [dup]), settings)
+    report = run(history_db, kcs_batch([*new_obs, dup]), settings)
     assert not report.success
     f = failed_named(report, "schema: one row per series key within the batch")
     assert "expect_compound_columns_to_be_unique" in f.expectation
@@ -192,7 +192,7 @@ def test_tiny_partners_may_jump_but_a_big_series_without_history_may_not(db, set
     assert report.success, report.reason()
     # only VNM 2026-03 is judged: LAO is too small, and the 2025 rows have no year-earlier value
     assert report.statistics["baseline"]["rows_checked"] == report.statistics["baseline"]["rows_no_history"] == 1
-    spike = batch[:3] + [obs("VNM", "2026-03", 10_000_000_000)]
+    spike = [*batch[:3], obs("VNM", "2026-03", 10000000000)]
     report = run(db, Batch("kcs_item", "kcs 8542", "structured", spike, today=TODAY), settings)
     f = failed_named(report, "baseline: yoy log change within band")
     assert f.sample_rows[0]["partner"] == "VNM"
@@ -227,7 +227,10 @@ def test_a_release_agreeing_with_kcs_within_rounding_passes_and_one_beyond_fails
     ytd = months("2025-01", "2025-08")
     exp = sum(economy.value("VNM", "export", m) for m in ytd)
     imp = sum(economy.value("VNM", "import", m) for m in ytd)
-    r10 = lambda v: int(round(v / 1e7)) * 10_000_000  # "$34.25 billion"
+
+    def r10(v: float) -> int:
+        return int(round(v / 1e7)) * 10_000_000  # "$34.25 billion"
+
     good = [
         _release("2025-01..2025-08", Flow.EXPORT, r10(exp)),
         _release("2025-01..2025-08", Flow.IMPORT, r10(imp)),

@@ -46,9 +46,9 @@ def _db(tmp_path):
 
 
 def test_backfill_against_the_fixture_server_then_rerun_stores_nothing(tmp_path, env):
+    from db.models import ObservationRow
     from tests.fixtures.kcs_server import serve_archive
     from tradewatch import samples
-    from db.models import ObservationRow
 
     with serve_archive(samples.SAMPLE_ARCHIVE, as_of=samples.NIGHT1) as url:
         env["TRADEWATCH_KCS_BASE_URL"] = url
@@ -94,8 +94,8 @@ def test_backfill_against_the_fixture_server_then_rerun_stores_nothing(tmp_path,
 
 
 def test_nightly_replay_runs_offline(tmp_path, env):
-    from tradewatch import samples
     from db.models import ObservationRow
+    from tradewatch import samples
 
     env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"  # any network use beyond loopback would fail
     env["NO_PROXY"] = "127.0.0.1,localhost"

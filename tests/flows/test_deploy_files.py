@@ -82,9 +82,9 @@ def test_compose_worker_matches_prefect_yaml_and_the_settings():
 @pytest.mark.prefect
 def test_prefect_deploy_then_a_process_worker_runs_the_backfill(tmp_path):
     """What deploy/README.md tells a team to do, on a real server, with a real worker."""
-    from tests.fixtures.kcs_server import serve_archive
     from db import Database
     from db.models import ObservationRow
+    from tests.fixtures.kcs_server import serve_archive
     from tradewatch.samples import SAMPLE_ARCHIVE
 
     with serve_archive(SAMPLE_ARCHIVE) as kcs_url, prefect_server(tmp_path) as stack:

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import Integer, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from tradewatch import samples
 from tests.fixtures.env import leaks
+from tradewatch import samples
 
 TODAY = samples.NIGHT2.astimezone(samples.KST).date()  # 2026-11-16
 NIGHT_WINDOW = "2025-11..2026-10"
@@ -256,8 +256,8 @@ def baseline_dir(baseline_template, tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def clean_night(baseline_template, tmp_path_factory):
     """The outcome of a clean night-2 run over HTTP: current figures, canonical dump, summary."""
-    from tests.fixtures.fault_server import fault_server
     from db import Database
+    from tests.fixtures.fault_server import fault_server
 
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("clean-night")

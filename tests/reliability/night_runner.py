@@ -33,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from datetime import date
 
-    from tests.reliability.conftest import make_settings, nightly
     import alerts.deliver  # noqa: F401  (imported before the start line, as the flow would be)
     import expectations.gx  # noqa: F401
+    from tests.reliability.conftest import make_settings, nightly
 
     kw = {"database_url": args.database_url} if args.database_url else {}
     settings = make_settings(args.data_dir, args.kcs_url, **kw)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.env import clean_env, leaks
 from tests.fixtures.fault_server import fault_server
 from tests.fixtures.receivers import HttpReceiver
 from tests.reliability.conftest import canonical_dump, make_settings, nightly
 from tradewatch import samples
-from tests.fixtures.env import clean_env, leaks
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +106,7 @@ def test_killed_runs_converge_to_the_uninterrupted_run(baseline_template, tmp_pa
                     text=True,
                 ),
             )
-        for point, (d, path, proc) in procs.items():
+        for point, (_data, _path, proc) in procs.items():
             out, err = proc.communicate(timeout=180)
             assert proc.returncode == -signal.SIGKILL, f"{point}: exit {proc.returncode}\n{err[-3000:]}"
             assert out.strip() == "", f"{point}: the run finished instead of dying"

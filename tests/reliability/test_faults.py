@@ -14,7 +14,6 @@ HTTP from the fault server with a fault plan. Outcomes:
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.fixtures.fault_server import Fault, fault_server
@@ -136,7 +135,7 @@ def test_persistent_fault_is_a_named_source_error_and_stores_nothing(kind, basel
 
 
 def test_empty_items_is_published_nothing_not_an_error_and_stores_nothing(baseline_dir, baseline_figures, clean_night):
-    summary, db, injected, _ = _night(baseline_dir, Fault("empty"))
+    summary, db, _injected, _ = _night(baseline_dir, Fault("empty"))
     try:
         kcs = summary.to_dict()["sources"]["kcs"]
         assert kcs["errors"] == [] and kcs["published_nothing"] == KCS_REQUESTS and kcs["status"] == "empty"
@@ -149,7 +148,7 @@ def test_empty_items_is_published_nothing_not_an_error_and_stores_nothing(baseli
 
 @pytest.mark.parametrize("kind", ["http503", "euckr"])
 def test_a_fault_on_one_request_fails_only_its_figures(kind, baseline_dir, baseline_figures, clean_night):
-    summary, db, injected, _ = _night(
+    summary, db, _injected, _ = _night(
         baseline_dir, Fault(kind, path="nitemtrade", params={"cntyCd": "VN"}, window=NIGHT_WINDOW)
     )
     try:
@@ -173,7 +172,7 @@ def test_implausible_tenfold_value_quarantines_its_batch(baseline_dir, baseline_
 
     from db.models import AlertRow, QuarantineRow
 
-    summary, db, injected, _ = _night(
+    summary, db, _injected, _ = _night(
         baseline_dir, Fault("implausible", path="nationtrade", partner="VN", month="2026.10")
     )
     try:
@@ -199,7 +198,7 @@ def test_implausible_tenfold_value_quarantines_its_batch(baseline_dir, baseline_
 
 
 def test_a_failing_source_does_not_stop_another(baseline_dir, baseline_figures, clean_night):
-    summary, db, injected, _ = _night(baseline_dir, Fault("http500", path="/public/"), sources=("kcs", "comtrade"))
+    summary, db, _injected, _ = _night(baseline_dir, Fault("http500", path="/public/"), sources=("kcs", "comtrade"))
     try:
         d = summary.to_dict()["sources"]
         assert d["comtrade"]["status"] == "failed" and all("HTTP 500" in e for e in d["comtrade"]["errors"])

@@ -262,7 +262,9 @@ def test_fetcher_raises_response_too_large(tmp_path):
 
     with scripted_server() as s:
         s.on("/big", {"status": 200, "body": b"x" * 5000})
-        with Fetcher(Archive(tmp_path / "a"), max_response_bytes=1000, max_retries=0) as f:
-            with pytest.raises(ResponseTooLarge):
-                f.fetch(Request("kcs", s.url + "/big"))
+        with (
+            Fetcher(Archive(tmp_path / "a"), max_response_bytes=1000, max_retries=0) as f,
+            pytest.raises(ResponseTooLarge),
+        ):
+            f.fetch(Request("kcs", s.url + "/big"))
         assert not list((tmp_path / "a").glob("requests/*/*/*.json"))  # nothing cut short was archived

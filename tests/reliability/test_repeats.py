@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.env import clean_env, leaks
 from tests.fixtures.fault_server import Fault, fault_server
 from tests.fixtures.receivers import HttpReceiver, SmtpReceiver
 from tests.reliability.conftest import (
@@ -32,7 +33,6 @@ from tests.reliability.conftest import (
     sqlite_url,
 )
 from tradewatch import samples
-from tests.fixtures.env import clean_env, leaks
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.env import clean_env, leaks
 from tests.fixtures.fault_server import Fault, fault_server
 from tests.fixtures.receivers import HttpReceiver, SmtpReceiver
 from tests.reliability.conftest import dump_all_tables, make_settings, nightly
 from tradewatch import samples
-from tests.fixtures.env import clean_env, leaks
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,7 +175,7 @@ def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, ca
     finally:
         db.dispose()
 
-    leaks = [(kind, _leaks(t), t[:300]) for kind, t in texts if _leaks(t)]
-    assert leaks == [], leaks[:5]
+    found = [(kind, _leaks(t), t[:300]) for kind, t in texts if _leaks(t)]
+    assert found == [], found[:5]
     assert scanned["database row"] > 50_000 and scanned["log record"] > 20 and scanned["snapshot metadata"] > 40
     print("\nsecrets scan:", sum(scanned.values()), "texts:", dict(sorted(scanned.items())))

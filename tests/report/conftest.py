@@ -12,13 +12,13 @@ Japan was #3 and Vietnam #4 (the moves the tests look for).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tradewatch.model import Flow, Observation, Period
 
-T0 = datetime(2025, 9, 20, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 20, 3, 0, tzinfo=UTC)
 FIRST, LAST = Period.month(2022, 1), Period.month(2025, 8)
 MONTHS = [str(p) for p in Period.months(FIRST, LAST).month_list()]
 
@@ -84,7 +84,7 @@ def kcs_observations() -> list[Observation]:
         per = Period.parse(month)
         y, m = per.start.year, per.start.month
         snap = sha(f"kcs {month}")
-        published = datetime(y + (m == 12), m % 12 + 1, 15, 0, 0, tzinfo=timezone.utc)
+        published = datetime(y + (m == 12), m % 12 + 1, 15, 0, 0, tzinfo=UTC)
         url = f"{KCS_URL}?strtYymm={month.replace('-', '')}&endYymm={month.replace('-', '')}"
         if month == MONTHS[-1]:  # a key left in a stored URL must never reach the report
             url += f"&serviceKey={SECRET_KEY}"
@@ -120,7 +120,7 @@ def comtrade_observations() -> list[Observation]:
                 source="comtrade",
                 source_url=f"{COMTRADE_URL}?reporterCode=704&period={year}",
                 snapshot_sha256=sha(f"comtrade {year}"),
-                published_at=datetime(year + 1, 6, 30, tzinfo=timezone.utc),
+                published_at=datetime(year + 1, 6, 30, tzinfo=UTC),
                 maturity="final",
             )
             out += [

@@ -9,9 +9,8 @@ import pytest
 
 from report import build_report, collect_report, render_chart_png
 from report.data import safe_url, target_progress
-
-from tests.report.conftest import MONTHS, SECRET_KEY, kcs_values
 from tests.fixtures.env import leaks
+from tests.report.conftest import MONTHS, SECRET_KEY, kcs_values
 
 SECTIONS = ("bilateral", "ranking", "target", "alerts", "provenance")
 
@@ -280,8 +279,8 @@ def test_safe_url_removes_configured_secrets_anywhere():
 def test_release_figures_are_their_own_series(tmp_path, settings):
     """Figures read from a release keep their source: their own table and chart, a safe file name."""
     from db.store import store_batch
-    from tradewatch.model import Flow, Observation, Period
     from tests.report.conftest import build_database
+    from tradewatch.model import Flow, Observation, Period
 
     db = build_database(f"sqlite:///{tmp_path / 'tw.db'}")
     try:

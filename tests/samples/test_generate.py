@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tradewatch.model import Period, rank_partners
-from tradewatch.samples import BASELINE_END, BASELINE_START, LATEST_MONTH, NIGHT1, NIGHT2, SAMPLE_ARCHIVE
-from tradewatch.samples.generate import generate, sample_settings
 from scrapers.archive import Archive
 from scrapers.comtrade import Comtrade
 from scrapers.kcs import KcsNationTrade
+from tradewatch.model import Period, rank_partners
+from tradewatch.samples import BASELINE_END, BASELINE_START, LATEST_MONTH, NIGHT1, NIGHT2, SAMPLE_ARCHIVE
+from tradewatch.samples.generate import generate, sample_settings
 
 BN = 1_000_000_000
 

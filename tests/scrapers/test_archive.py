@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from tradewatch.errors import ArchiveError
 from scrapers.archive import Archive, request_key, sha256_hex
+from tradewatch.errors import ArchiveError
 
-T = datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc)
+T = datetime(2026, 11, 16, 3, 0, tzinfo=UTC)
 
 
 def store(a: Archive, body: bytes, key: str, t=T):

@@ -8,15 +8,15 @@ from datetime import date
 import pytest
 from pydantic import SecretStr
 
+from scrapers.archive import Archive
+from scrapers.comtrade import GET_PATH, PREVIEW_PATH, Comtrade
+from scrapers.http import Fetcher
 from tests.fixtures.kcs_server import archive_server
 from tests.scrapers.conftest import data
 from tradewatch.errors import FetchError, LayoutChanged, ParseError, QueryError, ServiceError, UnknownCountry
 from tradewatch.model import Flow, Period
 from tradewatch.samples import NIGHT1, SAMPLE_ARCHIVE
 from tradewatch.samples.generate import _ct_record
-from scrapers.archive import Archive
-from scrapers.comtrade import GET_PATH, PREVIEW_PATH, Comtrade
-from scrapers.http import Fetcher
 
 BASE = "https://comtradeapi.un.org"
 PREVIEW = BASE + PREVIEW_PATH

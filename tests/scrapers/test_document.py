@@ -15,7 +15,7 @@ def test_read_document_honours_euc_kr(data_bytes):
 
 
 def test_read_document_header_charset_wins():
-    html = "<html><body><p>Xuất khẩu của Việt Nam sang Hàn Quốc đạt 25,6 tỷ USD</p></body></html>".encode("utf-8")
+    html = "<html><body><p>Xuất khẩu của Việt Nam sang Hàn Quốc đạt 25,6 tỷ USD</p></body></html>".encode()
     text, lang = read_document(html, "text/html; charset=utf-8", None)
     assert lang == "vi" and "25,6 tỷ USD" in text
 

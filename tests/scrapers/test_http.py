@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.fixtures.scripted import scripted_server
-from tradewatch.errors import ArchiveError, DisallowedHost, FetchError, RateLimited, ReplayMiss, ResponseTooLarge
 from scrapers.archive import Archive
 from scrapers.http import Fetcher, Request, parse_retry_after
+from tests.fixtures.scripted import scripted_server
+from tradewatch.errors import ArchiveError, DisallowedHost, FetchError, RateLimited, ReplayMiss, ResponseTooLarge
 
 XML = b"<?xml version='1.0' encoding='UTF-8'?><response><header><resultCode>00</resultCode></header></response>"
 
@@ -82,7 +81,7 @@ def test_retry_after_is_honoured(server, tmp_path):
 
 def test_429_that_outlives_the_retries_is_rate_limited(server, tmp_path):
     server.on("/data", {"status": 429, "headers": {"Retry-After": "2"}, "body": b"slow down"})
-    f, sleeps = make_fetcher(tmp_path, max_retries=2)
+    f, _sleeps = make_fetcher(tmp_path, max_retries=2)
     with pytest.raises(RateLimited) as ei:
         f.fetch(req(server))
     assert ei.value.retry_after == 2.0 and "3 attempts" in str(ei.value)
@@ -178,7 +177,7 @@ def test_replay_answers_from_the_archive_without_network(server, tmp_path):
 def test_replay_as_of_picks_the_snapshot_of_that_night(tmp_path):
     a = Archive(tmp_path / "a")
     r = Request(source="s", url="http://127.0.0.1:9/x", params={"k": "v"})
-    t1 = datetime(2026, 10, 16, tzinfo=timezone.utc)
+    t1 = datetime(2026, 10, 16, tzinfo=UTC)
     for t, body in ((t1, b"night1"), (t1 + timedelta(days=31), b"night2")):
         a.store(
             body,
@@ -222,5 +221,5 @@ def test_archive_that_cannot_be_written_is_a_named_error(server, tmp_path):
 def test_parse_retry_after_forms():
     assert parse_retry_after("120") == 120.0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    now = datetime(2026, 11, 22, 0, 0, tzinfo=timezone.utc).timestamp()
+    now = datetime(2026, 11, 22, 0, 0, tzinfo=UTC).timestamp()
     assert parse_retry_after("Sun, 22 Nov 2026 00:00:30 GMT", now=now) == pytest.approx(30.0)

@@ -6,6 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
+from scrapers.archive import Archive
+from scrapers.http import Fetcher, Request
+from scrapers.kcs import KcsNationTrade, KcsQuery, maturity_for
 from tests.fixtures.kcs_server import archive_server, gateway_xml
 from tests.scrapers.conftest import KCS, KST, data
 from tradewatch.errors import (
@@ -20,9 +23,6 @@ from tradewatch.errors import (
 )
 from tradewatch.model import Flow, Period
 from tradewatch.samples import NIGHT1, NIGHT2, SAMPLE_ARCHIVE
-from scrapers.archive import Archive
-from scrapers.http import Fetcher, Request
-from scrapers.kcs import KcsNationTrade, KcsQuery, maturity_for
 
 NATION = f"{KCS}/nationtrade/getNationtradeList"
 NITEM = f"{KCS}/nitemtrade/getNitemtradeList"

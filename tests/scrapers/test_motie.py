@@ -10,7 +10,6 @@ import scrapers.motie as motie
 from scrapers.prose import extract
 from tradewatch.errors import LayoutChanged
 
-
 BOARD = "https://www.motie.go.kr/kor/article/ATCL3f49a5a8c"
 
 

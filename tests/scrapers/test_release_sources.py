@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.scripted import scripted_server
-from tests.scrapers.synthetic_files import make_xlsx
-from tradewatch.config import load_settings
-from tradewatch.errors import DisallowedHost, EmptyResult
-from tradewatch.model import Flow, Period
 from scrapers import get_source
 from scrapers.archive import Archive
 from scrapers.http import Fetcher
+from tests.fixtures.scripted import scripted_server
+from tests.scrapers.synthetic_files import make_xlsx
+from tradewatch.config import load_settings
+from tradewatch.errors import DisallowedHost
+from tradewatch.model import Flow, Period
 
 DATA = Path(__file__).parent / "data"
 HTML = {"Content-Type": "text/html; charset=euc-kr"}
@@ -130,7 +129,7 @@ def test_release_feed_links_off_the_configured_host_are_not_followed(tmp_path):
         srv.on(
             "/news/1",
             {
-                "body": "<html><body><article><p>In the first ten months of 2025, Vietnam's exports to the RoK reached US$21.3 billion, up 6.1% year-on-year.</p></article></body></html>".encode(),
+                "body": b"<html><body><article><p>In the first ten months of 2025, Vietnam's exports to the RoK reached US$21.3 billion, up 6.1% year-on-year.</p></article></body></html>",
                 "headers": {"Content-Type": "text/html; charset=utf-8"},
             },
         )

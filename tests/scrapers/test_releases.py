@@ -9,7 +9,6 @@ import pytest
 import scrapers.releases as releases
 from tradewatch.errors import LayoutChanged, UnsafeXML
 
-
 BOARD = "https://www.motie.go.kr/kor/article/ATCL3f49a5a8c"
 
 

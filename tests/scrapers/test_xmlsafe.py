@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from scrapers.xmlsafe import children_text, parse_xml, sniff
 from tests.scrapers.conftest import data
 from tradewatch.errors import ParseError, UnsafeXML
-from scrapers.xmlsafe import children_text, parse_xml, sniff
 
 URL = "https://apis.data.go.kr/1220000/nationtrade/getNationtradeList?endYymm=202603&strtYymm=202601"
 

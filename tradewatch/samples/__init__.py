@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-__all__ = ["SAMPLE_ARCHIVE", "NIGHT1", "NIGHT2", "BASELINE_START", "BASELINE_END", "LATEST_MONTH", "SAMPLE_NOTE", "KST"]
+__all__ = ["BASELINE_END", "BASELINE_START", "KST", "LATEST_MONTH", "NIGHT1", "NIGHT2", "SAMPLE_ARCHIVE", "SAMPLE_NOTE"]
 
 KST = timezone(timedelta(hours=9))
 

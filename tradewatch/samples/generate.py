@@ -32,10 +32,14 @@ import random
 import shutil
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from scrapers.archive import Archive
+from scrapers.comtrade import COMTRADE_CODES, Comtrade
+from scrapers.http import Request
+from scrapers.kcs import KcsNationTrade
 from tradewatch.config import DEFAULT_BASE_URLS, load_settings
 from tradewatch.model import Period, countries
 from tradewatch.samples import (
@@ -48,10 +52,6 @@ from tradewatch.samples import (
     SAMPLE_NOTE,
     SAMPLE_NOTE_COMTRADE,
 )
-from scrapers.archive import Archive
-from scrapers.comtrade import COMTRADE_CODES, Comtrade
-from scrapers.http import Request
-from scrapers.kcs import KcsNationTrade
 
 BN = 1_000_000_000
 SEED = "tradewatch-sample-v1"
@@ -552,7 +552,7 @@ def nitemtrade_xml(world: SampleWorld, window: Period, night: int, alpha2: str, 
         es = [s[2] * math.exp(r.gauss(0, 0.08)) for s in HS_SUBS]
         is_ = [s[3] * math.exp(r.gauss(0, 0.08)) for s in HS_SUBS]
         ev, iv = split_int(e_tot, [x / sum(es) for x in es]), split_int(i_tot, [x / sum(is_) for x in is_])
-        for (code, name, _, _, per_kg), e, i in zip(HS_SUBS, ev, iv):
+        for (code, name, _, _, per_kg), e, i in zip(HS_SUBS, ev, iv, strict=True):
             if e == 0 and i == 0:
                 continue
             ew = round(e / (per_kg * math.exp(r.gauss(0, 0.2)))) if e else 0
@@ -719,7 +719,7 @@ def _store(archive: Archive, req: Request, body: bytes, when: datetime, content_
     headers = {
         "content-type": content_type,
         "content-length": str(len(body)),
-        "date": email.utils.format_datetime(when.astimezone(timezone.utc), usegmt=True),
+        "date": email.utils.format_datetime(when.astimezone(UTC), usegmt=True),
     }
     archive.store(
         body,
@@ -777,7 +777,7 @@ def check_scenario(world: SampleWorld) -> list[str]:
 
     def ranking(m, night):
         rows = world.month(m, night)
-        return [a for a in sorted(rows, key=lambda a: (-(rows[a][0] + rows[a][1]), a))]
+        return sorted(rows, key=lambda a: (-(rows[a][0] + rows[a][1]), a))
 
     r23 = sorted(world.by3, key=lambda a: -sum(world.annual_sum(a, 2023)))
     if r23[:4] != ["CHN", "USA", "VNM", "JPN"]:
