@@ -14,6 +14,7 @@ A zero balance is neither surplus nor deficit: it flips nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from alerts.model import KIND_LABELS, Alert, country_name, fmt_pct, fmt_usd, possessive
@@ -46,7 +47,7 @@ def balance_alerts(
     current: BalancePoint,
     previous: BalancePoint | None,
     year_earlier: BalancePoint | None,
-    history: list[BalancePoint] = (),
+    history: Sequence[BalancePoint] = (),
     *,
     move_pct: float,
     move_min_usd: int,
@@ -67,7 +68,7 @@ def balance_alerts(
         "exports": fmt_usd(current.exports) if current.exports is not None else None,
         "imports": fmt_usd(current.imports) if current.imports is not None else None,
     }
-    new_fig = {"balance": current.value}
+    new_fig: dict[str, int | None] = {"balance": current.value}
     if current.exports is not None:
         new_fig.update(export=current.exports, **{"import": current.imports})
 
@@ -94,7 +95,7 @@ def balance_alerts(
         )
 
     def figs(p: BalancePoint) -> dict:
-        d = {"balance": p.value}
+        d: dict[str, int | None] = {"balance": p.value}
         if p.exports is not None:
             d.update(export=p.exports, **{"import": p.imports})
         return d

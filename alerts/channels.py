@@ -297,7 +297,7 @@ class EmailSender:
         msg.set_content(text)
         msg.add_alternative(html, subtype="html")
         if images:
-            html_part = msg.get_payload()[1]
+            html_part = next(p for p in msg.iter_parts() if p.get_content_type() == "text/html")
             for cid, png in images:
                 html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>", filename="chart.png")
         return msg

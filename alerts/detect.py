@@ -245,7 +245,7 @@ def _balance(reader: _Reader, settings, keys: list[tuple], today: date, reg: Cou
                 cur,
                 _point(reader, reporter, partner, period.previous(), source),
                 _point(reader, reporter, partner, period.year_earlier(), source),
-                history if kind == "month" else [],
+                (history or []) if kind == "month" else [],
                 move_pct=settings.balance_move_pct,
                 move_min_usd=settings.balance_move_min_usd,
                 registry=reg,

@@ -22,6 +22,7 @@ alert instead, so that one event is one alert.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from alerts.model import (
     FLOW_NOUN,
@@ -144,7 +145,7 @@ def ranking_alerts(
         leader, trailer = (a, b) if now > 0 else (b, a)
         involved |= {a, b}
         order = sorted((leader, trailer), key=lambda p: (prev[p][0], p))
-        fields = {
+        fields: dict[str, Any] = {
             "leader": name(leader),
             "trailer": name(trailer),
             "verb": "overtook" if before != 0 else "moved ahead of",
@@ -175,7 +176,7 @@ def ranking_alerts(
     in_now = {p for p, (r, _) in cur.items() if r <= top_n}
     in_before = {p for p, (r, _) in prev.items() if r <= top_n}
     crossed: set[str] = set()
-    for p in sorted(in_now ^ in_before, key=lambda p: (cur.get(p, prev.get(p))[0], p)):
+    for p in sorted(in_now ^ in_before, key=lambda p: ((cur.get(p) or prev[p])[0], p)):
         entered = p in in_now
         crossed.add(p)
         new, old = cur.get(p), prev.get(p)

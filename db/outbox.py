@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import AlertRow, DeliveryRow
+from db.session import rowcount
 from tradewatch.model import utcnow
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -48,15 +49,18 @@ __all__ = [
 ]
 
 
-def _insert(session: Session):
+def _insert(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"the outbox needs INSERT … ON CONFLICT; {name} is not supported")
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    raise NotImplementedError(f"the outbox needs INSERT … ON CONFLICT; {name} is not supported")
 
 
 def write_alerts(
@@ -77,7 +81,7 @@ def write_alerts(
     now = now or utcnow()
     channels = list(dict.fromkeys(channels))
     insert = _insert(session)
-    new_rows: list[AlertRow] = []
+    new_rows: list[int] = []
     seen: set[str] = set()
     for a in alerts:
         if a.dedup_key in seen:
@@ -153,7 +157,7 @@ def release_stale(session: Session, now: datetime, stale_after: timedelta = STAL
         )
         .execution_options(synchronize_session=False)
     )
-    return res.rowcount or 0
+    return rowcount(res)
 
 
 def claim_pending(
@@ -191,7 +195,7 @@ def claim_pending(
             .values(state=SENDING, claimed_by=worker_id, claimed_at=now)
             .execution_options(synchronize_session=False)
         )
-        if res.rowcount == 1:
+        if rowcount(res) == 1:
             out.append(Claimed(r.id, r.alert_id, r.channel, r.attempts))
     return out
 
@@ -215,7 +219,7 @@ def mark_sent(
         )
         .execution_options(synchronize_session=False)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def retry_delay(total_attempts: int) -> timedelta:
@@ -258,7 +262,7 @@ def mark_failed(
         )
         .execution_options(synchronize_session=False)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def mark_suppressed(session: Session, delivery_id: int, worker_id: str, reason: str) -> bool:
@@ -269,7 +273,7 @@ def mark_suppressed(session: Session, delivery_id: int, worker_id: str, reason: 
         .values(state=SUPPRESSED, last_error=reason[:ERROR_MAX], claimed_by=None, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def requeue(session: Session, *, alert_ids: Iterable[int] | None = None, states: Sequence[str] = (FAILED,)) -> int:
@@ -282,4 +286,4 @@ def requeue(session: Session, *, alert_ids: Iterable[int] | None = None, states:
             synchronize_session=False
         )
     )
-    return res.rowcount or 0
+    return rowcount(res)

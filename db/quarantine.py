@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import QuarantineRow
+from db.session import rowcount
 from tradewatch.errors import TradewatchError
 from tradewatch.model import Flow, Observation, Period, RankClaim, utcnow
 
@@ -222,7 +223,7 @@ def _decide(session: Session, qid: int, state: str, by: str, note: str | None) -
         .values(state=state, decided_by=str(by), decided_at=now, decision_note=note)
         .execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:
+    if rowcount(res) != 1:
         session.refresh(row)
         raise QuarantineError(f"quarantined batch #{qid} was decided meanwhile ({row.state} by {row.decided_by})")
     session.refresh(row)
@@ -243,7 +244,9 @@ def accept(
     ``db.store.store_batch``.
     """
     if store_fn is None:
-        from db.store import store_batch as store_fn
+        from db.store import store_batch
+
+        store_fn = store_batch
     row = _decide(session, qid, "accepted", by, note)
     observations, claims = rows_to_batch(row.rows)
     stored = store_fn(session, observations, claims, run_id=f"quarantine#{qid}")

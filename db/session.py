@@ -6,9 +6,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradewatch.errors import TradewatchError
@@ -23,6 +24,11 @@ def normalize_url(url: str) -> str:
     if u.drivername in ("postgresql", "postgres"):
         u = u.set(drivername="postgresql+psycopg")
     return u.render_as_string(hide_password=False)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE touched (its result is a ``CursorResult`` at run time)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 class Database:
@@ -70,7 +76,10 @@ class Database:
     def head_revision(self) -> str:
         from alembic.script import ScriptDirectory
 
-        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        if head is None:
+            raise TradewatchError(f"no migration head in {MIGRATIONS}")
+        return head
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:

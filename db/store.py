@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Table, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -242,7 +242,7 @@ def store_batch(
             .execution_options(synchronize_session=False)
         )
     if inserts:
-        session.connection().execute(ObservationRow.__table__.insert(), inserts)
+        session.connection().execute(cast(Table, ObservationRow.__table__).insert(), inserts)
     result.revised = len(result.revisions)
     result.inserted = len(inserts) - result.revised
     if rank_claims:

@@ -29,8 +29,9 @@ from tradewatch.model import Period
 def fetch_window_task(run: p.Run, source, window: Period, refetch: bool = True):
     snaps = p.fetch_window(run, source, window, refetch=refetch)
     # Every request failed on the network: let Prefect retry the window later.
-    if snaps and all(isinstance(s, FetchError) for s in snaps):
-        raise snaps[0]
+    failures = [s for s in snaps if isinstance(s, FetchError)]
+    if snaps and len(failures) == len(snaps):
+        raise failures[0]
     return snaps
 
 
@@ -94,7 +95,9 @@ def _nightly_name() -> str:
     return f"nightly {srcs}" + (" (replay)" if params.get("replay") else "")
 
 
-_runner = ThreadPoolTaskRunner(max_workers=4)
+# Prefect's annotations want a TaskRunner[PrefectFuture]; the thread-pool runner is one
+# (its futures are PrefectConcurrentFutures), which the invariant generic cannot say.
+_runner: Any = ThreadPoolTaskRunner(max_workers=4)
 
 
 @flow(

@@ -301,8 +301,9 @@ def fetch_window(run: Run, source: Source, window: Period, *, refetch: bool = Tr
     if not refetch and run.fetcher.replay is None:
         reqs = source.requests(window)
         cached = [run.fetcher.archive.latest(r.key) for r in reqs]
-        if reqs and all(c is not None and 200 <= c.status < 300 for c in cached):
-            return list(cached)
+        hits = [c for c in cached if c is not None and 200 <= c.status < 300]
+        if reqs and len(hits) == len(reqs):
+            return list(hits)
     return source.collect(run.fetcher, window)
 
 
@@ -610,6 +611,8 @@ def finish_run(run: Run) -> RunSummary:
     summary.finished_at = utcnow()
     with run.db.transaction() as s:
         row = s.get(RunRow, summary.run_id)
+        if row is None:  # open_run wrote it; only a hand-edited database loses it
+            raise TradewatchError(f"run {summary.run_id} has no row in the runs table")
         row.finished_at = summary.finished_at
         row.status = summary.status
         row.summary = _jsonable(summary.to_dict())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
@@ -209,7 +210,7 @@ class Comtrade(Source):
             )
         obs: list[Observation] = []
         for (reporter, partner, period), flows in sorted(values.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
-            common = dict(
+            common: dict[str, Any] = dict(
                 reporter=reporter,
                 partner=partner,
                 period=period,
@@ -267,7 +268,7 @@ def _period(rec: dict, source: str, url: str, i: int) -> Period:
         if rec["freqCode"] == "A":
             return Period.year(year)
         if rec["freqCode"] == "M":
-            return Period.month(year, int(rec.get("refMonth")))
+            return Period.month(year, int(rec.get("refMonth") or ""))
     except (TypeError, ValueError):
         pass
     raise LayoutChanged(

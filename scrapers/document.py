@@ -83,14 +83,14 @@ def decode(data: bytes, declared: str | None = None) -> str:
 
 
 def html_text(html: bytes | str, declared: str | None = None, selector: str | None = None) -> str:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Tag
 
     if isinstance(html, bytes):
         html = decode(html, declared or meta_charset(html))
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(_DROP):
         tag.decompose()
-    root = soup
+    root: Tag = soup
     if selector:
         found = soup.select_one(selector)
         if found is None:

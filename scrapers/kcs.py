@@ -28,6 +28,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta, timezone
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapers.archive import Snapshot
@@ -434,7 +435,7 @@ def _check_window(row: _Row, window: Period | None, service: str, source: str, u
 def _observations(
     partner: str, month: Period, exp: int, imp: int, commodity: str, snap: Snapshot, source: str
 ) -> list[Observation]:
-    common = dict(
+    common: dict[str, Any] = dict(
         reporter=REPORTER,
         partner=partner,
         period=month,

@@ -23,7 +23,7 @@ from scrapers.archive import Snapshot
 from scrapers.base import ParseResult, Source
 from scrapers.document import soup as page_soup
 from scrapers.http import Request
-from tradewatch.errors import LayoutChanged
+from tradewatch.errors import LayoutChanged, ParseError
 from tradewatch.model import Flow, Observation, Period, RankClaim, countries
 
 RANKS = "/cstat/anal/AnaCtrRanks.screen"
@@ -76,12 +76,14 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
         )
     header_row = table.find("tr")
     headers = [re.sub(r"\s+", "", c.get_text(" ", strip=True)) for c in header_row.find_all(["th", "td"])]
-    kinds, unknown = [], []
+    kinds: list[tuple[str, Flow | None]] = []
+    unknown: list[str] = []
     for h in headers:
         k = next((kind for pat, kind in _HEADERS if pat.match(re.sub(r"\(.*?\)", "", h))), None)
         if k is None:
             unknown.append(h)
-        kinds.append(k)
+        else:
+            kinds.append(k)
     if unknown or ("country", None) not in kinds or not any(k and k[0] == "amount" for k in kinds):
         raise LayoutChanged(
             SOURCE_ID,
@@ -97,7 +99,9 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
         cells = [c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])]
         if len(cells) != len(kinds):
             continue
-        rank, name, values = None, None, {}
+        rank: int | None = None
+        name: str | None = None
+        values: dict[Flow, float] = {}
         for k, c in zip(kinds, cells, strict=True):
             if k[0] == "rank":
                 rank = int(c) if c.isdigit() else None
@@ -108,7 +112,7 @@ def parse_rank_table(html: bytes, period: Period, url: str | None = None) -> tup
                     v = _num(c)
                 except ValueError:
                     raise LayoutChanged(SOURCE_ID, url, f"unreadable amount {c!r}", found=headers) from None
-                if v is not None:
+                if v is not None and k[1] is not None:
                     values[k[1]] = v
         country = reg.find(name or "")
         if country is None or country.aggregate or country.alpha3 == "KOR":
@@ -175,7 +179,9 @@ class Kita(Source):
         ]
 
     def parse(self, snap: Snapshot) -> ParseResult:
-        period = Period.parse(snap.label) if snap.label else None
+        if not snap.label:
+            raise ParseError(self.id, snap.full_url, "the snapshot has no year label: which year's ranking is this?")
+        period = Period.parse(snap.label)
         obs, claims = parse_rank_table(snap.body(), period, snap.full_url)
         return ParseResult(
             observations=[replace(o, snapshot_sha256=snap.sha256) for o in obs],

@@ -50,7 +50,10 @@ def parse_listing(html: bytes, base_url: str) -> list[ListingItem]:
         if not ARTICLE.search(href):
             continue
         url = urljoin(base_url, href)
-        key = ARTICLE.search(url).group(0)
+        article = ARTICLE.search(url)
+        if article is None:  # the base URL rewrote the link off the board
+            continue
+        key = article.group(0)
         if key in seen:
             continue
         seen.add(key)

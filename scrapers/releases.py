@@ -106,7 +106,7 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
         )
     out, seen = [], set()
     for a in links:
-        href = a.get("href")
+        href = str(a.get("href") or "")
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         url = urljoin(base_url, href)
@@ -116,7 +116,7 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
         row = a.find_parent(["tr", "li", "article", "div"]) or a
         out.append(
             ListingItem(
-                url, a.get_text(" ", strip=True) or a.get("title", ""), find_date(row.get_text(" ", strip=True))
+                url, a.get_text(" ", strip=True) or str(a.get("title") or ""), find_date(row.get_text(" ", strip=True))
             )
         )
     return out

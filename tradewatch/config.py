@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("data"), description="Working directory for the database, archive, Data Docs and reports."
     )
-    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file <data_dir>/tradewatch.db.")
+    database_url: str = Field("", description="SQLAlchemy URL; default: SQLite file <data_dir>/tradewatch.db.")
     archive_dir: Path | None = Field(None, description="Raw-response archive; default <data_dir>/archive.")
 
     # --- the run's calendar ----------------------------------------------------------
