@@ -92,8 +92,9 @@ def add_reference_columns(df, session, *, reference_source: str = REFERENCE_SOUR
                 )
                 continue
             compared += 1
-            ref[i] = float(sum(g[0] for g in got))
-            t = (float(df["precision_usd"].iat[i]) + sum(float(g[1]) for g in got)) / 2.0
+            have = [g for g in got if g is not None]
+            ref[i] = float(sum(g[0] for g in have))
+            t = (float(df["precision_usd"].iat[i]) + sum(float(g[1]) for g in have)) / 2.0
             if bool(df["approximate"].iat[i]):  # "about $25.6 bn": half a rounding step more
                 t += float(df["precision_usd"].iat[i]) / 2.0
             tol[i] = t

@@ -190,7 +190,7 @@ def run_checks(
     for r in res.results:
         cfg = r.expectation_config
         name = (cfg.meta or {}).get("tradewatch_check")
-        check = by_name.get(name)
+        check = by_name.get(str(name)) if name else None
         if check is None:
             continue
         exc = None
@@ -263,7 +263,7 @@ def _build_docs(res, suite, batch_id: str, run_id, docs_dir: Path, *, stored: bo
                     expectation_suite_identifier=suite_id,
                 )
             # the suite's own page once per site and process; the validation page every time
-            resources = [vr_id]
+            resources: list[Any] = [vr_id]
             if (site, suite.name) not in _STATE["suite_pages"]:
                 resources.append(suite_id)
             ctx.build_data_docs(site_names=[site], resource_identifiers=resources, build_index=False)

@@ -304,7 +304,7 @@ def validate_batch(
 
 
 def _snake(name: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in name:
         if ch.isupper() and out:
             out.append("_")

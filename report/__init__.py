@@ -155,7 +155,7 @@ def collect_report(db: Database, settings: Settings, *, now: datetime | None = N
     ctx["mirror"] = mirror
 
     # --- partner rankings -----------------------------------------------------------------------
-    ranking_ctx = []
+    ranking_ctx: list[dict[str, Any]] = []
     for hist in rankings:
         if not hist.periods:
             ranking_ctx.append({"hist": hist, "chart": None, "table": [], "previous": None})
@@ -169,10 +169,10 @@ def collect_report(db: Database, settings: Settings, *, now: datetime | None = N
             ch.bump_chart(hist, top_n=settings.top_n, highlight=highlight, sample=sample),
         )
         charts.append(chart)
-        latest = hist.periods[-1]
+        last_period = hist.periods[-1]
         previous = hist.periods[-2] if len(hist.periods) > 1 else None
         table = []
-        for r, p, v in hist.ranks[latest][: settings.top_n]:
+        for r, p, v in hist.ranks[last_period][: settings.top_n]:
             prev = hist.rank_of(p, previous) if previous else None
             table.append(
                 {

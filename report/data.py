@@ -221,8 +221,8 @@ def ranking_history(
     )
     flows = (flow,) if flow not in ("total", "balance") else (flow, "export", "import")
     for kind in ("month", "year"):
-        counts = dict(
-            s.execute(
+        counts: dict[str, int] = dict(
+            s.execute(  # type: ignore[arg-type]  # rows of (source, count)
                 select(ObservationRow.source, func.count(func.distinct(ObservationRow.partner)))
                 .where(*base, ObservationRow.period_kind == kind, ObservationRow.flow.in_(flows))
                 .group_by(ObservationRow.source)
@@ -238,6 +238,8 @@ def ranking_history(
                 *base, ObservationRow.period_kind == kind, ObservationRow.source == src, ObservationRow.flow.in_(flows)
             )
         ).scalar()
+        if last is None:
+            continue
         span = months if kind == "month" else years
         first = (
             Period.month(last.year, last.month).shift(months=-(span - 1))
@@ -543,7 +545,7 @@ def target_progress(series: Series | None, target_usd: int, target_year: int) ->
         "needed_cagr_pct": None,
         "share_of_target_pct": ytd / target_usd * 100.0 if target_usd else None,
     }
-    if base and base > 0 and target_year > base_year:
+    if base and base > 0 and base_year is not None and target_year > base_year:
         g = (target_usd / base) ** (1.0 / (target_year - base_year)) - 1.0
         out["cagr_pct"] = g * 100.0
         out["path"] = {y: int(base * (1 + g) ** (y - base_year)) for y in range(base_year, target_year + 1)}

@@ -39,8 +39,9 @@ def collect_status(db: Database, settings: Settings) -> dict[str, Any]:
                 "source": None,
                 **dict.fromkeys(q.FLOWS),
             }
-            if ser is not None and ser.latest():
-                period, values = ser.latest()
+            last_figure = ser.latest() if ser is not None else None
+            if ser is not None and last_figure:
+                period, values = last_figure
                 item.update(period=period, period_kind=ser.kind, source=ser.source, **values)
             figures.append(item)
 

@@ -29,6 +29,7 @@ import tenacity
 
 from scrapers.archive import KEPT_HEADERS, Archive, Snapshot, request_key, utcnow
 from tradewatch.errors import (
+    ConfigError,
     DisallowedHost,
     FetchError,
     RateLimited,
@@ -205,6 +206,8 @@ class Fetcher:
 
     # --- replay -------------------------------------------------------------------------
     def _replay(self, req: Request) -> Snapshot:
+        if self.replay is None:
+            raise ConfigError("a replay fetch without a replay archive")
         snap = self.replay.latest(req.key, self.as_of)
         if snap is None:
             when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
@@ -234,6 +237,9 @@ class Fetcher:
         return backoff
 
     def _fetch_live(self, req: Request) -> Snapshot:
+        client = self._client
+        if client is None:
+            raise ConfigError("a live fetch from a fetcher that replays an archive")
         display = req.display_url()
         previous = self.archive.latest(req.key)
         headers = dict(req.headers)
@@ -250,7 +256,7 @@ class Fetcher:
                 with self._lock:
                     self.stats["requests"] += 1
                 try:
-                    with self._client.stream(req.method, req.url, params=params, headers=headers) as resp:
+                    with client.stream(req.method, req.url, params=params, headers=headers) as resp:
                         declared = resp.headers.get("content-length")
                         if declared and declared.isdigit() and int(declared) > self.max_response_bytes:
                             raise ResponseTooLarge(req.source, display, self.max_response_bytes)
@@ -279,7 +285,7 @@ class Fetcher:
         def before_sleep(state: tenacity.RetryCallState) -> None:
             with self._lock:
                 self.stats["retries"] += 1
-            exc = state.outcome.exception()
+            exc = state.outcome.exception() if state.outcome is not None else None
             log.info("%s: %s; retry %d of %d", req.source, exc, state.attempt_number, self.max_retries)
 
         retrying = tenacity.Retrying(
