@@ -168,7 +168,9 @@ def _rows_pdf(data: bytes, url: str | None) -> tuple[list[str], int | None, list
     if not lines:
         raise LayoutChanged(SOURCE_ID, url, "the PDF has no text layer", missing=["text"])
     row_re = re.compile(rf"^\s*(?:\d+\.?\s+)?(?P<name>\D.*?)\s+(?P<nums>(?:{_NUM})(?:\s+(?:{_NUM}))*)\s*$")
-    header_lines, rows, global_unit = [], [], None
+    header_lines: list[str] = []
+    rows: list[tuple[str, list]] = []
+    global_unit: int | None = None
     for ln in lines:
         if re.search(r"đơn\s*vị|đvt", ln, re.I) and not _NAME.search(ln):
             global_unit = _unit(ln, None)
@@ -179,7 +181,8 @@ def _rows_pdf(data: bytes, url: str | None) -> tuple[list[str], int | None, list
         elif not rows:
             header_lines.append(ln)
     header_text = " ".join(header_lines)
-    if not _NAME.search(header_text):
+    name_column = _NAME.search(header_text)
+    if name_column is None:
         raise LayoutChanged(
             SOURCE_ID,
             url,
@@ -187,7 +190,7 @@ def _rows_pdf(data: bytes, url: str | None) -> tuple[list[str], int | None, list
             missing=["Nước/vùng lãnh thổ"],
             found=[header_text[:200]],
         )
-    return _segments(header_text[_NAME.search(header_text).end() :]), global_unit, rows
+    return _segments(header_text[name_column.end() :]), global_unit, rows
 
 
 def _rows_xlsx(data: bytes, url: str | None) -> tuple[list[str], int | None, list[tuple[str, list]]]:
@@ -195,7 +198,10 @@ def _rows_xlsx(data: bytes, url: str | None) -> tuple[list[str], int | None, lis
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     ws = wb.worksheets[0]
-    header, name_col, rows, global_unit = None, None, [], None
+    header: list[str] | None = None
+    name_col = 0  # set with the header
+    rows: list[tuple[str, list]] = []
+    global_unit: int | None = None
     for row in ws.iter_rows(values_only=True):
         cells = ["" if c is None else str(c).strip() for c in row]
         if header is None:
@@ -335,7 +341,7 @@ class VnCustoms(ReleaseSource):
     def parse(self, snap: Snapshot) -> ParseResult:
         if not (snap.label or "").startswith("table "):
             return ParseResult()
-        period = Period.parse(snap.label.removeprefix("table "))
+        period = Period.parse((snap.label or "").removeprefix("table "))
         obs = parse_partner_table(snap.body(), period, snap.full_url)
         return ParseResult(observations=[replace(o, snapshot_sha256=snap.sha256, source=self.source_name) for o in obs])
 

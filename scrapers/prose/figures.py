@@ -66,8 +66,8 @@ _RIGHT_BOUNDARY = re.compile(_LEFT_BOUNDARY.pattern + r"|\(|\)")
 
 def _clause(sentence: str, a: Amount, prev_end: int, next_start: int) -> tuple[int, int]:
     start = prev_end
-    for m in _LEFT_BOUNDARY.finditer(sentence, prev_end, a.start):
-        start = m.end()
+    for boundary in _LEFT_BOUNDARY.finditer(sentence, prev_end, a.start):
+        start = boundary.end()
     opened = sentence.rfind("(", start, a.start)
     if opened >= 0 and sentence.find(")", opened, a.start) < 0:
         start = opened + 1  # the amount is inside a parenthesis
@@ -259,8 +259,8 @@ def read_sentence(
             )
             continue
         # --- scope ------------------------------------------------------------------------
-        skip = None
-        for key, why in (
+        skip: str | None = None
+        for key, excluded in (
             ("exclusions.investment", "investment"),
             ("exclusions.aid", "aid/ODA"),
             ("exclusions.tourism", "tourism"),
@@ -268,7 +268,7 @@ def read_sentence(
             ("exclusions.other_money", "not a trade amount"),
         ):
             if word_re(key).search(near):
-                skip = why
+                skip = excluded
                 break
         wide = sentence[prev_end : a.start] + " " + right
         if not skip and word_re("exclusions.target").search(wide):
@@ -291,7 +291,7 @@ def read_sentence(
             res.skips.append(f"{why}: {a.text!r}")
             continue
         # --- flow ---------------------------------------------------------------------------
-        found = find_flow(left)
+        found: tuple[str, re.Match | None] | None = find_flow(left)
         if not found:
             m = re.match(
                 r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I

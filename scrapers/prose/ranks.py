@@ -167,8 +167,8 @@ def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> l
         found = list(re.finditer(r"((?:[가-힣A-Za-z]+\s?(?:,|·|과|와)?\s?){1,4})에\s?이어", sentence[: m.start()]))
         if not found:
             return []
-        lm = found[-1]  # the list nearest the "에 이어"
-        return [x for x in ms if lm.start(1) <= x.start < lm.end(1) and x.role in ("pair", "other")]
+        nearest = found[-1]  # the list nearest the "에 이어"
+        return [x for x in ms if nearest.start(1) <= x.start < nearest.end(1) and x.role in ("pair", "other")]
     word = r"(?:after|following|behind|trailing)" if lang == "en" else r"(?:chỉ\s+)?(?:đứng\s+)?sau"
     start = m.end()
     poss_after = [
