@@ -110,6 +110,7 @@ def test_one_module_per_source_and_no_source_named_twice():
     for source_id, module in SOURCE_MODULES.items():
         assert module == f"scrapers.{source_id}", f"source {source_id} lives in {module}, not scrapers/{source_id}.py"
         assert (ROOT / "scrapers" / f"{source_id}.py").is_file()
+        assert (ROOT / "tests" / "scrapers" / f"test_{source_id}.py").is_file(), f"no tests/scrapers/test_{source_id}.py"
     stems = [py.stem for py in (ROOT / "scrapers").rglob("*.py") if py.stem != "__init__"]
     twice = sorted({s for s in stems if s in SOURCE_MODULES and stems.count(s) > 1})
     assert not twice, f"modules named after a source in more than one place: {twice}"

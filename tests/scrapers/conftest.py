@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from scrapers.archive import Archive, request_key
+from scrapers.http import Fetcher
 
 DATA = Path(__file__).parent / "data"
 KST = timezone(timedelta(hours=9))
@@ -52,3 +53,9 @@ def make_snap(tmp_path):
 def data_bytes():
     """``data_bytes(name)`` -> the bytes of ``tests/scrapers/data/<name>``."""
     return data
+
+
+@pytest.fixture
+def fetcher(tmp_path):
+    """A fetcher on a temporary archive that never sleeps and never retries."""
+    return Fetcher(Archive(tmp_path / "archive"), sleep=lambda s: None, max_retries=0)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
 import scrapers.vn_customs as vn_customs
+from scrapers import get_source
+from tests.fixtures.scripted import scripted_server
 from tests.scrapers.synthetic_files import make_pdf, make_xlsx
+from tradewatch.config import load_settings
 from tradewatch.errors import LayoutChanged
 from tradewatch.model import Flow, Period
 
@@ -79,3 +83,59 @@ def test_vn_partner_table_unknown_headers_name_them():
     with pytest.raises(LayoutChanged) as e:
         vn_customs.parse_partner_table(data, Period.month(2025, 10), "https://files.customs.gov.vn/x.xlsx")
     assert "Giá trị gia tăng (USD)" in str(e.value)
+
+
+# --- through the fetch layer: catalogue → the by-partner table → figures ---------------------------
+def test_vn_customs_catalogue_to_partner_table(fetcher):
+    table = make_xlsx(
+        [
+            ["Đơn vị tính: USD"],
+            ["STT", "Tên nước", "Trị giá xuất khẩu tháng 10 (USD)", "Trị giá nhập khẩu tháng 10 (USD)"],
+            [1, "Hàn Quốc", "2.345.678.901", "5.432.109.876"],
+            [2, "Trung Quốc", "6.000.000.000", "13.000.000.000"],
+            [3, "Hoa Kỳ", "12.100.000.000", "1.300.000.000"],
+        ]
+    )
+    with scripted_server() as srv:
+        catalogue = {
+            "data": [
+                {
+                    "tieuDe": "Trị giá xuất khẩu, nhập khẩu hàng hóa theo nước/vùng lãnh thổ tháng 10/2025 (sơ bộ)",
+                    "fileSoBo": f"{srv.url}/CustomsCMS/TONG_CUC/2025/11/10/2025-t10-5x(vn-sb).xlsx",
+                    "fileChinhThuc": "",
+                    "fileDieuChinh": None,
+                    "ngaySoBo": "10/11/2025",
+                    "ngayChinhThuc": "",
+                },
+                {
+                    "tieuDe": "Xuất khẩu hàng hóa theo mặt hàng chủ yếu tháng 10/2025",
+                    "fileSoBo": f"{srv.url}/CustomsCMS/TONG_CUC/2025/11/10/2025-t10-2x(vn-sb).pdf",
+                    "fileChinhThuc": "",
+                    "fileDieuChinh": None,
+                    "ngaySoBo": "10/11/2025",
+                    "ngayChinhThuc": "",
+                },
+            ]
+        }
+        srv.on(
+            "/bridge",
+            {
+                "body": json.dumps(catalogue, ensure_ascii=False).encode(),
+                "headers": {"Content-Type": "application/json"},
+            },
+        )
+        srv.on(
+            "/CustomsCMS/TONG_CUC/2025/11/10/2025-t10-5x(vn-sb).xlsx",
+            {
+                "body": table,
+                "headers": {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+            },
+        )
+        src = get_source("vn_customs", load_settings(vn_customs_base_url=srv.url))
+        snaps = src.collect(fetcher, Period.months("2025-01", "2025-12"))
+        assert [s.label for s in snaps] == ["table 2025-10"]  # only the by-partner table, not the commodity one
+        obs = src.parse(snaps[0]).observations
+        kor = {o.flow: o.value_usd for o in obs if o.partner == "KOR"}
+        assert kor[Flow.EXPORT] == 2_345_678_901 and kor[Flow.IMPORT] == 5_432_109_876
+        assert {o.reporter for o in obs} == {"VNM"} and {o.source for o in obs} == {"vn_customs"}
+        assert all(str(o.period) == "2025-10" for o in obs)
