@@ -110,7 +110,9 @@ def test_one_module_per_source_and_no_source_named_twice():
     for source_id, module in SOURCE_MODULES.items():
         assert module == f"scrapers.{source_id}", f"source {source_id} lives in {module}, not scrapers/{source_id}.py"
         assert (ROOT / "scrapers" / f"{source_id}.py").is_file()
-        assert (ROOT / "tests" / "scrapers" / f"test_{source_id}.py").is_file(), f"no tests/scrapers/test_{source_id}.py"
+        assert (ROOT / "tests" / "scrapers" / f"test_{source_id}.py").is_file(), (
+            f"no tests/scrapers/test_{source_id}.py"
+        )
     stems = [py.stem for py in (ROOT / "scrapers").rglob("*.py") if py.stem != "__init__"]
     twice = sorted({s for s in stems if s in SOURCE_MODULES and stems.count(s) > 1})
     assert not twice, f"modules named after a source in more than one place: {twice}"
@@ -180,3 +182,41 @@ def test_help_lists_the_commands():
         "serve",
     ):
         assert cmd in out
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_every_package_and_its_data(tmp_path):
+    """What `pip install .` and the Docker image get: the seven packages, their templates, migrations and data."""
+    import shutil
+    import zipfile
+
+    src = tmp_path / "src"  # a copy: the build writes build/ and *.egg-info beside the sources
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(src), "-w", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = out.glob("tradewatch-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    top_level = next(n for n in names if n.endswith(".dist-info/top_level.txt"))
+    assert set(zipfile.ZipFile(wheel).read(top_level).decode().split()) == set(PACKAGES)
+    for data_file in (
+        "alerts/templates/slack.json.j2",
+        "alerts/templates/messages/ranking.overtake.txt.j2",
+        "report/templates/report.html.j2",
+        "db/migrations/env.py",
+        "db/migrations/script.py.mako",
+        "db/migrations/versions/0002_period_indexes.py",
+        "scrapers/prose/terms.toml",
+        "tradewatch/data/countries.csv",
+        "tradewatch/samples/README.md",
+    ):
+        assert data_file in names, f"the wheel lacks {data_file}"
+    assert any(n.startswith("tradewatch/samples/archive/objects/") for n in names)
+    assert not any(n.startswith(("tests/", "bench/")) for n in names)
