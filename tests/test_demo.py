@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.fixtures.env import clean_env
+
 pytestmark = [pytest.mark.slow, pytest.mark.prefect]
 BIN = Path(sys.executable).parent
 
 
 def run_demo(tmp_path, data_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWATCH_", "PREFECT_API_URL"))}
+    env = {k: v for k, v in clean_env().items() if k != "PREFECT_API_URL"}
     # secrets configured in the environment must not reach the demo (it is offline and sends nothing)
     env.update(
         PREFECT_HOME=str(tmp_path / "prefect"),

@@ -6,13 +6,14 @@ Each CLI call is one process with Prefect's ephemeral API (~10–20 s), so these
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+
+from tests.fixtures.env import clean_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.prefect]
 BIN = Path(sys.executable).parent
@@ -27,7 +28,9 @@ def tw(args, env, cwd):
 
 @pytest.fixture
 def env(tmp_path):
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("TRADEWATCH_", "PREFECT_API_URL"))}
+    # no TRADEWATCH_* setting of the caller's but the suite's "today" (the sample archive's
+    # months are in the past whatever the machine's clock says)
+    e = {k: v for k, v in clean_env().items() if k != "PREFECT_API_URL"}
     e.update(
         TRADEWATCH_DATA_DIR=str(tmp_path / "data"),
         TRADEWATCH_CONFIG=str(tmp_path / "none.toml"),
