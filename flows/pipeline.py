@@ -301,9 +301,9 @@ def fetch_window(run: Run, source: Source, window: Period, *, refetch: bool = Tr
     if not refetch and run.fetcher.replay is None:
         reqs = source.requests(window)
         cached = [run.fetcher.archive.latest(r.key) for r in reqs]
-        hits = [c for c in cached if c is not None and 200 <= c.status < 300]
+        hits: list[Snapshot | TradewatchError] = [c for c in cached if c is not None and 200 <= c.status < 300]
         if reqs and len(hits) == len(reqs):
-            return list(hits)
+            return hits
     return source.collect(run.fetcher, window)
 
 

@@ -20,7 +20,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlparse, urlsplit
 
 from scrapers.archive import Snapshot
-from scrapers.document import decode, html_text, meta_charset
+from scrapers.document import html_text
+from scrapers.document import soup as page_soup
 from scrapers.http import Request
 from scrapers.listing import ListingItem, ReleaseSource, find_date
 from tradewatch.errors import ConfigError, ExtractionError, LayoutChanged, ParseError, UnsafeXML
@@ -96,10 +97,7 @@ def parse_listing(html_or_feed: bytes, base_url: str, link_selector: str | None 
     """Release links of a listing page (``link_selector`` picks the <a> elements) or a feed."""
     if _is_feed(html_or_feed):
         return _feed(html_or_feed, base_url)
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(decode(html_or_feed, meta_charset(html_or_feed)), "lxml")
-    links = soup.select(link_selector or "a[href]")
+    links = page_soup(html_or_feed).select(link_selector or "a[href]")
     if link_selector and not links:
         raise LayoutChanged(
             SOURCE_ID, base_url, f"no element matches the link selector {link_selector!r}", missing=[link_selector]

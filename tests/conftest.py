@@ -13,7 +13,8 @@ import uuid
 
 import pytest
 
-from tests.fixtures.env import leaks
+from tests.fixtures.env import isolate_settings
+from tradewatch.samples import KST, NIGHT2
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -22,7 +23,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # No test depends on the wall-clock date: every run in the suite (in this process and
 # in the processes it starts) takes "today" from TRADEWATCH_TODAY, the bundled sample
 # archive's second night. A test about another day sets its own.
-TEST_TODAY = "2026-11-16"
+TEST_TODAY = NIGHT2.astimezone(KST).date().isoformat()  # 2026-11-16
 os.environ["TRADEWATCH_TODAY"] = TEST_TODAY
 
 PG_URL = os.environ.get("TRADEWATCH_TEST_POSTGRES_URL")
@@ -89,10 +90,7 @@ def db(db_url):
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     """Settings rooted in a temporary data directory, with no config file or env leaking in."""
-    for k in list(os.environ):
-        if leaks(k):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
+    isolate_settings(monkeypatch, tmp_path)
     from tradewatch.config import load_settings
 
     return load_settings(data_dir=tmp_path / "data")

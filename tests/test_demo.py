@@ -16,7 +16,7 @@ BIN = Path(sys.executable).parent
 
 
 def run_demo(tmp_path, data_dir):
-    env = {k: v for k, v in clean_env().items() if k != "PREFECT_API_URL"}
+    env = clean_env("PREFECT_API_URL")
     # secrets configured in the environment must not reach the demo (it is offline and sends nothing)
     env.update(
         PREFECT_HOME=str(tmp_path / "prefect"),

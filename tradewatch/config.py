@@ -10,7 +10,7 @@ that sends them.
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from pydantic_settings import (
 )
 
 from tradewatch.errors import ConfigError
+from tradewatch.model import utcnow
 
 # The official hosts. Each one is overridden by TRADEWATCH_<SOURCE>_BASE_URL.
 DEFAULT_BASE_URLS = {
@@ -195,7 +196,7 @@ class Settings(BaseSettings):
     # --- helpers ---------------------------------------------------------------------
     def run_today(self) -> date:
         """The one place a run takes its "today" from: ``TRADEWATCH_TODAY``, else the UTC date."""
-        return self.today if self.today is not None else datetime.now(UTC).date()
+        return self.today if self.today is not None else utcnow().date()
 
     def base_url(self, source: str) -> str:
         try:

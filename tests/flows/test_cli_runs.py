@@ -30,7 +30,7 @@ def tw(args, env, cwd):
 def env(tmp_path):
     # no TRADEWATCH_* setting of the caller's but the suite's "today" (the sample archive's
     # months are in the past whatever the machine's clock says)
-    e = {k: v for k, v in clean_env().items() if k != "PREFECT_API_URL"}
+    e = clean_env("PREFECT_API_URL")
     e.update(
         TRADEWATCH_DATA_DIR=str(tmp_path / "data"),
         TRADEWATCH_CONFIG=str(tmp_path / "none.toml"),

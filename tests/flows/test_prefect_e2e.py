@@ -18,15 +18,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.prefect]
 @pytest.fixture
 def prefect_stack(tmp_path):
     from tests.fixtures.kcs_server import serve_archive
-    from tradewatch.samples import NIGHT2, SAMPLE_ARCHIVE
+    from tradewatch.samples import SAMPLE_ARCHIVE
 
     with serve_archive(SAMPLE_ARCHIVE) as kcs_url, prefect_server(tmp_path) as stack:
-        # The served runs' "today" is the sample archive's second night, whatever the
-        # machine's clock says: the nightly then asks for the months the archive holds.
+        # stack.env carries the suite's TRADEWATCH_TODAY (the sample archive's second night),
+        # whatever the machine's clock says: the nightly then asks for the months the archive holds.
         tw_env = dict(
             stack.env,
             TRADEWATCH_DATA_DIR=str(tmp_path / "data"),
-            TRADEWATCH_TODAY=NIGHT2.date().isoformat(),
             TRADEWATCH_KCS_BASE_URL=kcs_url,
             TRADEWATCH_COMTRADE_BASE_URL=kcs_url,
             TRADEWATCH_SOURCES="kcs",

@@ -10,7 +10,6 @@ stored once per test session into a SQLite template that each test copies. The
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -22,18 +21,11 @@ import pytest
 from sqlalchemy import Integer, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from tests.fixtures.env import leaks
+from tests.fixtures.env import isolate_settings
 from tradewatch import samples
 
 TODAY = samples.NIGHT2.astimezone(samples.KST).date()  # 2026-11-16
 NIGHT_WINDOW = "2025-11..2026-10"
-
-
-def clean_env(monkeypatch, tmp_path) -> None:
-    for k in list(os.environ):
-        if leaks(k):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
 
 
 def make_settings(data_dir: Path, server_url: str | None = None, **overrides: Any):
@@ -231,7 +223,7 @@ def baseline_template(tmp_path_factory):
     """A data directory holding the stored night-1 baseline (SQLite), built once per session."""
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("baseline")
-    clean_env(mp, root)
+    isolate_settings(mp, root)
     try:
         from db import Database
 
@@ -247,7 +239,7 @@ def baseline_template(tmp_path_factory):
 @pytest.fixture
 def baseline_dir(baseline_template, tmp_path, monkeypatch):
     """A private copy of the baseline data directory (database + archive)."""
-    clean_env(monkeypatch, tmp_path)
+    isolate_settings(monkeypatch, tmp_path)
     dst = tmp_path / "data"
     shutil.copytree(baseline_template, dst, ignore=shutil.ignore_patterns("data_docs"))
     return dst
@@ -261,7 +253,7 @@ def clean_night(baseline_template, tmp_path_factory):
 
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("clean-night")
-    clean_env(mp, root)
+    isolate_settings(mp, root)
     try:
         shutil.copytree(baseline_template, root / "data")
         with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2) as srv:

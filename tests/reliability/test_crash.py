@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.env import clean_env, leaks
+from tests.fixtures.env import clean_env, isolate_settings
 from tests.fixtures.fault_server import fault_server
 from tests.fixtures.receivers import HttpReceiver
 from tests.reliability.conftest import canonical_dump, make_settings, nightly
@@ -61,10 +61,7 @@ def _alert_texts(receiver: HttpReceiver, path: str) -> list[str]:
 def test_killed_runs_converge_to_the_uninterrupted_run(baseline_template, tmp_path, monkeypatch):
     from db import Database
 
-    for k in list(os.environ):
-        if leaks(k):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
+    isolate_settings(monkeypatch, tmp_path)
 
     with fault_server(samples.SAMPLE_ARCHIVE, samples.NIGHT2) as srv, HttpReceiver() as slack:
         # the reference: a run never interrupted

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.env import clean_env, leaks
+from tests.fixtures.env import clean_env, isolate_settings
 from tests.fixtures.fault_server import Fault, fault_server
 from tests.fixtures.receivers import HttpReceiver, SmtpReceiver
 from tests.reliability.conftest import (
@@ -121,9 +120,7 @@ def test_two_nightly_runs_at_the_same_moment_store_and_send_once(
 ):
     from db import Database
 
-    for k in list(os.environ):
-        if leaks(k):
-            monkeypatch.delenv(k, raising=False)
+    isolate_settings(monkeypatch, tmp_path)
     data = tmp_path / "data"
     shutil.copytree(baseline_template, data)
     if backend == "sqlite":

@@ -7,7 +7,6 @@ and a run in a subprocess against the test servers."""
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.env import clean_env, leaks
+from tests.fixtures.env import clean_env, isolate_settings
 from tests.fixtures.fault_server import Fault, fault_server
 from tests.fixtures.receivers import HttpReceiver, SmtpReceiver
 from tests.reliability.conftest import dump_all_tables, make_settings, nightly
@@ -39,10 +38,7 @@ def test_no_secret_appears_anywhere(baseline_template, tmp_path, monkeypatch, ca
     from flows import pipeline as p
     from flows.artifacts import summary_markdown
 
-    for k in list(os.environ):
-        if leaks(k):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("TRADEWATCH_CONFIG", str(tmp_path / "absent.toml"))
+    isolate_settings(monkeypatch, tmp_path)
     caplog.set_level(logging.DEBUG)
     data = tmp_path / "data"
     shutil.copytree(baseline_template, data)

@@ -9,7 +9,7 @@ import pytest
 
 from report import build_report, collect_report, render_chart_png
 from report.data import safe_url, target_progress
-from tests.fixtures.env import leaks
+from tests.fixtures.env import isolate_settings
 from tests.report.conftest import MONTHS, SECRET_KEY, kcs_values
 
 SECTIONS = ("bilateral", "ranking", "target", "alerts", "provenance")
@@ -35,16 +35,12 @@ def figures(html: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def report(report_db, tmp_path_factory):
     """One report from the fixture database, shared by the tests that only read it."""
-    import os
 
     from tradewatch.config import load_settings
 
     tmp = tmp_path_factory.mktemp("out")
     with pytest.MonkeyPatch.context() as mp:
-        for k in list(os.environ):
-            if leaks(k):
-                mp.delenv(k)
-        mp.setenv("TRADEWATCH_CONFIG", str(tmp / "absent.toml"))
+        isolate_settings(mp, tmp)
         settings = load_settings(data_dir=tmp / "data")
     path = build_report(report_db, settings, tmp / "kor-vnm.html")
     return path, path.read_text(encoding="utf-8")
