@@ -3,7 +3,11 @@
 ``Fetcher.fetch(request)`` returns a :class:`Snapshot` whose bytes are already in
 the archive: nothing parses a response that has not been stored first. Retries
 (tenacity, exponential backoff with jitter) cover connection errors, timeouts,
-5xx and 429, honouring ``Retry-After``. Conditional requests reuse the ETag /
+5xx and 429. A 429's ``Retry-After`` is waited as given (not capped at the
+back-off maximum: a real limiter answers an early retry with another 429) up to
+``retry_after_max`` (15 minutes); a longer wait, or data.go.kr's daily quota
+(gateway reason 22, reset at midnight KST), raises ``RateLimitedUntil`` and pauses
+that source (the quota: that API) for the rest of the run without another request. Conditional requests reuse the ETag /
 Last-Modified of the previous snapshot of the same request. In replay mode the
 answers come from an archive instead of the network.
 
@@ -15,12 +19,14 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from datetime import time as dtime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +39,7 @@ from tradewatch.errors import (
     DisallowedHost,
     FetchError,
     RateLimited,
+    RateLimitedUntil,
     ReplayMiss,
     ResponseTooLarge,
     TradewatchError,
@@ -44,6 +51,24 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The longest Retry-After a run waits out; beyond it the source stops for this run.
+RETRY_AFTER_MAX = 15 * 60.0
+# data.go.kr's gateway envelope saying the key's daily quota for this API is spent
+# (reason 22 LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR, XML or JSON, HTTP 200).
+_QUOTA_SPENT = re.compile(rb"returnReasonCode\W{0,4}22\W|LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS")
+KST = timezone(timedelta(hours=9))
+
+
+def next_midnight_kst(now: datetime) -> datetime:
+    """When data.go.kr's daily quotas reset: the next 00:00 in Korea."""
+    local = now.astimezone(KST)
+    return datetime.combine(local.date() + timedelta(days=1), dtime(0), tzinfo=KST)
+
+
+def quota_spent(body: bytes) -> bool:
+    """True for data.go.kr's "daily quota spent" gateway envelope."""
+    head = body[:4096]
+    return b"OpenAPI_ServiceResponse" in head and bool(_QUOTA_SPENT.search(head))
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -128,6 +153,8 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         sample: bool = False,
+        retry_after_max: float = RETRY_AFTER_MAX,
+        clock: Callable[[], datetime] = utcnow,
     ):
         self.archive = archive
         self.max_retries = max_retries
@@ -140,6 +167,10 @@ class Fetcher:
         self.as_of = as_of
         self.on_snapshot = on_snapshot
         self.sleep = sleep
+        self.retry_after_max = retry_after_max
+        self.clock = clock
+        # (source, url) -> until: requests this run must not send (rate limit, quota)
+        self._paused: dict[tuple[str, str | None], RateLimitedUntil] = {}
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
         self.stats = {"requests": 0, "retries": 0, "not_modified": 0, "replayed": 0, "bytes": 0}
@@ -187,7 +218,26 @@ class Fetcher:
             )
         if self.replay is not None:
             return self._replay(req)
+        paused = self._paused_for(req)
+        if paused is not None:
+            raise RateLimitedUntil(
+                req.source, req.display_url(), paused.until, "not sent: paused after an earlier answer this run"
+            )
         return self._fetch_live(req)
+
+    def _paused_for(self, req: Request) -> RateLimitedUntil | None:
+        with self._lock:
+            for key in ((req.source, None), (req.source, req.url)):
+                hit = self._paused.get(key)
+                if hit is not None and hit.until > self.clock():
+                    return hit
+        return None
+
+    def _pause(self, key: tuple[str, str | None], err: RateLimitedUntil) -> RateLimitedUntil:
+        with self._lock:
+            self._paused[key] = err
+        log.warning("%s", err)
+        return err
 
     def fetch_many(self, reqs: Sequence[Request]) -> list[Snapshot | TradewatchError]:
         """Fetch concurrently (bounded per host); each slot holds a snapshot or the error."""
@@ -233,7 +283,7 @@ class Fetcher:
         exc = state.outcome.exception() if state.outcome else None
         backoff = tenacity.wait_exponential_jitter(initial=self.backoff_base, max=self.backoff_max)(state)
         if isinstance(exc, _Retry) and exc.retry_after is not None:
-            return min(exc.retry_after, max(self.backoff_max, 0.0))
+            return exc.retry_after  # as the server asked: _fetch_live stops beyond the ceiling
         return backoff
 
     def _fetch_live(self, req: Request) -> Snapshot:
@@ -277,9 +327,33 @@ class Fetcher:
                     ) from None
             if status in RETRY_STATUSES:
                 retry_after = parse_retry_after(kept.get("retry-after"))
+                if status == 429 and retry_after is not None and retry_after > self.retry_after_max:
+                    until = self.clock() + timedelta(seconds=retry_after)
+                    raise self._pause(
+                        (req.source, None),
+                        RateLimitedUntil(
+                            req.source,
+                            display,
+                            until,
+                            f"HTTP 429 asking for {retry_after:g} s, beyond the {self.retry_after_max:g} s a run waits;"
+                            " the source stops for this run",
+                        ),
+                    )
                 err = _Retry(f"HTTP {status}", status=status, retry_after=retry_after)
                 err.body, err.headers = body, kept  # type: ignore[attr-defined]
                 raise err
+            if 200 <= status < 300 and quota_spent(body):
+                # Not archived: it is not the answer, and a resumed backfill must ask again.
+                raise self._pause(
+                    (req.source, req.url),
+                    RateLimitedUntil(
+                        req.source,
+                        display,
+                        next_midnight_kst(self.clock()),
+                        "data.go.kr gateway reason 22: the daily request quota of this API is spent;"
+                        " it resets at midnight KST",
+                    ),
+                )
             return status, kept, body
 
         def before_sleep(state: tenacity.RetryCallState) -> None:

@@ -378,6 +378,18 @@ def extract(
     from scrapers.prose import extract as run_extract
     from scrapers.prose import to_json_lines
 
+    if not target.startswith(("http://", "https://")) and target.lower().endswith(".pdf"):
+        from scrapers import vn_customs  # a Vietnam customs by-country bulletin: its figures, exactly
+
+        try:
+            data = Path(target).read_bytes()
+            bulletin = vn_customs.read_bulletin(data, Path(target).name) if vn_customs.is_bulletin(data) else None
+        except (TradewatchError, OSError) as exc:
+            _fail(exc)
+        if bulletin is not None:
+            for item in vn_customs.bulletin_json_lines(bulletin):
+                print(json.dumps(item, ensure_ascii=False) if json_out else vn_customs.describe(item))
+            return
     try:
         if target.startswith(("http://", "https://")):
             from scrapers.http import Fetcher, Request

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 
 class TradewatchError(Exception):
-    """Base of every error tradewatch raises on purpose."""
+    """Base of every error tradewatch raises on purpose.
+
+    ``retryable`` says whether trying the same thing again later in the same run can
+    help (a dropped connection, a 503); an answer over the size limit, a changed layout
+    or a spent quota is the same on every attempt, so task retries skip it.
+    """
+
+    retryable: bool = True
 
 
 class InvalidPeriod(TradewatchError, ValueError):
@@ -66,7 +73,22 @@ class RateLimited(FetchError):
         super().__init__(source, url, (message or "rate limited (HTTP 429)") + wait, status=429)
 
 
+class RateLimitedUntil(RateLimited):
+    """The server asked for a wait beyond what a run may sleep (or a daily quota is spent).
+
+    The source stops for this run; the next run resumes the windows left.
+    """
+
+    retryable = False
+
+    def __init__(self, source: str, url: str | None, until, reason: str):
+        self.until = until  # an aware datetime
+        RateLimited.__init__(self, source, url, None, f"rate limited until {until.isoformat()} ({reason})")
+
+
 class ResponseTooLarge(FetchError):
+    retryable = False
+
     def __init__(self, source: str, url: str | None, limit: int):
         self.limit = limit
         super().__init__(source, url, f"response body exceeds the size limit of {limit} bytes; cut off")
@@ -74,6 +96,8 @@ class ResponseTooLarge(FetchError):
 
 class DisallowedHost(SourceError):
     """A URL outside the hosts configured for the source (a release linking off-site)."""
+
+    retryable = False
 
 
 class ReplayMiss(SourceError):
@@ -89,6 +113,8 @@ class ArchiveError(TradewatchError):
 
 class ParseError(SourceError):
     """The bytes could not be read at all (malformed, truncated, wrong encoding)."""
+
+    retryable = False
 
 
 class UnsafeXML(ParseError):
