@@ -232,9 +232,7 @@ def parse_partner_table(data: bytes, period: Period, url: str | None) -> list[Ob
     if data[:5] == b"%PDF-" and is_bulletin(data):
         bulletin = read_bulletin(data, url)
         if bulletin.period != period and period.kind is PeriodKind.MONTH:
-            raise LayoutChanged(
-                SOURCE_ID, url, f"the bulletin is for {bulletin.period}, the catalogue says {period}"
-            )
+            raise LayoutChanged(SOURCE_ID, url, f"the bulletin is for {bulletin.period}, the catalogue says {period}")
         return bulletin_observations(bulletin, url)
     if data[:5] == b"%PDF-":
         header, unit, rows = _rows_pdf(data, url)
@@ -291,8 +289,6 @@ def period_of(url: str) -> Period | None:
     return Period.month(int(m.group(1)), int(m.group(2)))
 
 
-
-
 # --- the by-country bulletins (5x exports, 5n imports) ----------------------------------------
 # Crystal Reports PDFs, one per month, flow, language and status, named
 # ``{YYYY}-t{M}[k1|k2]-{table}({lang}-{status}).pdf`` (``2026-t6-5x(ta-sb).pdf``; older files in
@@ -311,7 +307,21 @@ _MATURITY = {"sb": "preliminary", "ct": "final", "dc": "final"}
 _EN_MONTHS = {
     m: i
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), start=1
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
     )
 }
 _MONTH_EN = re.compile(r"\b(" + "|".join(_EN_MONTHS) + r")\s*,?\s*(\d{4})\b", re.I)
@@ -320,8 +330,8 @@ _MONTH_VI = re.compile(r"\btháng\s*(\d{1,2})\s*(?:năm|/|-)\s*(\d{4})\b", re.I)
 _H_COUNTRY = re.compile(r"country|territory|nước|lãnh\s*thổ|thị\s*trường", re.I)
 _H_UNITS = re.compile(r"^(?:units?|đvt|đơn\s*vị(?:\s*tính)?)$", re.I)
 _H_VOLUME = re.compile(r"^(?:volume|quantity|lượng)$", re.I)
-_H_VALUE = re.compile(r"^(?:value|trị\s*giá)$", re.I)
-_H_MONTH = re.compile(r"reporting\s+month|tháng\s+báo\s+cáo|(?<!từ đầu )\btháng\b", re.I)
+_H_VALUE = re.compile(r"^(?:value|trị\s*giá)(?:\s*\(usd\))?$", re.I)
+_H_MONTH = re.compile(r"reporting\s+month|tháng\s+báo\s+cáo|kỳ\s+báo\s+cáo", re.I)
 _H_YTD = re.compile(r"year\s+to\s+date|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm", re.I)
 _EXPORT_TITLE = re.compile(r"statistics\s+of\s+exports?\b|xuất\s+khẩu", re.I)
 _IMPORT_TITLE = re.compile(r"statistics\s+of\s+imports?\b|nhập\s+khẩu", re.I)
@@ -421,6 +431,17 @@ def _phrase(line: list[dict], pattern: re.Pattern) -> tuple[float, float] | None
     return (covered[0]["x0"], covered[-1]["x1"]) if covered else None
 
 
+def _join_value_words(line: list[dict]) -> list[dict]:
+    """ "Trị" "giá" (two words in the Vietnamese header) as one word, like "Value"."""
+    out: list[dict] = []
+    for w in line:
+        if out and out[-1]["text"].lower() == "trị" and w["text"].lower().startswith("giá"):
+            out[-1] = {**out[-1], "text": f"{out[-1]['text']} {w['text']}", "x1": w["x1"]}
+        else:
+            out.append(w)
+    return out
+
+
 def _grid(lines: list[list[dict]], url: str | None, page_no: int) -> _Grid:
     """Find the column header on a page; a page without it means the layout changed."""
     # the column header: the last line naming the country column above the volume/value line
@@ -434,7 +455,7 @@ def _grid(lines: list[list[dict]], url: str | None, page_no: int) -> _Grid:
             missing=["Country/Territory"],
             found=[_text(ln)[:80] for ln in lines[:8]],
         )
-    window = lines[max(0, at - 3) : at + 4]
+    window = [_join_value_words(ln) for ln in lines[max(0, at - 3) : at + 4]]
     words = [w for ln in window for w in ln]
     units = [w for w in words if _H_UNITS.match(w["text"].strip(":"))]
     heads = sorted((w for w in words if _H_VOLUME.match(w["text"]) or _H_VALUE.match(w["text"])), key=lambda w: w["x0"])
@@ -447,7 +468,7 @@ def _grid(lines: list[list[dict]], url: str | None, page_no: int) -> _Grid:
         for w, kind in zip(heads, kinds, strict=True):
             right = w["x1"]
             usd = [o for o in words if abs(o["top"] - w["top"]) <= 3 and 0 <= o["x0"] - w["x1"] < 10]
-            if kind == "value":
+            if kind == "value" and "usd" not in w["text"].lower():
                 if not usd or not re.fullmatch(r"\(?usd\)?", usd[0]["text"], re.I):
                     ok = False
                     break
@@ -489,10 +510,18 @@ def read_bulletin(data: bytes, name: str | None) -> Bulletin:
     except Exception as exc:  # pdfminer raises its own zoo of errors on a broken file
         raise ParseError(SOURCE_ID, url, f"not a readable PDF ({type(exc).__name__})") from None
     with pdf:
-        pages = [_lines(p) for p in pdf.pages]
-    if not any(pages):
-        raise LayoutChanged(SOURCE_ID, url, "the PDF has no text layer", missing=["text"])
-    first = pages[0]
+        first = _lines(pdf.pages[0]) if pdf.pages else []
+        if not first:
+            raise LayoutChanged(SOURCE_ID, url, "the PDF has no text layer", missing=["text"])
+        flow, period, language, maturity = _bulletin_header(first, url)
+        pages = [first, *(_lines(p) for p in pdf.pages[1:])]
+    rows, skipped = _bulletin_rows(pages, language, url)
+    return Bulletin(flow, period, language, maturity, rows, skipped)
+
+
+def _bulletin_header(first: list[list[dict]], url: str | None) -> tuple[Flow, Period, str, str]:
+    """Flow, month, language and maturity from the first page, checked against the file name."""
+    name = url
     head_text = " ".join(_text(ln) for ln in first[:12])
     language = "en" if re.search(r"\b(?:statistics|country|ministry)\b", head_text, re.I) else "vi"
     flow = Flow.EXPORT if _EXPORT_TITLE.search(head_text) else Flow.IMPORT if _IMPORT_TITLE.search(head_text) else None
@@ -530,6 +559,12 @@ def read_bulletin(data: bytes, name: str | None) -> Bulletin:
     maturity = _MATURITY.get((parts or {}).get("status", ""), "") or (
         "preliminary" if re.search(r"preliminary|sơ\s*bộ", head_text, re.I) else "final"
     )
+    return flow, period, language, maturity
+
+
+def _bulletin_rows(
+    pages: list[list[list[dict]]], language: str, url: str | None
+) -> tuple[list[BulletinRow], list[str]]:
     rows: list[BulletinRow] = []
     skipped: list[str] = []
     for page_no, lines in enumerate(pages, start=1):
@@ -562,7 +597,10 @@ def read_bulletin(data: bytes, name: str | None) -> Bulletin:
             if unit is None:
                 if "month_volume" in cells or "ytd_volume" in cells or not label:
                     raise LayoutChanged(
-                        SOURCE_ID, url, f"page {page_no}: a row with no unit that is not a country row", found=[_text(ln)]
+                        SOURCE_ID,
+                        url,
+                        f"page {page_no}: a row with no unit that is not a country row",
+                        found=[_text(ln)],
                     )
                 rows.append(
                     BulletinRow(
@@ -576,7 +614,9 @@ def read_bulletin(data: bytes, name: str | None) -> Bulletin:
                 continue
             owner = next((r.name for r in reversed(rows) if r.kind == "country"), None)
             if owner is None:
-                raise LayoutChanged(SOURCE_ID, url, f"page {page_no}: a commodity row before any country", found=[_text(ln)])
+                raise LayoutChanged(
+                    SOURCE_ID, url, f"page {page_no}: a commodity row before any country", found=[_text(ln)]
+                )
             rows.append(
                 BulletinRow(
                     "commodity",
@@ -615,7 +655,7 @@ def read_bulletin(data: bytes, name: str | None) -> Bulletin:
                 f"page {r.page}: a commodity row of {r.country} ({r.unit}, month {r.month_value}, "
                 f"year to date {r.ytd_value} USD) has no readable name in the PDF: skipped"
             )
-    return Bulletin(flow, period, language, maturity, rows, skipped)
+    return rows, skipped
 
 
 def _check_blocks(rows: list[BulletinRow], url: str | None) -> None:
@@ -746,9 +786,12 @@ def is_bulletin(data: bytes) -> bool:
             text = (pdf.pages[0].extract_text() or "") if pdf.pages else ""
     except Exception:
         return False
-    return bool(re.search(r"by\s+country\s*/\s*territory|theo\s+nước\s*/?\s*vùng\s+lãnh\s+thổ", text, re.I)) and bool(
-        _H_COUNTRY.search(text)
-    )
+    # the title, and the column header's units and volume columns (the commodity rows')
+    text = unicodedata.normalize("NFC", text)
+    title = re.search(r"by\s+country\s*/\s*territory|theo\s+nước\s*/?\s*vùng\s+lãnh\s+thổ", text, re.I)
+    units = re.search(r"\b(?:units?|đvt)\b", text, re.I)
+    volume = re.search(r"\b(?:volume|lượng)\b", text, re.I)
+    return bool(title and units and volume)
 
 
 # --- the source ------------------------------------------------------------------------------

@@ -548,3 +548,26 @@ def test_aliases_are_listed_longest_first_with_language(reg):
     assert [len(a[0]) for a in al] == sorted((len(a[0]) for a in al), reverse=True)
     assert ("Hàn Quốc", "KOR", "vi") in reg.aliases("vi")
     assert ("베트남", "VNM", "ko") in reg.aliases("ko")
+
+
+def test_every_country_name_of_the_real_vietnam_customs_bulletin_maps(reg):
+    # The names as the English by-country bulletin (5x, June 2026) prints them; the list is the
+    # parser tests' transcription of every country row of the real file.
+    from pathlib import Path
+
+    path = Path(__file__).parent / "scrapers" / "data" / "vn_customs_2026-t6-5x_ta-sb.country_rows.csv"
+    rows = list(csv.DictReader(line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"))
+    assert len(rows) == 85
+    for row in rows:
+        c = reg.lookup(row["name"])
+        assert c.alpha3 == row["partner"] and not c.aggregate, row["name"]
+    for name, alpha3 in [
+        ("Korea (Republic)", "KOR"),
+        ("HongKong", "HKG"),
+        ("Myanmar (Burma)", "MMR"),
+        ("Slovakia (Slovak Rep.)", "SVK"),
+        ("Cote DIvoire (Ivory Coast)", "CIV"),
+        ("Tanzania (United Rep.)", "TZA"),
+        ("Croatia (Hrvatska)", "HRV"),
+    ]:
+        assert reg.lookup(name).alpha3 == alpha3
