@@ -19,10 +19,21 @@ from tradewatch.errors import FetchError, TradewatchError
 from tradewatch.model import Period
 
 
+def retry_can_help(task, task_run, state) -> bool:
+    """Prefect retries a failed fetch unless its error is the same on every attempt.
+
+    A response over the size limit, a changed layout, a refused XML, a host off the list
+    or a rate limit that lasts beyond the run (``TradewatchError.retryable`` false).
+    """
+    exc = getattr(state, "data", None)
+    return not (isinstance(exc, TradewatchError) and not exc.retryable)
+
+
 @task(
     name="fetch-window",
     retries=2,
     retry_delay_seconds=[5, 30],
+    retry_condition_fn=retry_can_help,
     cache_policy=NONE,
     task_run_name="fetch {source.id} {window}",
 )

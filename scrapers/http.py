@@ -326,7 +326,7 @@ class Fetcher:
                         f"connection failed ({type(exc).__name__}: {redact(str(exc), self.secrets)})"
                     ) from None
             if status in RETRY_STATUSES:
-                retry_after = parse_retry_after(kept.get("retry-after"))
+                retry_after = parse_retry_after(kept.get("retry-after"), self.clock().timestamp())
                 if status == 429 and retry_after is not None and retry_after > self.retry_after_max:
                     until = self.clock() + timedelta(seconds=retry_after)
                     raise self._pause(

@@ -7,9 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scrapers.archive import Archive
-from scrapers.http import Fetcher, Request, parse_retry_after
+from scrapers.http import KST, Fetcher, Request, next_midnight_kst, parse_retry_after, quota_spent
 from tests.fixtures.scripted import scripted_server
-from tradewatch.errors import ArchiveError, DisallowedHost, FetchError, RateLimited, ReplayMiss, ResponseTooLarge
+from tradewatch.errors import (
+    ArchiveError,
+    DisallowedHost,
+    FetchError,
+    RateLimited,
+    RateLimitedUntil,
+    ReplayMiss,
+    ResponseTooLarge,
+)
 
 XML = b"<?xml version='1.0' encoding='UTF-8'?><response><header><resultCode>00</resultCode></header></response>"
 
@@ -223,3 +231,82 @@ def test_parse_retry_after_forms():
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
     now = datetime(2026, 11, 22, 0, 0, tzinfo=UTC).timestamp()
     assert parse_retry_after("Sun, 22 Nov 2026 00:00:30 GMT", now=now) == pytest.approx(30.0)
+
+
+# --- rate limits as the gateways apply them -------------------------------------------------------------
+def test_retry_after_longer_than_the_backoff_maximum_is_waited_in_full(server, tmp_path):
+    # a real limiter answers an early retry with another 429: the header's wait is the wait
+    server.on("/data", {"status": 429, "headers": {"Retry-After": "2"}, "body": b""}, {"body": XML})
+    f, sleeps = make_fetcher(tmp_path, backoff_max=1)
+    assert f.fetch(req(server)).body() == XML
+    assert sleeps == [2.0] and server.hits("/data") == 2
+
+
+NOW = datetime(2026, 7, 15, 5, 30, tzinfo=UTC)  # 14:30 in Korea
+
+
+def test_retry_after_beyond_the_ceiling_stops_the_source_for_this_run(server, tmp_path):
+    server.on("/data", {"status": 429, "headers": {"Retry-After": "3600"}, "body": b"slow down"})
+    server.on("/other", {"body": XML})
+    f, sleeps = make_fetcher(tmp_path, backoff_max=1, retry_after_max=900, clock=lambda: NOW)
+    with pytest.raises(RateLimitedUntil) as ei:
+        f.fetch(req(server))
+    assert ei.value.until == NOW + timedelta(hours=1) and not ei.value.retryable
+    msg = str(ei.value)
+    assert "rate limited until 2026-07-15T06:30:00+00:00" in msg and "3600 s" in msg and "SECRETKEY123" not in msg
+    assert sleeps == [] and server.hits("/data") == 1  # not waited, not retried
+    # the rest of the source's requests this run are not sent at all; another source's are
+    with pytest.raises(RateLimitedUntil):
+        f.fetch(req(server, "/other"))
+    assert server.hits("/other") == 0
+    assert f.fetch(Request(source="other", url=server.url + "/other")).status == 200
+
+
+def test_retry_after_as_a_date_beyond_the_ceiling(server, tmp_path):
+    later = "Wed, 15 Jul 2026 07:30:00 GMT"
+    server.on("/data", {"status": 429, "headers": {"Retry-After": later}, "body": b""})
+    f, _ = make_fetcher(tmp_path, retry_after_max=900, clock=lambda: NOW)
+    with pytest.raises(RateLimitedUntil):
+        f.fetch(req(server))
+    assert server.hits("/data") == 1
+
+
+QUOTA = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<OpenAPI_ServiceResponse>\n<cmmMsgHeader>\n'
+    b"  <errMsg>SERVICE ERROR</errMsg>\n"
+    b"  <returnAuthMsg>LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR</returnAuthMsg>\n"
+    b"  <returnReasonCode>22</returnReasonCode>\n</cmmMsgHeader>\n</OpenAPI_ServiceResponse>"
+)
+
+
+def test_datagokr_daily_quota_pauses_that_api_until_midnight_kst(server, tmp_path):
+    server.on("/1220000/Newtrade/getNewtradeList", {"body": QUOTA, "headers": {"Content-Type": "text/xml"}})
+    server.on("/1220000/nationtrade/getNationtradeList", {"body": XML})
+    f, sleeps = make_fetcher(tmp_path, clock=lambda: NOW)
+    newtrade = req(server, "/1220000/Newtrade/getNewtradeList")
+    with pytest.raises(RateLimitedUntil) as ei:
+        f.fetch(newtrade)
+    assert ei.value.until == datetime(2026, 7, 16, 0, 0, tzinfo=KST) and "quota" in str(ei.value)
+    assert sleeps == [] and server.hits("/1220000/Newtrade/getNewtradeList") == 1
+    # not archived: a resumed backfill asks again instead of reusing the refusal
+    assert f.archive.latest(newtrade.key) is None
+    with pytest.raises(RateLimitedUntil):
+        f.fetch(req(server, "/1220000/Newtrade/getNewtradeList", label="another window"))
+    assert server.hits("/1220000/Newtrade/getNewtradeList") == 1
+    # each API has its own quota: the others go on
+    assert f.fetch(req(server, "/1220000/nationtrade/getNationtradeList")).body() == XML
+
+
+def test_quota_is_recognised_in_both_envelopes():
+    import json
+
+    assert quota_spent(QUOTA)
+    body = {"OpenAPI_ServiceResponse": {"cmmMsgHeader": {"errMsg": "SERVICE ERROR", "returnReasonCode": "22"}}}
+    assert quota_spent(json.dumps(body).encode())
+    assert not quota_spent(body_other := QUOTA.replace(b">22<", b">30<").replace(b"LIMITED_NUMBER", b"UNREGISTERED"))
+    assert not quota_spent(XML) and body_other
+
+
+def test_next_midnight_kst():
+    assert next_midnight_kst(datetime(2026, 7, 15, 14, 59, tzinfo=UTC)) == datetime(2026, 7, 16, tzinfo=KST)
+    assert next_midnight_kst(datetime(2026, 7, 15, 15, 0, tzinfo=UTC)) == datetime(2026, 7, 17, tzinfo=KST)
