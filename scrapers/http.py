@@ -221,7 +221,7 @@ class Fetcher:
         paused = self._paused_for(req)
         if paused is not None:
             raise RateLimitedUntil(
-                req.source, req.display_url(), paused.until, "not sent: paused after an earlier answer this run"
+                req.source, req.display_url(), paused.until, f"not sent this run; an earlier answer: {paused.reason}"
             )
         return self._fetch_live(req)
 

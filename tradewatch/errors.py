@@ -83,6 +83,7 @@ class RateLimitedUntil(RateLimited):
 
     def __init__(self, source: str, url: str | None, until, reason: str):
         self.until = until  # an aware datetime
+        self.reason = reason
         RateLimited.__init__(self, source, url, None, f"rate limited until {until.isoformat()} ({reason})")
 
 
