@@ -207,3 +207,69 @@ def test_fetcher_against_the_fixture_server(settings, tmp_path):
     assert abs(v[("VNM", "KOR", Flow.EXPORT, "2024")] - 25.6e9) <= 0.005 * 25.6e9
     assert abs(v[("VNM", "KOR", Flow.IMPORT, "2024")] - 55.9e9) <= 0.005 * 55.9e9
     assert ("KOR", "VNM", Flow.BALANCE, "2024") in v and ("KOR", "WLD", Flow.TOTAL, "2024") in v
+
+
+# --- the real preview payload (USA reporting Japan, 2023, TOTAL, both flows) --------------------------
+REAL = "uncomtrade_preview_C_A_HS_usa-jpn_TOTAL_2023_MX.json"
+REAL_PARAMS = {
+    "cmdCode": "TOTAL",
+    "flowCode": "M,X",
+    "reporterCode": "842",
+    "period": "2023",
+    "partnerCode": "392",
+    "includeDesc": "true",
+}
+
+
+def test_the_real_preview_payload(ct, make_snap):
+    body = data(REAL)
+    doc = json.loads(body)
+    assert doc["elapsedTime"] == "2.16 secs" and doc["data"][1]["cifvalue"] is None  # as recorded
+    result = ct.parse(snap_of(make_snap, body, params=REAL_PARAMS))
+    v = values(result)
+    assert v == {
+        # imports: primaryValue is the CIF value (the FOB value beside it is not the figure)
+        ("USA", "JPN", Flow.IMPORT, "2023"): 151_580_564_290,
+        ("USA", "JPN", Flow.EXPORT, "2023"): 76_154_045_176,
+        ("USA", "JPN", Flow.BALANCE, "2023"): 76_154_045_176 - 151_580_564_290,
+        ("USA", "JPN", Flow.TOTAL, "2023"): 76_154_045_176 + 151_580_564_290,
+    }
+    assert all(o.precision_usd == 1 and o.maturity == "final" for o in result.observations)
+    assert "0 non-total rows skipped" in result.notes[0]
+
+
+def test_the_real_payload_without_descriptions(ct, make_snap):
+    # without includeDesc=true every *Desc field is null: nothing the parser needs
+    doc = json.loads(data(REAL))
+    for rec in doc["data"]:
+        for k in list(rec):
+            if k.endswith("Desc"):
+                rec[k] = None
+    v = values(ct.parse(snap_of(make_snap, doc, params={**REAL_PARAMS, "includeDesc": "false"})))
+    assert v[("USA", "JPN", Flow.IMPORT, "2023")] == 151_580_564_290
+
+
+def test_the_real_records_with_breakdowns_keep_only_the_totals(ct, make_snap):
+    # the same records as a keyed data/v1/get answer (same envelope, per the API's documentation),
+    # with the breakdown rows such a query can return: customs procedure, transport mode, second partner
+    doc = json.loads(data(REAL))
+    total = doc["data"][0]
+    extra = [
+        {**total, "customsCode": "C01", "primaryValue": 1},
+        {**total, "motCode": 1000, "mosCode": "0", "primaryValue": 2},
+        {**total, "motCode": "9100", "primaryValue": 3},  # codes as strings too
+        {**total, "partner2Code": 156, "partner2ISO": "CHN", "primaryValue": 4},
+    ]
+    doc["data"] = doc["data"] + extra
+    doc["count"] = len(doc["data"])
+    result = ct.parse(snap_of(make_snap, doc, url=BASE + GET_PATH, params={"reporterCode": "842", "period": "2023"}))
+    assert values(result)[("USA", "JPN", Flow.IMPORT, "2023")] == 151_580_564_290
+    assert "4 non-total rows skipped" in result.notes[0]
+
+
+def test_a_total_row_without_a_value_is_a_named_error(ct, make_snap):
+    doc = json.loads(data(REAL))
+    doc["data"][0]["primaryValue"] = None
+    with pytest.raises(LayoutChanged) as e:
+        ct.parse(snap_of(make_snap, doc, params=REAL_PARAMS))
+    assert "primaryValue None" in str(e.value)
