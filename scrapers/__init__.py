@@ -18,6 +18,7 @@ SOURCE_MODULES = {
     "comtrade": "scrapers.comtrade",
     "motie": "scrapers.motie",
     "vn_customs": "scrapers.vn_customs",
+    "vn_customs_headline": "scrapers.vn_customs_headline",
     "releases": "scrapers.releases",
     "kita": "scrapers.kita",
 }
