@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from expectations import crosssource, kcs_month, releases, structured
+from expectations import crosssource, kcs_month, releases, structured, vn_customs
 from expectations.checks import KEY_COLUMNS, Check
 from expectations.report import Batch, FailedCheck, ValidationReport, describe_value, render_summary, slug
 from tradewatch.model import countries, utcnow
@@ -252,6 +252,8 @@ def validate_batch(
         mnotes, mrows = crosssource.mirror_differences(df, session, reporters=list(settings.reporters))
         notes.extend(mnotes)
         extra["mirror"] = mrows
+    if batch.source == vn_customs.SOURCE:  # the bulletin against the headline table: reported, not failed
+        notes.extend(vn_customs.bulletin_vs_headline(df, session))
     if not len(df):
         notes.append("empty batch: nothing to validate")
     timings["report"] = time.perf_counter() - t
