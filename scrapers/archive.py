@@ -39,6 +39,7 @@ KEPT_HEADERS = (
     "last-modified",
     "date",
     "retry-after",
+    "location",  # a redirect's target (a source decides whether to follow it)
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
 )

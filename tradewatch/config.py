@@ -31,8 +31,10 @@ from tradewatch.model import utcnow
 DEFAULT_BASE_URLS = {
     "kcs": "https://apis.data.go.kr/1220000",
     "comtrade": "https://comtradeapi.un.org",
-    "motie": "https://www.motie.go.kr",
+    "motie": "https://www.motir.go.kr",  # MOTIE is now MOTIR; the old host answers 301
+    "kcs_releases": "https://www.customs.go.kr",
     "vn_customs": "https://www.customs.gov.vn",
+    "vn_customs_headline": "",  # the vn_customs portal's base URL
     "kita": "https://stat.kita.net",
     "releases": "",
 }
@@ -77,6 +79,7 @@ class Settings(BaseSettings):
     kcs_base_url: str = DEFAULT_BASE_URLS["kcs"]
     comtrade_base_url: str = DEFAULT_BASE_URLS["comtrade"]
     motie_base_url: str = DEFAULT_BASE_URLS["motie"]
+    kcs_releases_base_url: str = DEFAULT_BASE_URLS["kcs_releases"]
     vn_customs_base_url: str = DEFAULT_BASE_URLS["vn_customs"]
     kita_base_url: str = DEFAULT_BASE_URLS["kita"]
     releases_feeds: CommaList = Field([], description="Listing pages or RSS/Atom feeds read by the 'releases' source.")
@@ -162,7 +165,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown source id(s) {unknown}; known: {sorted(DEFAULT_BASE_URLS)}")
         return v
 
-    @field_validator("kcs_base_url", "comtrade_base_url", "motie_base_url", "vn_customs_base_url", "kita_base_url")
+    @field_validator(
+        "kcs_base_url",
+        "comtrade_base_url",
+        "motie_base_url",
+        "kcs_releases_base_url",
+        "vn_customs_base_url",
+        "kita_base_url",
+    )
     @classmethod
     def _url(cls, v: str) -> str:
         parts = urlsplit(v)
