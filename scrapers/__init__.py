@@ -15,6 +15,7 @@ from tradewatch.errors import ConfigError
 # module and one line here.
 SOURCE_MODULES = {
     "kcs": "scrapers.kcs",
+    "kcs_releases": "scrapers.kcs_releases",
     "comtrade": "scrapers.comtrade",
     "motie": "scrapers.motie",
     "vn_customs": "scrapers.vn_customs",

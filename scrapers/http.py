@@ -306,7 +306,8 @@ class Fetcher:
                 with self._lock:
                     self.stats["requests"] += 1
                 try:
-                    with client.stream(req.method, req.url, params=params, headers=headers) as resp:
+                    # params=None, not {}: an empty mapping would drop a query the URL itself carries
+                    with client.stream(req.method, req.url, params=params or None, headers=headers) as resp:
                         declared = resp.headers.get("content-length")
                         if declared and declared.isdigit() and int(declared) > self.max_response_bytes:
                             raise ResponseTooLarge(req.source, display, self.max_response_bytes)

@@ -310,3 +310,11 @@ def test_quota_is_recognised_in_both_envelopes():
 def test_next_midnight_kst():
     assert next_midnight_kst(datetime(2026, 7, 15, 14, 59, tzinfo=UTC)) == datetime(2026, 7, 16, tzinfo=KST)
     assert next_midnight_kst(datetime(2026, 7, 15, 15, 0, tzinfo=UTC)) == datetime(2026, 7, 17, tzinfo=KST)
+
+
+def test_a_url_that_carries_its_own_query_keeps_it(server, tmp_path):
+    # a release link such as selectNttInfo.do?mi=2891&bbsId=1362&nttSn=10170123, fetched without params
+    server.on("/view", {"body": XML})
+    f, _ = make_fetcher(tmp_path)
+    f.fetch(Request(source="test", url=server.url + "/view?mi=2891&nttSn=10170123"))
+    assert server.requests[0]["query"] == "mi=2891&nttSn=10170123"
