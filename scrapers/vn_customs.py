@@ -3,13 +3,24 @@
 The publication catalogue (``LayDanhSachMoiCongBoServlet`` JSON: ``{"data": [{"tieuDe",
 "fileSoBo", "fileChinhThuc", "fileDieuChinh", "ngaySoBo", "ngayChinhThuc"}]}``, dates
 dd/mm/yyyy) lists each release with its preliminary, official and revised files;
-links to internal addresses (10.224.128.185, CTTDT) are dropped. The by-partner
-tables ("nước"/"lãnh thổ"/"thị trường" in the title) are PDFs with a text layer
-(sometimes Excel) in Vietnamese number format ("1.173.727"), in USD or thousand USD as
-the header says. A header this module does not recognise raises ``LayoutChanged``
-naming the headers found. Reporter Vietnam.
-"""
+links to internal addresses (10.224.128.185, CTTDT) are dropped. Reporter Vietnam.
 
+The by-country bulletins (tables 5x exports, 5n imports; ``2026-t6-5x(ta-sb).pdf``) are
+read by ``read_bulletin``, verified on a real file (June 2026, English, preliminary):
+every country row's month and year-to-date value, columns assigned by the x-positions
+pdfplumber gives (empty cells leave no text), the header's month and flow checked against
+the file name, both number formats (``ta`` 2,686,575,961; ``vn`` 2.686.575.961), blocks
+across page breaks, and each country's commodity rows checked to add up to its row. A
+bulletin with other columns, no text layer or a country name the registry does not know
+raises ``LayoutChanged`` (``UnknownCountries`` lists the names and their figures): nothing
+of that document is kept. Commodity rows are read (``bulletin_json_lines``) but not
+stored: their groups are not HS codes.
+
+Other tables the catalogue links to (a simple by-partner PDF or Excel sheet, Vietnamese
+number format, USD or thousand USD as the header says) are read by ``parse_partner_table``
+to their documented layout (unverified); a header it does not recognise raises
+``LayoutChanged`` naming the headers found.
+"""
 from __future__ import annotations
 
 import io
@@ -34,7 +45,7 @@ CATALOGUE_PARAMS = {
     "language": "TIENG_VIET",
 }
 # Files are named {dataYear}-t{dataMonth}-5x(vn-sb).pdf: the data month is in the name.
-_FILE_PERIOD = re.compile(r"(\d{4})-t(\d{1,2})-")
+_FILE_PERIOD = re.compile(r"(\d{4})-t(\d{1,2})-", re.I)
 
 SOURCE_ID = "vn_customs"
 _INTERNAL = re.compile(r"^(?:https?://)?(?:10\.\d+\.\d+\.\d+|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.)|CTTDT", re.I)

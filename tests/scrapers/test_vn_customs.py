@@ -450,3 +450,24 @@ def test_extract_json_prints_the_bulletins_figures(tmp_path):
         assert figures[(e["partner"], "2026-06")] == int(e["month_usd"])
         assert figures[(e["partner"], "2026-01..2026-06")] == int(e["ytd_usd"])
     assert all(x["reporter"] == "VNM" and x["flow"] == "export" for x in lines)
+
+
+def test_synthetic_imports_bulletin_and_an_older_upper_case_file_name():
+    data = make_bulletin_pdf(
+        [("Korea (Republic)", None, "5,123,456,789", "30,987,654,321")],
+        title="STATISTICS OF IMPORT BY COUNTRY/TERRITORY-MAIN IMPORTS",
+        month="December, 2023",
+    )
+    b = vn_customs.read_bulletin(
+        data, "https://files.customs.gov.vn/CustomsCMS/TONG_CUC/2024/1/9/2023-T12-5N(TA-SB).pdf"
+    )
+    assert (b.flow, str(b.period), b.maturity) == (Flow.IMPORT, "2023-12", "preliminary")
+    obs = vn_customs.bulletin_observations(b, None)
+    assert {(o.flow, str(o.period), o.value_usd) for o in obs} == {
+        (Flow.IMPORT, "2023-12", 5_123_456_789),
+        (Flow.IMPORT, "2023-01..2023-12", 30_987_654_321),
+    }
+    assert str(vn_customs.period_of("2023-T12-5N(VN-SB).pdf")) == "2023-12"
+    with pytest.raises(LayoutChanged) as e:  # a half-month file is not a month's figures
+        vn_customs.read_bulletin(data, "2023-T12K1-5N(TA-SB).pdf")
+    assert "half-month" in str(e.value)
