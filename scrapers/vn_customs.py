@@ -21,6 +21,7 @@ number format, USD or thousand USD as the header says) are read by ``parse_partn
 to their documented layout (unverified); a header it does not recognise raises
 ``LayoutChanged`` naming the headers found.
 """
+
 from __future__ import annotations
 
 import io
