@@ -849,12 +849,19 @@ class VnCustoms(ReleaseSource):
                 out.append(exc)
                 continue
             reqs = []
+            tables: set[tuple] = set()
             for item in items:
                 # the newest version of the table: revised, else official, else preliminary
                 url = item.revised_url or item.official_url or item.preliminary_url
                 period = period_of(url or "")
                 if not url or period is None or not window.contains(period):
                     continue
+                # one file per month and table: the English and Vietnamese editions hold the same figures
+                parts = bulletin_file(url)
+                table = (parts["year"], parts["month"], parts["table"], parts["flow"]) if parts else (url,)
+                if table in tables:
+                    continue
+                tables.add(table)
                 req = Request(source=self.id, url=url, allowed_hosts=self.allowed_hosts(), label=f"table {period}")
                 if fetcher.replay is None and fetcher.archive.latest(req.key) is not None:
                     continue

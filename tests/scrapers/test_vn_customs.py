@@ -388,18 +388,17 @@ def test_nightly_stores_the_real_bulletin_from_a_fixture_server(settings, db):
     pdf = (DATA / BULLETIN).read_bytes()
     with scripted_server() as srv:
         path = "/CustomsCMS/TONG_CUC/2026/7/9/2026-t6-5x(ta-sb).pdf"
-        catalogue = {
-            "data": [
-                {
-                    "tieuDe": "Xuất khẩu hàng hóa theo nước/vùng lãnh thổ - mặt hàng chủ yếu tháng 6/2026 (sơ bộ)",
-                    "fileSoBo": srv.url + path,
-                    "fileChinhThuc": "",
-                    "fileDieuChinh": None,
-                    "ngaySoBo": "09/07/2026",
-                    "ngayChinhThuc": "",
-                }
-            ]
+        item = {
+            "tieuDe": "Xuất khẩu hàng hóa theo nước/vùng lãnh thổ - mặt hàng chủ yếu tháng 6/2026 (sơ bộ)",
+            "fileSoBo": srv.url + path,
+            "fileChinhThuc": "",
+            "fileDieuChinh": None,
+            "ngaySoBo": "09/07/2026",
+            "ngayChinhThuc": "",
         }
+        # the Vietnamese edition of the same table is listed too: one of the two is fetched
+        other = {**item, "fileSoBo": srv.url + path.replace("(ta-sb)", "(vn-sb)")}
+        catalogue = {"data": [item, other]}
         srv.on(
             "/bridge",
             {
@@ -418,6 +417,7 @@ def test_nightly_stores_the_real_bulletin_from_a_fixture_server(settings, db):
             run.close()
     out = summary.outcome("vn_customs")
     assert out.errors == [] and summary.new_figures == 170, (out.errors, summary.to_dict())
+    assert srv.hits(path.replace("(ta-sb)", "(vn-sb)")) == 0
     with db.session() as sess:
         rows = (
             sess.execute(
