@@ -138,7 +138,8 @@ def poll_source(
     if run.send_alerts:
         p.deliver(run)
     summary = p.finish_run(run)
-    result.outcome = "ingested"
+    found = summary.new_figures or summary.revisions or summary.quarantined or summary.alerts
+    result.outcome = "ingested" if found else "nothing-new"
     result.summary = summary.to_dict()
     result.run_summary = summary
     return result
