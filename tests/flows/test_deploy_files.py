@@ -37,7 +37,14 @@ def test_prefect_yaml_names_real_flows_on_one_pool():
     doc = _prefect_yaml()
     assert doc["prefect-version"] == prefect.__version__, "prefect.yaml must name the pinned Prefect"
     deployments = {d["name"]: d for d in doc["deployments"]}
-    assert set(deployments) == {"nightly", "backfill", "reprocess"}
+    assert set(deployments) == {
+        "nightly",
+        "backfill",
+        "reprocess",
+        "review-quarantine",
+        "release-poll",
+        "dead-mans-switch",
+    }
     assert {d["work_pool"]["name"] for d in deployments.values()} == {"tradewatch"}
     for name, d in deployments.items():
         flow = load_flow_from_entrypoint(d["entrypoint"])
