@@ -83,6 +83,6 @@ def serve_all(limit: int | None = None, *, automations: bool = True) -> None:
         from flows.secrets import run_settings
 
         for name in ensure_automations(run_settings()):
-            print(f"automation ensured: {name}")
+            print(f"automation ensured: {name}", flush=True)
     with contextlib.suppress(KeyboardInterrupt, TerminationSignal):
         asyncio.run(runner.start())

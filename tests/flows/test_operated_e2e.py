@@ -152,10 +152,8 @@ def test_polls_review_and_secret_block_on_a_real_prefect_server(stack):
             next(r for r in q.rows if r["partner"] == "VNM" and r["flow"] == "export" and r["period"] == "2026-10"),
         )
         assert q.state == "pending"
-    review = _review_run(api, qid, procs)
-    assert review["name"] == f"review quarantine #{qid}"
-    review = _wait_state(api, review["id"], {"PAUSED"}, procs)
-    assert review["state"]["name"] == "Suspended"
+    review = _wait_state(api, _review_run(api, qid, procs)["id"], {"PAUSED"}, procs)
+    assert review["state"]["name"] == "Suspended" and review["name"] == f"review quarantine #{qid}"
 
     arts = (
         call("POST", f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [review["id"]]}}})
