@@ -51,7 +51,8 @@ def test_a_missed_nightly_raises_one_dead_man_alert(tmp_path):
             "tradewatch dead man's switch: nightly late",
         ]
         late = next(a for a in autos if a["name"].endswith("nightly late"))
-        assert late["trigger"]["posture"] == "Proactive" and late["trigger"]["within"] == 2.5 * 3600  # 06:30 → 09:00 KST
+        # 06:30 → 09:00 KST
+        assert late["trigger"]["posture"] == "Proactive" and late["trigger"]["within"] == 2.5 * 3600
 
         wait_for(lambda: _deadman_messages(slack), 120, "the dead-man alert at the Slack receiver", ps.procs)
         # the automation keeps firing every window; the night is alerted once
@@ -61,9 +62,7 @@ def test_a_missed_nightly_raises_one_dead_man_alert(tmp_path):
             r = call(
                 "POST",
                 f"{api}/flow_runs/filter",
-                json={
-                    "flow_runs": {"deployment_id": {"any_": [deadman]}, "state": {"type": {"any_": ["COMPLETED"]}}}
-                },
+                json={"flow_runs": {"deployment_id": {"any_": [deadman]}, "state": {"type": {"any_": ["COMPLETED"]}}}},
             ).raise_for_status()
             return len(r.json()) >= 2 and r.json()
 
