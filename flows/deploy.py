@@ -29,37 +29,54 @@ def poll_schedules(source_ids=None) -> list:
 
 
 def deployments(poll_sources=None):
+    """Every deployment, with module entrypoints (``flows.review:review_quarantine``), as in prefect.yaml.
+
+    A file-path entrypoint would load ``flows/review.py`` as a script with ``flows/`` on
+    ``sys.path``, where ``flows`` then names ``flows/flows.py`` instead of the package.
+    """
     from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
 
     from flows.deadman import dead_mans_switch
     from flows.flows import backfill, nightly, release_poll, reprocess
     from flows.review import review_quarantine
 
+    module = EntrypointType.MODULE_PATH
     return [
         nightly.to_deployment(
+            entrypoint_type=module,
             name="nightly",
             schedules=[Cron(NIGHTLY_CRON, timezone=TIMEZONE)],
             tags=["tradewatch"],
             description="Every night: each enabled source's recent months, validated, stored, alerts delivered.",
         ),
         backfill.to_deployment(
-            name="backfill", tags=["tradewatch"], description="Ad hoc: a range of months for chosen sources."
+            entrypoint_type=module,
+            name="backfill",
+            tags=["tradewatch"],
+            description="Ad hoc: a range of months for chosen sources.",
         ),
         reprocess.to_deployment(
-            name="reprocess", tags=["tradewatch"], description="Parse the archive again after a parser fix."
+            entrypoint_type=module,
+            name="reprocess",
+            tags=["tradewatch"],
+            description="Parse the archive again after a parser fix.",
         ),
         review_quarantine.to_deployment(
+            entrypoint_type=module,
             name="review-quarantine",
             tags=["tradewatch"],
             description="Started by the run that quarantined a batch: shows it and waits for accept/reject.",
         ),
         release_poll.to_deployment(
+            entrypoint_type=module,
             name="release-poll",
             schedules=poll_schedules(poll_sources),
             tags=["tradewatch"],
             description="On release days: poll a source every few minutes until the due period is stored.",
         ),
         dead_mans_switch.to_deployment(
+            entrypoint_type=module,
             name="dead-mans-switch",
             tags=["tradewatch"],
             description="Run by the tradewatch automations when the nightly did not complete in time.",

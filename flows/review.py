@@ -56,8 +56,13 @@ def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-def review_markdown(session, row: QuarantineRow, docs_url: str | None = None) -> str:
-    """What a reviewer needs to decide: what failed, the rows, what they would replace, the Data Docs page."""
+def review_markdown(session, row: QuarantineRow, settings: Any = None) -> str:
+    """What a reviewer needs to decide: what failed, the rows, what they would replace, the Data Docs page.
+
+    The Data Docs page is linked through ``public_base_url`` when the settings have one, else by its path.
+    """
+    from flows.artifacts import file_link
+
     from db.store import load_current
 
     lines = [f"# Quarantined batch #{row.id}: `{row.batch_key}`", ""]
@@ -81,7 +86,9 @@ def review_markdown(session, row: QuarantineRow, docs_url: str | None = None) ->
                 lines.append(f"- {_md(f)}")
     else:
         lines += [f"- {_md(part.strip())}" for part in row.reason.split(";") if part.strip()]
-    docs = docs_url or (vrun.data_docs if vrun is not None else None)
+    docs = vrun.data_docs if vrun is not None else None
+    if docs and settings is not None:
+        docs = file_link(settings, docs)
     if docs:
         lines += ["", f"Validation report (Great Expectations Data Docs): [{docs}]({docs})"]
 
@@ -161,7 +168,7 @@ def review_quarantine(
             return {"quarantine_id": row.id, "state": row.state, "decided_by": row.decided_by}
         create_markdown_artifact(
             key=f"quarantine-{row.id}",
-            markdown=review_markdown(s, row),
+            markdown=review_markdown(s, row, settings),
             description=f"quarantined batch #{row.id} {row.batch_key}: what failed, the rows, what they would replace",
         )
     hours = timeout_hours or settings.review_timeout_hours
