@@ -61,9 +61,8 @@ def review_markdown(session, row: QuarantineRow, settings: Any = None) -> str:
 
     The Data Docs page is linked through ``public_base_url`` when the settings have one, else by its path.
     """
-    from flows.artifacts import file_link
-
     from db.store import load_current
+    from flows.artifacts import file_link
 
     lines = [f"# Quarantined batch #{row.id}: `{row.batch_key}`", ""]
     lines += [
