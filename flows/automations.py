@@ -107,8 +107,16 @@ def automations(settings: Settings, nightly_id: Any, deadman_id: Any) -> list:
 
 
 def _same(a, b) -> bool:
-    keep = {"name", "description", "trigger", "actions", "enabled"}
-    return a.model_dump(mode="json", include=keep) == b.model_dump(mode="json", include=keep)
+    """The same automation, whatever ids the server gave it (unchanged ones keep their open windows)."""
+
+    def shape(x) -> dict:
+        return {
+            "head": x.model_dump(mode="json", include={"name", "description", "enabled"}),
+            "trigger": x.trigger.model_dump(mode="json", exclude={"id"}),
+            "actions": [act.model_dump(mode="json") for act in x.actions],
+        }
+
+    return shape(a) == shape(b)
 
 
 def ensure_automations(settings: Settings) -> list[str]:
