@@ -132,7 +132,7 @@ def test_prefect_deploy_then_a_process_worker_runs_the_backfill(tmp_path):
             api, backfill_id, {"start": "2026-01", "end": "2026-09", "sources": ["kcs"]}, [worker], timeout=300
         )
         assert fr["state"]["type"] == "COMPLETED", stack.log("worker")
-        assert fr["name"] == "backfill kcs 2026-01..2026-09"
+        assert fr["name"].startswith("backfill kcs 2026-01..2026-09: "), fr["name"]  # renamed after what it did
 
     db = Database(f"sqlite:///{data / 'tradewatch.db'}")
     with db.session() as s:
