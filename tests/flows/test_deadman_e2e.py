@@ -46,9 +46,9 @@ def test_a_missed_nightly_raises_one_dead_man_alert(tmp_path):
         autos = call("POST", f"{api}/automations/filter", json={}).raise_for_status().json()
         names = sorted(a["name"] for a in autos)
         assert names == [
-            "tradewatch dead man's switch: no nightly",
             "tradewatch dead man's switch: nightly crashed",
             "tradewatch dead man's switch: nightly late",
+            "tradewatch dead man's switch: no nightly",
         ]
         late = next(a for a in autos if a["name"].endswith("nightly late"))
         # 06:30 → 09:00 KST
