@@ -1,5 +1,7 @@
 """The dead man's switch on a real Prefect server: a nightly that never completes raises one alert.
 
+(The same server also shows an unanswered quarantine review timing out: the batch stays quarantined.)
+
 `tradewatch serve` ensures the automations; the nightly deployment is paused (no run
 comes at all: the case no run-time health rule can see); the "no nightly" automation's
 window is shortened to 15 seconds (``TRADEWATCH_DEADMAN_SILENCE_HOURS``). Prefect fires
@@ -87,3 +89,31 @@ def test_a_missed_nightly_raises_one_dead_man_alert(tmp_path):
         assert out.stdout.count("automation ensured") == 3
         after = call("POST", f"{api}/automations/filter", json={}).raise_for_status().json()
         assert sorted(a["id"] for a in after) == ids
+
+        # an unanswered review times out: the run fails ("paused and never resumed"), the batch stays quarantined
+        from db import Database
+        from db.quarantine import get_quarantine, quarantine_batch
+        from tests.flows.test_review import _Batch, _Failure, _obs, _Report
+
+        db = Database(f"sqlite:///{tmp_path / 'data' / 'tradewatch.db'}")
+        with db.transaction() as s:
+            qid = quarantine_batch(
+                s, _Batch("kcs", "kcs 2026-10", [_obs("VNM", 1)]), _Report([_Failure("range")]), "r"
+            ).id
+        review = deployment_id(api, "review-quarantine", "review-quarantine")
+        r = call(
+            "POST",
+            f"{api}/deployments/{review}/create_flow_run",
+            json={"parameters": {"quarantine_id": qid, "timeout_hours": 10 / 3600}},
+        )
+        rid = r.raise_for_status().json()["id"]
+
+        def state():
+            return call("GET", f"{api}/flow_runs/{rid}", timeout=5).raise_for_status().json()["state"]
+
+        wait_for(lambda: state()["type"] == "PAUSED", 120, "the review run suspended", ps.procs)
+        st = wait_for(lambda: (st := state())["type"] == "FAILED" and st, 120, "the review to time out", ps.procs)
+        assert "never resumed" in st["message"]
+        with db.session() as s:
+            assert get_quarantine(s, qid).state == "pending"
+        db.dispose()
