@@ -216,10 +216,14 @@ def test_polls_review_and_secret_block_on_a_real_prefect_server(stack):
     assert "closed 1 review run(s) in Prefect" in cli.stdout
     closed = _flow_run(api, review2["id"])
     assert closed["state"]["type"] == "CANCELLED" and "rejected" in closed["state"]["message"]
-    db.dispose()
 
-    # 3. the webhook's secret path appears nowhere: logs, artifacts, run names
+    # 3. the webhook's secret path appears nowhere: logs, artifacts, run names, tradewatch's database and files
+    from tests.reliability.conftest import dump_all_tables
+
     arts = call("POST", f"{api}/artifacts/filter", json={}).raise_for_status().json()
     runs = call("POST", f"{api}/flow_runs/filter", json={}).raise_for_status().json()
-    for text in (ps.log("serve", tail=10**7), json.dumps(arts), json.dumps(runs), cli.stdout + cli.stderr):
+    files = [p.read_bytes().decode("utf-8", "replace") for p in (stack["root"] / "data").rglob("*") if p.is_file()]
+    texts = [ps.log("serve", tail=10**7), json.dumps(arts), json.dumps(runs), cli.stdout + cli.stderr]
+    for text in [*texts, dump_all_tables(db), *files]:
         assert TOKEN not in text
+    db.dispose()
