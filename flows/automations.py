@@ -111,9 +111,9 @@ def _same(a, b) -> bool:
 
     def shape(x) -> dict:
         return {
-            "head": x.model_dump(mode="json", include={"name", "description", "enabled"}),
-            "trigger": x.trigger.model_dump(mode="json", exclude={"id"}),
-            "actions": [act.model_dump(mode="json") for act in x.actions],
+            "head": x.model_dump(include={"name", "description", "enabled"}),
+            "trigger": x.trigger.model_dump(exclude={"id"}),  # python mode: sets compare as sets
+            "actions": [act.model_dump() for act in x.actions],
         }
 
     return shape(a) == shape(b)
