@@ -8,6 +8,11 @@ to ``pending`` with its error and next attempt time for the next run (``failed``
 only when the channel refused the message itself). Alerts below a channel's
 minimum severity are recorded ``suppressed`` for that channel. With
 ``settings.digest`` each channel gets one message per run with every alert.
+
+A channel that cannot be built (a malformed webhook URL, an unreadable Prefect Secret
+block) does not stop the run: it becomes an ``UnavailableSender`` whose deliveries fail
+with the reason and stay in the outbox, and a ``health.channel`` alert goes out on the
+channels that work (once a day per broken channel). ``tradewatch status`` shows it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from sqlalchemy import select
 from alerts.channels import DeliveryError, EmailSender, Sender, SlackSender, redact
 from alerts.model import Alert, severity_at_least
 from db import outbox
-from db.models import AlertRow
+from db.models import AlertRow, DeliveryRow
+from tradewatch.config import CHANNEL_SECRETS
+from tradewatch.errors import TradewatchError
 from tradewatch.model import CountryRegistry, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,21 +67,74 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class UnavailableSender:
+    """A configured channel that cannot send (misconfigured, or its Secret block unreadable).
+
+    Every delivery fails with ``reason`` (not permanent: it stays pending and goes out
+    once the setting is mended), so nothing is lost and the run goes on.
+    """
+
+    max_batch = 1
+
+    def __init__(self, channel: str, reason: str):
+        self.channel = channel
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"UnavailableSender({self.channel!r})"
+
+    def deliver(self, alerts: Sequence[Alert]) -> None:
+        raise DeliveryError(self.channel, f"not usable: {self.reason}")
+
+
+def configured_channels(settings: Any) -> list[str]:
+    """The channels the settings name (whether or not they work): their deliveries are queued."""
+    out = []
+    if settings.slack_webhook_url is not None and settings.slack_webhook_url.get_secret_value():
+        out.append("slack")
+    if settings.smtp_url is not None and settings.smtp_url.get_secret_value() and settings.email_to:
+        out.append("email")
+    return out
+
+
 def build_senders(
     settings: Any, *, chart: Callable[[Alert], bytes | None] | None = None, registry: CountryRegistry | None = None
 ) -> dict[str, Sender]:
-    """The channels the settings configure: Slack with a webhook URL; email with an SMTP URL and recipients."""
+    """The channels the settings configure: Slack with a webhook URL; email with an SMTP URL and recipients.
+
+    A channel whose settings are wrong, or whose Secret block could not be read, is an
+    ``UnavailableSender`` naming why: its deliveries fail and wait, the others go out.
+    """
     out: dict[str, Sender] = {}
+    errors: dict[str, str] = dict(getattr(settings, "secret_errors", {}) or {})
+
+    def build(channel: str, make: Callable[[], Sender]) -> None:
+        why = errors.get(CHANNEL_SECRETS[channel])
+        if why is None:
+            try:
+                out[channel] = make()
+                return
+            except TradewatchError as exc:  # ConfigError: a malformed URL, no recipients...
+                why = redact(str(exc), settings.secrets() if hasattr(settings, "secrets") else [])
+        log.warning("channel %s is not usable: %s", channel, why)
+        out[channel] = UnavailableSender(channel, why)
+
     if settings.slack_webhook_url is not None and settings.slack_webhook_url.get_secret_value():
-        out["slack"] = SlackSender(
-            settings.slack_webhook_url,
-            timeout=settings.read_timeout if settings.read_timeout < 30 else 15.0,
-            connect_timeout=min(settings.connect_timeout, 10.0),
-            registry=registry,
+        build(
+            "slack",
+            lambda: SlackSender(
+                settings.slack_webhook_url,
+                timeout=settings.read_timeout if settings.read_timeout < 30 else 15.0,
+                connect_timeout=min(settings.connect_timeout, 10.0),
+                registry=registry,
+            ),
         )
     if settings.smtp_url is not None and settings.smtp_url.get_secret_value() and settings.email_to:
-        out["email"] = EmailSender(
-            settings.smtp_url, settings.email_from, settings.email_to, chart=chart, registry=registry
+        build(
+            "email",
+            lambda: EmailSender(
+                settings.smtp_url, settings.email_from, settings.email_to, chart=chart, registry=registry
+            ),
         )
     return out
 
@@ -152,7 +212,53 @@ def deliver_pending(
                 now,
                 sleep,
             )
+    _report_broken_channels(db, settings, senders, report, worker_id, now=now, sleep=sleep)
     return report
+
+
+def _report_broken_channels(
+    db, settings, senders: Mapping[str, Sender], report: DeliveryReport, worker_id: str, *, now, sleep
+) -> None:
+    """A channel that cannot work (misconfigured, Secret block unreadable) is said on the others, once a day.
+
+    A channel that is merely down (a 500, a refused connection) is retried by the next
+    run and shows in ``tradewatch status``; it raises no alert of its own.
+    """
+    broken = {ch for ch, sender in senders.items() if isinstance(sender, UnavailableSender)}
+    working = {ch: s for ch, s in senders.items() if ch not in broken}
+    if not broken or not working:
+        return
+    from alerts.health import channel_alert
+
+    today = (now or utcnow()).date()
+    with db.transaction() as s:
+        alerts_ = []
+        for ch in sorted(broken):
+            waiting = s.execute(
+                select(DeliveryRow.created_at)
+                .where(DeliveryRow.channel == ch, DeliveryRow.state.in_((outbox.PENDING, outbox.SENDING)))
+                .order_by(DeliveryRow.created_at)
+            ).all()
+            error = senders[ch].reason  # type: ignore[attr-defined]
+            alerts_.append(
+                channel_alert(
+                    ch,
+                    redact(error, settings.secrets() if hasattr(settings, "secrets") else []),
+                    pending=len(waiting),
+                    day=today,
+                    since=waiting[0][0] if waiting else None,
+                )
+            )
+        new = outbox.write_alerts(s, alerts_, sorted(working), report.worker_id)
+    if not new:
+        return
+    more = deliver_pending(db, settings, working, worker_id, now=now, sleep=sleep)
+    for ch, counts in more.by_channel.items():
+        for what, n in counts.items():
+            report.count(ch, what, n)
+    report.messages += more.messages
+    report.attempts += more.attempts
+    report.errors.extend(more.errors)
 
 
 def _send_batch(
@@ -169,6 +275,8 @@ def _send_batch(
     sleep,
 ) -> None:
     attempts = max(1, int(getattr(settings, "delivery_attempts", 3)))
+    if isinstance(sender, UnavailableSender):
+        attempts = 1  # it cannot work before its settings are mended: no retries within the run
     base = float(getattr(settings, "backoff_base", 1.0))
     cap = float(getattr(settings, "backoff_max", 60.0))
     error: DeliveryError | None = None

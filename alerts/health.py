@@ -146,3 +146,52 @@ def _error_text(e) -> str:
     if isinstance(e, dict):
         return str(e.get("message") or e.get("error") or e)
     return str(e)
+
+
+def channel_alert(channel: str, error: str, *, pending: int, day: date, since: datetime | None = None) -> Alert:
+    """A delivery channel that fails (bad webhook, unreadable Secret block, server down), said on the others.
+
+    Sent only through the channels that work; once per channel and day (the dedup key
+    names both), so a broken channel is reported every morning until it is mended, not
+    once per alert it holds back.
+    """
+    fields = {
+        "channel": channel,
+        "error": one_line(error, 300),
+        "pending": pending,
+        "since": since.strftime("%Y-%m-%d %H:%M UTC") if since else None,
+    }
+    return Alert(
+        rule="health.channel",
+        severity="critical",
+        title=f"Alert channel {channel} is failing; {pending} alert(s) held in the outbox",
+        message=render_message("health.channel", **fields),
+        dedup_key=f"health.channel:{channel}:{day.isoformat()}",
+        figures={"alerts waiting": str(pending)},
+        fields=fields,
+    )
+
+
+DEADMAN_REASONS = {
+    "late": "its run is late or still running: is the worker, or `tradewatch serve`, up?",
+    "crashed": "its run crashed or failed",
+    "silent": "no nightly run completed in the expected time: is the deployment paused or its schedule off?",
+}
+
+
+def deadman_alert(night: date, reason: str, deadline: str, last_completed: datetime | None) -> Alert:
+    """The dead man's switch: the nightly run of ``night`` did not complete in time. Once per night."""
+    fields = {
+        "night": night.isoformat(),
+        "why": DEADMAN_REASONS.get(reason, reason),
+        "deadline": deadline,
+        "last_completed": last_completed.strftime("%Y-%m-%d %H:%M UTC") if last_completed else None,
+    }
+    return Alert(
+        rule="health.deadman",
+        severity="critical",
+        title=f"No completed nightly run for {night.isoformat()} by {deadline}",
+        message=render_message("health.deadman", **fields),
+        dedup_key=f"health.deadman:nightly:{night.isoformat()}",
+        fields=fields,
+    )

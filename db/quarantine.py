@@ -256,3 +256,20 @@ def accept(
 def reject(session: Session, qid: int, by: str, note: str | None = None) -> QuarantineRow:
     """Keep quarantined batch ``qid`` out of the store for good (recorded who, when, why)."""
     return _decide(session, qid, "rejected", by, note)
+
+
+DECISIONS = ("accept", "reject")
+
+
+def decide(session: Session, qid: int, decision: str, by: str, note: str | None) -> QuarantineRow:
+    """The one way a quarantined batch is decided, from the command line or a review flow run.
+
+    ``decision`` is ``accept`` (store the batch as validated, with who/when/why) or
+    ``reject`` (keep it out for good). Runs in the caller's transaction; raises
+    ``QuarantineError`` if the batch is unknown or no longer pending (decided elsewhere).
+    """
+    if decision == "accept":
+        return accept(session, qid, by, note).row
+    if decision == "reject":
+        return reject(session, qid, by, note)
+    raise QuarantineError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")

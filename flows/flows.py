@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -14,7 +15,7 @@ from pydantic import Field
 from flows import artifacts
 from flows import pipeline as p
 from flows.params import Month, SourceId, source_values
-from tradewatch.config import load_settings
+from flows.secrets import run_settings
 from tradewatch.errors import FetchError, TradewatchError
 from tradewatch.model import Period
 
@@ -71,7 +72,9 @@ def _finish(run: p.Run) -> dict[str, Any]:
     if run.send_alerts:
         deliver_task(run)
     summary = p.finish_run(run)
-    artifacts.publish(run, summary)
+    reviews = _start_reviews(summary)
+    artifacts.publish(run, summary, reviews=reviews)
+    _rename_run(artifacts.run_title(summary))
     log = get_run_logger()
     log.info(
         "%s %s: %d new figures, %d revisions, %d quarantined batches, %d alerts%s",
@@ -84,6 +87,29 @@ def _finish(run: p.Run) -> dict[str, Any]:
         " (SAMPLE DATA)" if summary.sample else "",
     )
     return summary.to_dict()
+
+
+def _start_reviews(summary: p.RunSummary) -> dict[int, str]:
+    """One review-quarantine run per batch this run quarantined (a sample replay starts none)."""
+    if not summary.quarantined or summary.sample:
+        return {}
+    from flows.review import start_reviews
+
+    return start_reviews(summary.quarantined)
+
+
+def _rename_run(name: str) -> None:
+    """Name the finished run after what it did, so the runs list reads as a log."""
+    rid = current_flow_run.get_id()
+    if not rid:
+        return
+    try:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(UUID(rid), name=name)
+    except Exception as exc:  # a name is a courtesy; the run's work is done
+        get_run_logger().warning("could not rename the run: %s: %s", type(exc).__name__, exc)
 
 
 def _run_id() -> str | None:
@@ -126,7 +152,7 @@ def nightly(
     ),
     send_alerts: bool = Field(True, description="Deliver the alerts this run raises."),
 ) -> dict[str, Any]:
-    settings = load_settings()
+    settings = run_settings()
     ids = source_values(sources) or settings.sources
     run = p.open_run(
         settings,
@@ -162,7 +188,7 @@ def backfill(
     first, last = Period.parse(start), Period.parse(end)
     if last < first:
         raise ValueError(f"backfill: end {end} is before start {start}")
-    settings = load_settings()
+    settings = run_settings()
     ids = source_values(sources)
     run = p.open_run(
         settings,
@@ -190,9 +216,35 @@ def reprocess(
     ),
     since: date | None = Field(None, description="Only snapshots fetched on or after this day."),
 ) -> dict[str, Any]:
-    settings = load_settings()
+    settings = run_settings()
     run = p.open_run(
         settings, "reprocess", {"sources": source_values(sources), "since": since}, send_alerts=True, run_id=_run_id()
     )
     p.reprocess_archive(run, source_values(sources) or None, since)
     return _finish(run)
+
+
+def _poll_name() -> str:
+    return f"poll {current_flow_run.parameters.get('source')}"
+
+
+@flow(
+    name="release-poll",
+    flow_run_name=_poll_name,
+    log_prints=True,
+    description="On a release day: one conditional request to the source; the window fetched and alerted once it is out.",
+)
+def release_poll(
+    source: SourceId = Field(..., description="The source to poll (its release calendar says when)."),
+    today: date | None = Field(None, description="The day to poll for; empty = TRADEWATCH_TODAY, else the UTC date."),
+) -> dict[str, Any]:
+    from flows.polls import poll_source
+
+    sid = source_values([source])[0]
+    result = poll_source(run_settings(), sid, today=today, run_id=_run_id())
+    if result.run_summary is not None:
+        reviews = _start_reviews(result.run_summary)
+        artifacts.publish_summary(result.run_summary, reviews)
+    _rename_run(result.title)
+    get_run_logger().info("%s (%d request(s))", result.title, result.requests)
+    return {"outcome": result.outcome, "due": result.due, "requests": result.requests, "summary": result.summary}

@@ -91,9 +91,34 @@ def collect_status(db: Database, settings: Settings) -> dict[str, Any]:
                 ch: sum(n for st, n in states.items() if st in q.PENDING_DELIVERY) for ch, states in by_channel.items()
             },
             "failed_deliveries": {ch: states.get("failed", 0) for ch, states in by_channel.items()},
+            "channel_errors": _channel_errors(s),
             "quarantine_pending": q.pending_quarantine(s),
             "failure_threshold": settings.source_failure_threshold,
         }
+    return out
+
+
+def _channel_errors(session) -> dict[str, dict[str, Any]]:
+    """Per channel with deliveries waiting or failed: the newest error and since when it fails."""
+    from sqlalchemy import func, select
+
+    from db.models import DeliveryRow
+
+    out: dict[str, dict[str, Any]] = {}
+    rows = session.execute(
+        select(DeliveryRow.channel, func.min(DeliveryRow.created_at), func.count())
+        .where(DeliveryRow.state.in_(("pending", "sending", "failed")), DeliveryRow.last_error.is_not(None))
+        .group_by(DeliveryRow.channel)
+    ).all()
+    for channel, since, n in rows:
+        last = session.execute(
+            select(DeliveryRow.last_error)
+            .where(DeliveryRow.channel == channel, DeliveryRow.last_error.is_not(None))
+            .where(DeliveryRow.state.in_(("pending", "sending", "failed")))
+            .order_by(DeliveryRow.id.desc())
+            .limit(1)
+        ).scalar()
+        out[channel] = {"error": last, "since": since.isoformat() if since else None, "deliveries": n}
     return out
 
 
@@ -194,6 +219,11 @@ def print_status(st: dict[str, Any], console: Console) -> None:
             for ch in sorted(set(pending) | set(failed))
         ]
         console.print("[bold]Deliveries[/]: " + "; ".join(parts), highlight=False)
+        for ch, e in sorted((st.get("channel_errors") or {}).items()):
+            console.print(
+                f"  [red]{ch} failing[/] since {_t(e['since'])} ({e['deliveries']} waiting): {(e['error'] or '')[:200]}",
+                highlight=False,
+            )
     else:
         console.print("[bold]Deliveries[/]: none")
     qs = st["quarantine_pending"]

@@ -7,6 +7,7 @@ from datetime import date
 from typing import ClassVar
 
 from scrapers.archive import Snapshot
+from scrapers.calendar import ReleaseCalendar, calendar_for
 from scrapers.http import Fetcher, Request
 from tradewatch.errors import TradewatchError
 from tradewatch.model import Observation, Period, RankClaim, month_windows
@@ -32,8 +33,28 @@ class Source:
     title: ClassVar[str] = ""
     window_months: ClassVar[int] = 12  # the most months one request may cover
     # Day of the following month on which a month's figures usually appear (``None``:
-    # no rhythm to hold the source to). Drives the "source silent" alert.
+    # no rhythm to hold the source to). Drives the "source silent" alert. A source with a
+    # release calendar (scrapers/calendar.py) takes it from there: the silence rule and the
+    # release-day polls read the same calendar, and a module that says otherwise fails to import.
     release_day: ClassVar[int | None] = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cal = calendar_for(cls.id) if cls.id else None
+        if cal is None:
+            return
+        declared = cls.__dict__.get("release_day")
+        if declared is not None and declared != cal.release_day:
+            raise TypeError(
+                f"{cls.__name__}.release_day = {declared} disagrees with its release calendar "
+                f"(day {cal.release_day}, scrapers/calendar.py)"
+            )
+        cls.release_day = cal.release_day
+
+    @classmethod
+    def release_calendar(cls) -> ReleaseCalendar | None:
+        """When this source publishes (``None``: no rhythm; not polled on release days)."""
+        return calendar_for(cls.id)
 
     def __init__(self, settings):
         self.settings = settings

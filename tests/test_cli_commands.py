@@ -98,3 +98,27 @@ def test_config_never_prints_secrets(env, monkeypatch):
 def test_bad_month_is_a_clear_error(env):
     r = CliRunner().invoke(app, ["backfill", "--start", "2019-13", "--end", "2019-12"])
     assert r.exit_code == 2 and "invalid month 2019-13" in r.output
+
+
+def test_config_names_the_secret_block_not_a_value(env, monkeypatch):
+    monkeypatch.setenv("TRADEWATCH_SLACK_WEBHOOK_URL", "block:slack-webhook")
+    out = run("config").output
+    assert "slack_webhook_url = (Prefect Secret block 'slack-webhook')" in out
+
+
+def test_status_shows_a_channel_that_cannot_deliver(env, settings):
+    from alerts import quality_alert
+    from alerts.deliver import deliver_pending
+    from db.outbox import write_alerts
+    from tradewatch.config import load_settings
+
+    with env.transaction() as s:
+        write_alerts(s, [quality_alert("kcs", "kcs 2026-10", ["range"], None, "run-1")], ["slack"], "run-1")
+    broken = load_settings(data_dir=settings.data_dir, slack_webhook_url="block:slack-webhook").with_secrets(
+        lambda name: (_ for _ in ()).throw(LookupError(name))
+    )
+    deliver_pending(env, broken, sleep=lambda s: None)
+    out = " ".join(run("status").output.split())  # as read, whatever the terminal's width
+    assert "slack failing" in out and "Prefect Secret block 'slack-webhook'" in out
+    st = json.loads(run("status", "--json").output)
+    assert st["pending_deliveries"]["slack"] == 1 and "slack-webhook" in st["channel_errors"]["slack"]["error"]

@@ -54,3 +54,44 @@ def test_a_replay_time_is_the_runs_today_over_the_setting(db, settings):
         assert run.today == date(2024, 7, 3)
     finally:
         run.close()
+
+
+# --- secrets that name a Prefect Secret block ------------------------------------------------------
+
+
+def test_a_secret_may_name_a_block_read_when_the_run_starts(settings, monkeypatch):
+    monkeypatch.setenv("TRADEWATCH_SLACK_WEBHOOK_URL", "block:slack-webhook")
+    monkeypatch.setenv("TRADEWATCH_KCS_SERVICE_KEY", "block: kcs-key ")
+    s = load_settings(data_dir=settings.data_dir)
+    assert s.secret_blocks() == {"slack_webhook_url": "slack-webhook", "kcs_service_key": "kcs-key"}
+    assert s.describe()["slack_webhook_url"] == "(Prefect Secret block 'slack-webhook')"
+    assert s.secrets() == []  # a block's name is not a secret; nothing to redact yet
+
+    values = {"slack-webhook": "https://hooks.slack.com/services/T1/B1/tok3n-abc", "kcs-key": "k3y-0123"}
+    read: list[str] = []
+    resolved = s.with_secrets(lambda name: read.append(name) or values[name])
+    assert sorted(read) == ["kcs-key", "slack-webhook"]
+    assert resolved.slack_webhook_url.get_secret_value() == values["slack-webhook"]
+    assert resolved.kcs_service_key.get_secret_value() == "k3y-0123"
+    assert set(values.values()) <= set(resolved.secrets())  # redacted everywhere from now on
+    assert resolved.secret_errors == {} and resolved.describe()["kcs_service_key"] == "(set)"
+    assert s.secret_blocks()  # the loaded settings are left as they were
+
+
+def test_an_unreadable_block_is_recorded_not_raised(settings, monkeypatch):
+    monkeypatch.setenv("TRADEWATCH_SLACK_WEBHOOK_URL", "block:slack-webhook")
+    monkeypatch.setenv("TRADEWATCH_KCS_SERVICE_KEY", "block:kcs-key")
+    monkeypatch.setenv("TRADEWATCH_COMTRADE_API_KEY", "block:")
+
+    def read(name: str) -> str:
+        if name == "kcs-key":
+            return {"not": "text"}  # type: ignore[return-value]
+        raise RuntimeError("the API is down: https://user:hunter2@prefect.example/api")
+
+    s = load_settings(data_dir=settings.data_dir).with_secrets(read)
+    errors = s.secret_errors
+    assert set(errors) == {"slack_webhook_url", "kcs_service_key", "comtrade_api_key"}
+    assert "'slack-webhook'" in errors["slack_webhook_url"] and "RuntimeError" in errors["slack_webhook_url"]
+    assert "hunter2" not in " ".join(errors.values())  # only the error's type, never its text
+    # a channel keeps its reference (its deliveries are queued, then held); a source key is unset
+    assert s.slack_webhook_url is not None and s.kcs_service_key is None and s.comtrade_api_key is None

@@ -28,6 +28,10 @@ quarantine_app = typer.Typer(
     help="Batches that failed validation: list, show, accept or reject them.", no_args_is_help=True
 )
 app.add_typer(quarantine_app, name="quarantine")
+automations_app = typer.Typer(
+    help="The Prefect automations tradewatch keeps: the dead man's switch on the nightly.", no_args_is_help=True
+)
+app.add_typer(automations_app, name="automations")
 
 
 def _settings():
@@ -211,11 +215,19 @@ def demo(
 
 
 @app.command()
-def serve():
-    """Serve the nightly, backfill and reprocess deployments from this process (no worker needed)."""
+def serve(
+    no_automations: bool = typer.Option(
+        False, "--no-automations", help="Do not create the dead man's switch automations."
+    ),
+):
+    """Serve the deployments from this process (no worker needed): nightly, backfill, reprocess,
+    review-quarantine, release-poll (release-day schedules) and dead-mans-switch; ensures the automations."""
     from flows.deploy import serve_all
 
-    serve_all()
+    try:
+        serve_all(automations=not no_automations)
+    except TradewatchError as exc:
+        _fail(exc)
 
 
 # --- reading what is stored -----------------------------------------------------------------
@@ -478,13 +490,27 @@ def _who() -> str:
         return "unknown"
 
 
-def _decide(decision, qid: int, note: str, done: str) -> None:
+def _decide(decision: str, qid: int, note: str, done: str) -> None:
+    from db.quarantine import decide
+
+    who = _who()
     try:
         with _db().transaction() as s:
-            decision(s, qid, _who(), note)
+            decide(s, qid, decision, who, note)  # the same function a review flow run calls
     except TradewatchError as exc:
         _fail(exc)
     typer.echo(f"batch #{qid} {done}")
+    if os.environ.get("PREFECT_API_URL"):
+        # decided here: its review run in Prefect is closed too
+        try:
+            from flows.review import close_reviews
+
+            n = close_reviews(qid, f"decided from the command line: {decision}ed by {who}: {note}")
+        except Exception as exc:  # the decision stands; the review run says so when resumed
+            typer.secho(f"note: could not close the review run in Prefect ({type(exc).__name__})", err=True)
+        else:
+            if n:
+                typer.echo(f"closed {n} review run(s) in Prefect")
 
 
 @quarantine_app.command("accept")
@@ -492,9 +518,7 @@ def quarantine_accept(
     qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is accepted.")
 ):
     """Store a quarantined batch after all (records who, when and why)."""
-    from db.quarantine import accept
-
-    _decide(accept, qid, note, "accepted and stored")
+    _decide("accept", qid, note, "accepted and stored")
 
 
 @quarantine_app.command("reject")
@@ -502,9 +526,24 @@ def quarantine_reject(
     qid: int = typer.Argument(...), note: str = typer.Option(..., "--note", "-m", help="Why it is rejected.")
 ):
     """Keep a quarantined batch out of the store for good."""
-    from db.quarantine import reject
+    _decide("reject", qid, note, "rejected")
 
-    _decide(reject, qid, note, "rejected")
+
+# --- Prefect automations ----------------------------------------------------------------------------
+
+
+@automations_app.command("install")
+def automations_install():
+    """Create (or update) the dead man's switch automations on the Prefect server (PREFECT_API_URL)."""
+    from flows.automations import ensure_automations
+    from flows.secrets import run_settings
+
+    try:
+        names = ensure_automations(run_settings())
+    except TradewatchError as exc:
+        _fail(exc)
+    for name in names:
+        typer.echo(f"automation ensured: {name}")
 
 
 def main() -> None:

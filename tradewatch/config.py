@@ -5,17 +5,25 @@ environment is ``database_url`` in the TOML file. Lists are comma-separated in t
 environment (``TRADEWATCH_SOURCES=kcs,comtrade``). Secrets are ``SecretStr``: they
 print as ``**********`` and are read with ``.get_secret_value()`` at the one place
 that sends them.
+
+A secret setting may name a Prefect Secret block instead of holding the value:
+``TRADEWATCH_SLACK_WEBHOOK_URL=block:slack-webhook``. This package does not import
+Prefect: the flows resolve such references when a run starts
+(``Settings.with_secrets(reader)``, the reader given by ``flows/secrets.py``). A block
+that cannot be read is not fatal: the setting is recorded in ``secret_errors`` and
+whatever needs it (a channel, a source) fails on its own with that reason.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -40,6 +48,21 @@ DEFAULT_BASE_URLS = {
 }
 
 CommaList = Annotated[list[str], NoDecode]
+
+# The settings that hold secrets: printed as (set)/(unset), redacted everywhere, and each
+# may name a Prefect Secret block (``block:<name>``) instead of holding the value.
+SECRET_SETTINGS = ("slack_webhook_url", "smtp_url", "kcs_service_key", "comtrade_api_key", "kita_session_cookie")
+BLOCK_PREFIX = "block:"
+# The settings a delivery channel needs: an unreadable block fails that channel's deliveries only.
+CHANNEL_SECRETS = {"slack": "slack_webhook_url", "email": "smtp_url"}
+
+
+def block_reference(value: Any) -> str | None:
+    """The Secret block name of a ``block:<name>`` setting value, else ``None``."""
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if isinstance(raw, str) and raw.strip().startswith(BLOCK_PREFIX):
+        return raw.strip()[len(BLOCK_PREFIX) :].strip()
+    return None
 
 
 def _split(v: Any) -> Any:
@@ -134,9 +157,25 @@ class Settings(BaseSettings):
     email_min_severity: str = "info"
     digest: bool = False
     delivery_attempts: int = Field(3, ge=1, le=10)
+    review_timeout_hours: float = Field(
+        168.0, gt=0, description="How long a quarantine review run waits for a decision (default 7 days)."
+    )
+    deadman_deadline: str = Field(
+        "09:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Dead man's switch: the nightly must have completed by this time (HH:MM, Asia/Seoul).",
+    )
+    deadman_silence_hours: float = Field(
+        26.0,
+        ge=10 / 3600,
+        description="Dead man's switch: alert when no nightly at all completed for this long (paused deployment).",
+    )
     public_base_url: str | None = Field(
         None, description="Where data/ is served, for links in alerts (else file paths)."
     )
+
+    # setting name -> why its value could not be had (an unreadable Secret block)
+    _secret_errors: dict[str, str] = PrivateAttr(default_factory=dict)
 
     _split_lists = field_validator(
         "sources",
@@ -150,9 +189,7 @@ class Settings(BaseSettings):
         mode="before",
     )(_split)
 
-    @field_validator(
-        "kcs_service_key", "comtrade_api_key", "kita_session_cookie", "slack_webhook_url", "smtp_url", mode="before"
-    )
+    @field_validator(*SECRET_SETTINGS, mode="before")
     @classmethod
     def _empty_secret_is_unset(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
@@ -227,14 +264,66 @@ class Settings(BaseSettings):
     def data_docs_dir(self) -> Path:
         return self.data_dir / "data_docs"
 
+    # --- secrets held in Prefect Secret blocks ---------------------------------------------
+    def secret_blocks(self) -> dict[str, str]:
+        """Secret settings still naming a block (``block:<name>``): setting name -> block name."""
+        out = {}
+        for name in SECRET_SETTINGS:
+            ref = block_reference(getattr(self, name))
+            if ref is not None:
+                out[name] = ref
+        return out
+
+    def with_secrets(self, read_block: Callable[[str], str]) -> Settings:
+        """A copy with every ``block:<name>`` secret replaced by the block's value.
+
+        ``read_block(name)`` returns the value or raises. A block that cannot be read
+        (missing, empty, not a string, the API down) leaves its setting unusable: a
+        channel secret keeps the reference, so its deliveries are still queued and fail
+        with the reason (kept in the outbox); any other secret becomes unset, so its
+        source fails with a missing-key error. Either way ``secret_errors`` says why.
+        The reason names the block and the error's type, never a value.
+        """
+        refs = self.secret_blocks()
+        if not refs:
+            return self
+        values: dict[str, Any] = {}
+        errors = dict(self._secret_errors)
+        for name, block in refs.items():
+            if not block:
+                errors[name] = f"{name.upper()} names an empty Secret block name ('{BLOCK_PREFIX}')"
+            else:
+                try:
+                    value = read_block(block)
+                    if not isinstance(value, str) or not value.strip():
+                        raise ValueError("the block holds no text value")
+                    values[name] = SecretStr(value.strip())
+                    errors.pop(name, None)
+                    continue
+                except Exception as exc:  # any failure: the setting is unusable, the run goes on
+                    errors[name] = (
+                        f"Prefect Secret block {block!r} (TRADEWATCH_{name.upper()}) could not be read: "
+                        f"{type(exc).__name__}"
+                    )
+            if name not in CHANNEL_SECRETS.values():
+                values[name] = None
+        copy = self.model_copy(update=values)
+        copy._secret_errors = errors
+        return copy
+
+    @property
+    def secret_errors(self) -> dict[str, str]:
+        """Secret settings whose value could not be had (setting name -> reason)."""
+        return dict(self._secret_errors)
+
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction (never for printing)."""
         out: list[str] = []
-        for name in ("kcs_service_key", "comtrade_api_key", "kita_session_cookie", "slack_webhook_url", "smtp_url"):
+        for name in SECRET_SETTINGS:
             v = getattr(self, name)
-            if v is not None and v.get_secret_value():
+            if v is not None and v.get_secret_value() and block_reference(v) is None:
                 out.append(v.get_secret_value())
-        if self.smtp_url is not None:
+        if self.smtp_url is not None and block_reference(self.smtp_url) is None:
             from urllib.parse import unquote
 
             pw = urlsplit(self.smtp_url.get_secret_value()).password
@@ -247,13 +336,12 @@ class Settings(BaseSettings):
         out: dict[str, Any] = {}
         for name, value in self:
             if isinstance(value, SecretStr):
-                out[name] = "(set)" if value.get_secret_value() else "(unset)"
-            elif (
-                value is None
-                and name.endswith(("_key", "_url", "_cookie"))
-                and name
-                in ("kcs_service_key", "comtrade_api_key", "slack_webhook_url", "smtp_url", "kita_session_cookie")
-            ):
+                ref = block_reference(value)
+                if ref is not None:
+                    out[name] = f"(Prefect Secret block {ref!r})"
+                else:
+                    out[name] = "(set)" if value.get_secret_value() else "(unset)"
+            elif value is None and name in SECRET_SETTINGS:
                 out[name] = "(unset)"
             elif isinstance(value, Path):
                 out[name] = str(value)

@@ -37,7 +37,14 @@ def test_prefect_yaml_names_real_flows_on_one_pool():
     doc = _prefect_yaml()
     assert doc["prefect-version"] == prefect.__version__, "prefect.yaml must name the pinned Prefect"
     deployments = {d["name"]: d for d in doc["deployments"]}
-    assert set(deployments) == {"nightly", "backfill", "reprocess"}
+    assert set(deployments) == {
+        "nightly",
+        "backfill",
+        "reprocess",
+        "review-quarantine",
+        "release-poll",
+        "dead-mans-switch",
+    }
     assert {d["work_pool"]["name"] for d in deployments.values()} == {"tradewatch"}
     for name, d in deployments.items():
         flow = load_flow_from_entrypoint(d["entrypoint"])
@@ -125,7 +132,7 @@ def test_prefect_deploy_then_a_process_worker_runs_the_backfill(tmp_path):
             api, backfill_id, {"start": "2026-01", "end": "2026-09", "sources": ["kcs"]}, [worker], timeout=300
         )
         assert fr["state"]["type"] == "COMPLETED", stack.log("worker")
-        assert fr["name"] == "backfill kcs 2026-01..2026-09"
+        assert fr["name"].startswith("backfill kcs 2026-01..2026-09: "), fr["name"]  # renamed after what it did
 
     db = Database(f"sqlite:///{data / 'tradewatch.db'}")
     with db.session() as s:

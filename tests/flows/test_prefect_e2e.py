@@ -57,7 +57,7 @@ def test_backfill_form_then_nightly_on_a_real_prefect_server(prefect_stack):
 
     fr = run_and_wait(api, dep, {"start": "2019-01", "end": "2026-09", "sources": ["kcs"]}, procs)
     assert fr["state"]["type"] == "COMPLETED", (prefect_stack["logs"] / "serve.log").read_text()[-3000:]
-    assert fr["name"] == "backfill kcs 2019-01..2026-09"
+    assert fr["name"].startswith("backfill kcs 2019-01..2026-09: "), fr["name"]  # renamed after what it did
 
     from db import Database
     from db.models import AlertRow, ObservationRow
