@@ -119,18 +119,20 @@ def _every(first: int, last: int, start: int, end: int, minutes: int, tz: str, *
 
 # The calendars, by source id. Sources without one have no rhythm to poll or to be held to.
 CALENDARS: dict[str, ReleaseCalendar] = {
-    # MOTIR's monthly export-import release on the 1st, around 09:00 KST; the customs
-    # 10- and 20-day preliminaries (read from the same board) on the 11th and the 21st.
-    "motie": ReleaseCalendar(
-        1,
+    # MOTIR's monthly export-import release on the 1st, around 09:00 KST.
+    "motie": ReleaseCalendar(1, (_every(1, 1, 9, 12, 15, KST, label="monthly export-import release"),)),
+    # The Korea Customs Service's monthly figures (the open API) around the 15th.
+    "kcs": ReleaseCalendar(15, (_every(14, 16, 9, 18, 30, KST, label="monthly figures"),)),
+    # The customs service's own board (``kcs_releases``): the 10- and 20-day preliminaries
+    # on the 11th and the 21st, the month's final release with the API's figures.
+    "kcs_releases": ReleaseCalendar(
+        15,
         (
-            _every(1, 1, 9, 12, 15, KST, label="monthly export-import release"),
             _every(11, 11, 9, 12, 15, KST, publishes="days", label="10-day preliminary"),
+            _every(14, 16, 9, 18, 30, KST, label="monthly release"),
             _every(21, 21, 9, 12, 15, KST, publishes="days", label="20-day preliminary"),
         ),
     ),
-    # The Korea Customs Service's monthly figures (the open API) around the 15th.
-    "kcs": ReleaseCalendar(15, (_every(14, 16, 9, 18, 30, KST, label="monthly figures"),)),
     # Vietnam customs' by-country bulletins, between the 4th and the 12th, Hanoi time.
     "vn_customs": ReleaseCalendar(10, (_every(4, 12, 8, 18, 30, ICT, label="by-country bulletin"),)),
 }

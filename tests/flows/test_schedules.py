@@ -23,8 +23,9 @@ def test_the_windows_the_issue_names_become_these_crons():
     by = {(s.parameters["source"], s.cron, s.timezone) for s in poll_schedules()}
     assert by == {
         ("motie", "*/15 9-11 1 * *", "Asia/Seoul"),  # MOTIR, the 1st, 09:00-12:00 KST every 15 minutes
-        ("motie", "*/15 9-11 11 * *", "Asia/Seoul"),  # customs 10-day preliminary
-        ("motie", "*/15 9-11 21 * *", "Asia/Seoul"),  # customs 20-day preliminary
+        ("kcs_releases", "*/15 9-11 11 * *", "Asia/Seoul"),  # customs 10-day preliminary
+        ("kcs_releases", "*/30 9-17 14-16 * *", "Asia/Seoul"),  # customs monthly release
+        ("kcs_releases", "*/15 9-11 21 * *", "Asia/Seoul"),  # customs 20-day preliminary
         ("kcs", "*/30 9-17 14-16 * *", "Asia/Seoul"),  # KCS, 14th-16th
         ("vn_customs", "*/30 8-17 4-12 * *", "Asia/Ho_Chi_Minh"),  # Vietnam customs, 4th-12th
     }
@@ -59,9 +60,11 @@ def test_windows_and_due_periods():
     assert motie.window_at(datetime(2026, 12, 1, 12, 0, tzinfo=KST)) is None  # the window closes at 12:00
     assert motie.window_at(datetime(2026, 12, 1, 8, 59, tzinfo=KST)) is None
     assert str(motie.window_on(date(2026, 12, 1)).due_period(date(2026, 12, 1))) == "2026-11"
-    assert str(motie.window_on(date(2026, 12, 11)).due_period(date(2026, 12, 11))) == "2026-12-01..2026-12-10"
-    assert str(motie.window_on(date(2026, 12, 21)).due_period(date(2026, 12, 21))) == "2026-12-01..2026-12-20"
     assert motie.window_on(date(2026, 12, 2)) is None
+    customs = calendar_for("kcs_releases")
+    assert str(customs.window_on(date(2026, 12, 11)).due_period(date(2026, 12, 11))) == "2026-12-01..2026-12-10"
+    assert str(customs.window_on(date(2026, 12, 15)).due_period(date(2026, 12, 15))) == "2026-11"
+    assert str(customs.window_on(date(2026, 12, 21)).due_period(date(2026, 12, 21))) == "2026-12-01..2026-12-20"
     vn = calendar_for("vn_customs")
     # 08:00 in Hanoi is 10:00 in Seoul
     assert vn.window_at(datetime(2026, 12, 4, 9, 30, tzinfo=KST)) is None
