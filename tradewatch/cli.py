@@ -17,6 +17,9 @@ from tradewatch.errors import TradewatchError
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# A flow run without PREFECT_API_URL starts an ephemeral API server, which Prefect gives
+# 20 s to come up; on a busy machine (a laptop, a shared CI runner) that is not enough.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 app = typer.Typer(
     help="tradewatch: nightly monitoring of official Korea–Vietnam trade statistics.",

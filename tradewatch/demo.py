@@ -24,8 +24,6 @@ def _isolate(data_dir: Path) -> None:
     os.environ["TRADEWATCH_DATA_DIR"] = str(data_dir)
     os.environ["TRADEWATCH_SOURCES"] = "kcs,comtrade"
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    # Prefect gives its ephemeral API server 20 s to start; a busy machine needs longer.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def run_demo(data_dir: Path, *, fresh: bool = False) -> int:
