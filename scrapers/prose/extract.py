@@ -136,12 +136,11 @@ def extract(
         usable = _usable(pms)
         if res.figures:
             carry.period = res.figures[-1].period
-            bilateral = [f for f in res.figures if f.partner != "WLD"]
-            carry.pair = (bilateral[-1].reporter, bilateral[-1].partner) if bilateral else carry.pair
+            carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1:
             carry.period = usable[0].period
         if rank_pair and not res.figures:
-            carry.pair = rank_pair
+            carry.pair = _subject_pair([rank_pair], carry.pair)
         years = [
             p.period.start.year
             for p in pms
@@ -159,6 +158,16 @@ def extract(
         for c, p, q in ranks
     ]
     return out
+
+
+def _subject_pair(pairs: list[tuple[str, str]], current):
+    """The pair a sentence hands on to the next ones: Korea–Vietnam only. A third country named in a sentence
+    (a market breakdown, a comparison) is that sentence's own; the next sentence's figure without a partner is
+    not about it."""
+    own = [p for p in pairs if set(p) == {"KOR", "VNM"}]
+    if own:
+        return own[-1]
+    return None if pairs else current
 
 
 def _dedupe_figures(items):

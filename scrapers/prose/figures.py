@@ -159,7 +159,8 @@ _TO_AMOUNT = re.compile(
     r"\s*(?:to|at|of|lên|đạt|còn|xuống|,?\s*(?:reaching|to reach|at))\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I
 )
 _AFTER_AMOUNT = re.compile(
-    r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*|\s*(?:로|으로)?\s*,?\s*(?:전년\s*동[월기]\s*대비|전년\s*대비|전년보다)?\s*\(?",
+    r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*"
+    r"|\s*(?:로|으로)?\s*,?\s*(?:(?:1년\s*전|전년|지난해|작년)[\s가-힣]{0,8}?(?:대비|보다|에\s*비해|比))?\s*\(?",
     re.I,
 )
 

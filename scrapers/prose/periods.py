@@ -160,7 +160,11 @@ _CMP_BEFORE = {
         r"(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$",
         re.I,
     ),
-    "vi": re.compile(r"(?:so\s+với|cùng\s+kỳ|từ|kể\s+từ|hơn)\s+(?:cùng\s+kỳ\s+)?(?:năm\s+)?$", re.I),
+    "vi": re.compile(
+        r"(?:(?:so\s+với|hơn)(?:\s+(?:mức|con\s+số|kết\s+quả|giảm|tăng|của|cùng\s+kỳ|năm|trong)){0,3}|cùng\s+kỳ|từ|kể\s+từ)"
+        r"\s+(?:cùng\s+kỳ\s+)?(?:năm\s+)?$",
+        re.I,
+    ),
     "ko": re.compile(r"(?:전년\s*동[월기]|전년)\s*$"),
 }
 _DEADLINE_BEFORE = {

@@ -46,6 +46,14 @@ _ABBREV = re.compile(
 _SPLIT = re.compile(r"(?P<end>[.!?。](?:\[\d+\])*[\"”’)\]]?)\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ\d\uac00-\ud7a3□○ㅇ◦▲■●•\-])")
 
 
+# Sentences glued without a space by scraping: a Korean sentence end ("증가했다.같은 기간"), or a
+# lower-case word's full stop right before a capitalised word ("in 2023.The ministry").
+_GLUED = re.compile(
+    r"(?<=[\uac00-\ud7a3][.!?])(?=[\"“‘'(\[]?[\uac00-\ud7a3A-Z])"
+    r"|(?<=[a-zà-ỹ\d%)]{2}[.!?])(?=[A-ZÀ-ỸĐ][a-zà-ỹ])"
+)
+
+
 def paragraphs(text: str) -> list[str]:
     """Non-empty lines: extracted HTML/PDF text keeps one block per line."""
     return [p.strip() for p in re.split(r"\n", text.replace("\r", "")) if p.strip()]
@@ -54,6 +62,7 @@ def paragraphs(text: str) -> list[str]:
 def sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     for pi, para in enumerate(paragraphs(text)):
+        para = _GLUED.sub(" ", para)
         start = 0
         for m in _SPLIT.finditer(para):
             head = para[start : m.end("end")].rstrip('"”’)]')
