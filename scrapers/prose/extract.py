@@ -22,10 +22,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from scrapers.prose.figures import Carry, Figure, read_sentence
+from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
 from scrapers.prose.mentions import agency_country
+from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims
+from scrapers.prose.terms import HANGUL, word_re
 from scrapers.prose.text import detect_language, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
@@ -56,6 +58,8 @@ def _claim_period(
 ) -> Period | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
     rel = [p for p in pms if not p.comparison and not p.deadline and claim.end <= p.start < nxt]
+    if HANGUL.search(sent[claim.start : claim.end]):
+        rel = []  # Korean states the period before the claim; a later one belongs to the next clause
     rel += [p for p in pms if not p.comparison and not p.deadline and p.end <= claim.start][-1:]
     for p in rel:
         if p.relative == "that" and carry.last_year:
@@ -107,7 +111,7 @@ def extract(
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
-        claims, rskips = find_claims(s.text, lang)
+        claims, rskips = find_claims(s.text, lang, carry.pair)
         out.skipped += [Skip(s.text, r) for r in rskips]
         resolved: dict[int, Period] = {}
         for c in claims:
@@ -123,10 +127,19 @@ def extract(
                 )
             else:
                 resolved[id(c)] = p
-        rank_pair = next(((c.reporter, c.partner) for c in claims if not c.listed), None)
+        lead = next((c for c in claims if not c.listed), None)
+        rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(
-            s.text, lang, published, carry, rank_pair=rank_pair, doc_agency=doc_agency, reporter_hint=reporter_hint
+            s.text,
+            lang,
+            published,
+            carry,
+            rank_pair=rank_pair,
+            rank_flow=lead.flow if lead else None,
+            doc_agency=doc_agency,
+            reporter_hint=reporter_hint,
         )
+        _back_reference(s.text, lang, res, carry)
         out.skipped += [Skip(s.text, r) for r in res.skips]
         figure_quotes += [(f, s.text) for f in res.figures]
         for c in claims:
@@ -134,8 +147,10 @@ def extract(
                 claim_quotes.append((c, resolved[id(c)], s.text, res.figures))
         # --- what this sentence passes on ---------------------------------------------------
         usable = _usable(pms)
-        if res.figures:
-            carry.period = res.figures[-1].period
+        own = [f for f in res.figures if not f.base]
+        if own:
+            carry.last_figure = own[-1]
+            carry.period = own[-1].period
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1:
             carry.period = usable[0].period
@@ -158,6 +173,24 @@ def extract(
         for c, p, q in ranks
     ]
     return out
+
+
+def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:
+    """ "이는 1년 전(868억달러)보다 9.0% 증가한 수치다": the change of a sentence that points back belongs to the
+    previous sentence's figure, when that figure has none of its own."""
+    ref = carry.last_figure
+    if ref is None or ref.yoy_pct is not None or not _BACK_REFERENCE.match(sentence):
+        return
+    pcts = find_percents(sentence, lang)
+    amounts_after = [a for a in find_amounts(sentence, lang) if pcts and a.start > pcts[0].end]
+    if len(pcts) != 1 or amounts_after or word_re("yoy.not_yoy").search(sentence):
+        return
+    p = pcts[0]
+    tail = sentence[p.end : p.end + 12]
+    up, down = word_re("yoy.up").search(tail), word_re("yoy.down").search(tail)
+    sign = p.sign or (1 if up and not down else (-1 if down and not up else 0))
+    if sign:
+        ref.yoy_pct = round(sign * p.value, 4)
 
 
 def _subject_pair(pairs: list[tuple[str, str]], current):

@@ -41,6 +41,7 @@ class Figure:
     commodity: str = "TOTAL"
     approximate: bool = False
     yoy_pct: float | None = None
+    base: bool = False  # the year-earlier base of a comparison, not the sentence's own figure
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Carry:
     pair: tuple[str, str] | None = None
     period: Period | None = None
     last_year: int | None = None
+    last_figure: Figure | None = None  # the previous sentence's last figure ("이는 1년 전(868억달러)보다…")
 
 
 @dataclass
@@ -205,6 +207,56 @@ def _change(left: str, right: str, lang: str) -> bool:
     )
 
 
+# A figure in parentheses right after "a year earlier" is the base of the comparison: the same figure a year before
+# ("1년 전(868억달러)보다 9.0% 증가", "up from a year earlier ($86.8 bn)", "so với cùng kỳ năm trước (86,8 tỷ USD)").
+_BASE_BEFORE = {
+    "ko": re.compile(
+        r"(?:1년\s*전|한\s*해\s*전|전년(?:\s*동기|\s*같은\s*기간)?|(?:지난해|작년)\s*같은\s*기간)(?:의)?\s*\(\s*$"
+    ),
+    "en": re.compile(
+        r"(?:a\s+year\s+(?:earlier|ago|before)|the\s+(?:previous|prior)\s+year|the\s+same\s+period\s+(?:of\s+)?last\s+year)"
+        r"\s*\(\s*$",
+        re.I,
+    ),
+    "vi": re.compile(r"(?:cùng\s+kỳ(?:\s+năm\s+(?:trước|ngoái))?|năm\s+(?:trước|ngoái))\s*\(\s*$", re.I),
+}
+# A sentence that opens by pointing back at the previous one ("이는", "This", "Con số này"): its change is that figure's.
+_BACK_REFERENCE = re.compile(r"^\s*(?:이는|이것은|이 수치는|This|That|Con số này|Mức này|Điều này)(?![\w])", re.I)
+
+
+def _base_figure(
+    sentence: str, a: Amount, prev_end: int, lang: str, res: SentenceResult, carry: Carry
+) -> Figure | bool | None:
+    """The year-earlier figure an amount in parentheses states; False when the amount is not one."""
+    if not (_BASE_BEFORE[lang].search(sentence[prev_end : a.start]) and re.match(r"\s*\)", sentence[a.end :])):
+        return False
+    own = [f for f in res.figures if not f.base]
+    ref = own[-1] if own else carry.last_figure
+    if ref is None:
+        return None
+    flow = find_flow(sentence[prev_end : a.start]) or find_flow(sentence[a.end : a.end + 40])
+    if flow and flow[0] != ref.flow.value:
+        return None
+    stop = re.search(r"[,;]|\s(?:and|và)\s|(?:으며|하며|고)\s", sentence[a.end :])
+    span = sentence[prev_end : a.end + (stop.start() if stop else len(sentence))]
+    others = {m.code for m in find_countries(span, lang) if m.role not in ("other", "cmp")}
+    if others - {ref.reporter, ref.partner}:
+        return None
+    value = a.value_usd if ref.value_usd >= 0 or ref.flow is not Flow.BALANCE else -(a.value_usd or 0)
+    return Figure(
+        ref.reporter,
+        ref.partner,
+        ref.flow,
+        ref.period.year_earlier(),
+        value or 0,
+        a.precision_usd,
+        ref.commodity,
+        False,
+        None,
+        base=True,
+    )
+
+
 def read_sentence(
     sentence: str,
     lang: str,
@@ -212,6 +264,7 @@ def read_sentence(
     carry: Carry,
     *,
     rank_pair=None,
+    rank_flow: str | None = None,
     doc_agency: str | None = None,
     reporter_hint: str | None = None,
 ) -> SentenceResult:
@@ -240,8 +293,28 @@ def read_sentence(
         if cmp and re.match(r"\s*\)", sentence[a.end :]):
             names = [m for m in mentions if m.end <= a.start and sentence[m.end : a.start].strip() == "("]
             cmp_code = names[-1].code if names else None
-        if cmp_code and res.figures:
-            base = res.figures[-1]
+        base_fig = _base_figure(sentence, a, prev_end, lang, res, carry)
+        if base_fig is None:
+            res.skips.append(f"a comparison base whose figure the text does not settle: {a.text!r}")
+            continue
+        if base_fig:
+            assert isinstance(base_fig, Figure)
+            res.figures.append(base_fig)
+            continue
+        own_figs = [f for f in res.figures if not f.base]
+        if cmp_code and not own_figs and rank_pair and rank_flow and cmp_code != rank_pair[0]:
+            # "중국(2천727억달러), 미국(1천962억달러)에 이어 세 번째로 큰 교역 규모": the ranking's own measure
+            period, why = _periods_for(a, (prev_end, next_start), pms)
+            period = period or (carry.period if why is None else None)
+            if period is None or reg.is_aggregate(cmp_code):
+                res.skips.append(f"a ranked country's figure without a period or a country: {a.text!r}")
+                continue
+            res.figures.append(
+                Figure(rank_pair[0], cmp_code, Flow(rank_flow), period, a.value_usd, a.precision_usd, "TOTAL")
+            )
+            continue
+        if cmp_code and own_figs:
+            base = own_figs[-1]
             if cmp_code == base.reporter or reg.is_aggregate(cmp_code):
                 res.skips.append(f"comparison figure for {cmp_code}: not a partner of {base.reporter}")
                 continue
@@ -292,7 +365,21 @@ def read_sentence(
             res.skips.append(f"{why}: {a.text!r}")
             continue
         # --- flow ---------------------------------------------------------------------------
-        found: tuple[str, re.Match | None] | None = find_flow(left)
+        found: tuple[str, re.Match | None] | None = None
+        verb = (
+            re.match(r"\s*(?:어치)?(?:를|을)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입)", right)
+            if lang == "ko"
+            else None
+        )
+        if verb:  # "609억달러를 베트남에 수출하고 267억달러를 수입했다": the verb after the object
+            found = find_flow(right[verb.end() : verb.end() + 2])
+            if found:
+                found = (found[0], None)
+                before = find_flow(left)
+                if before:  # "…베트남에 수출하고": the words before belong to the previous amount's verb
+                    cs += before[1].end()
+                    left = sentence[cs : a.start]
+        found = found or find_flow(left)
         if not found:
             m = re.match(
                 r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I
@@ -310,6 +397,13 @@ def read_sentence(
         flow = found[0]
         # --- commodity ------------------------------------------------------------------------
         commodity = "TOTAL"
+        earlier = [
+            m for m in word_re("commodities").finditer(sentence, 0, cs) if terms()["commodities"].get(m.group(0)) != ""
+        ]
+        if earlier and not word_re("world_markers.words").search(left):
+            # "반도체는 한국의 대베트남 최대 수출 품목으로, 지난해 수출액은 247억달러": the sentence is about the commodity
+            res.skips.append(f"a commodity ({earlier[-1].group(0)}) is the sentence's subject: {a.text!r}")
+            continue
         words = list(word_re("commodities").finditer(left + " " + right))
         if words:
             codes = {
@@ -365,7 +459,15 @@ def read_sentence(
                 if res.figures and res.figures[-1].partner != WORLD
                 else None
             )
+            had_partner = partner is not None
             reporter, partner = _fill(reporter, partner, ctx or rank_pair or carry.pair)
+            named = {
+                m.code for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp", "to", "from", "with")
+            }
+            if not had_partner and partner is not None and named - {reporter, partner, WORLD}:
+                # "수출 1~3위는 중국 791억달러…": a country of the clause's own stands by the amount
+                res.skips.append(f"the clause names {', '.join(sorted(named))}, not the context's partner: {a.text!r}")
+                continue
         mirrored = False
         if (
             s_agency

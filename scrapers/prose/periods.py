@@ -149,6 +149,11 @@ _KO = [
     (rf"(?:(?P<y>{YK})\s*)?(?P<m1>\d{{1,2}})\s*[~∼\-–]\s*(?P<m2>\d{{1,2}})월", "months"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<h>상|하)반기", "half"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<q>[1-4])분기", "quarter"),
+    # "(올) 11월말 기준", "6월 말 현재", "(지난) 7월까지": the year to the end of that month
+    (
+        rf"(?:(?P<y>{YK}|올)\s*)?(?:들어\s*)?(?:지난\s*)?(?P<n>\d{{1,2}})월\s*(?:말\s*(?:기준|현재|까지)|까지)",
+        "first_n",
+    ),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
     (r"(?P<y>(?:19|20)\d{2})년", "year"),
     (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d)", "year"),
@@ -181,7 +186,7 @@ def _year(spec: str | None, published: date | None, year_hint: int | None) -> in
         s = spec.strip().lower().rstrip("년")
         if s.isdigit():
             return int(s)
-        if s in ("this year", "nay", "năm nay", "올해", "금년", "the year", "the same year"):
+        if s in ("this year", "nay", "năm nay", "올해", "올", "금년", "the year", "the same year"):
             return (
                 year_hint
                 if s in ("the year", "the same year") and year_hint
@@ -257,7 +262,10 @@ def _build(kind: str, g: dict, lang: str):
 
 
 def find_periods(text: str, lang: str, published: date | None, year_hint: int | None = None) -> list[PeriodMention]:
-    taken: list[tuple[int, int]] = []
+    from scrapers.prose.numbers import find_amounts
+
+    # a number inside an amount is no year ("410억2000만달러", "$2,019 million")
+    taken: list[tuple[int, int]] = [(a.start, a.end) for a in find_amounts(text, lang)]
     out: list[PeriodMention] = []
     for pat, kind in _COMPILED.get(lang, _COMPILED["en"]) + (_COMPILED["en"][-4:] if lang != "en" else []):
         for m in pat.finditer(text):

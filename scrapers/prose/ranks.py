@@ -79,6 +79,8 @@ def _patterns(lang: str) -> list[re.Pattern]:
             rf"(?P<ord>최대|첫\s?번째|두\s?번째|세\s?번째|네\s?번째|다섯\s?번째)\s?(?:로\s?큰\s?)?(?P<noun>{n})"
         ),
         re.compile(rf"(?P<noun>{n})\s?(?:중\s?|가운데\s?)?(?:제\s?)?(?P<ord>\d{{1,2}})\s?위"),
+        # "중국, 미국에 이어 3대 교역국": "the top three" is a rank only after an ordered list of the two before it
+        re.compile(rf"(?<![\d.])(?P<ord>\d)\s?대\s?(?P<noun>{n})(?P<top>)"),
     ]
 
 
@@ -150,6 +152,15 @@ def _subject(
         and x.code != poss
         and x.role not in ("other", "to", "from", "with", "of", "cmp")
     ]
+    if lang == "ko":
+        tail = sentence[m.end() :]
+        # "교역규모 1위는 중국으로", "1위 흑자국이던 중국은": the ranked country follows the rank
+        follows = re.match(r"\s*(?:은|는|이|가|인|이던|였던|이었던)?\s*['‘’\"“”]?", tail)
+        nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
+        if nxt:
+            return nxt[0].code if nxt[0].code != poss else None
+        if re.match(r"\s*(?:인|이던|였던|이었던)\s", tail):
+            return None  # attributive: the rank describes the noun after it, which is no country
     if after_pos is not None and [x for x in cands if x.start >= after_pos and x.role == "subj"]:
         cands = [x for x in cands if x.start >= after_pos and x.role == "subj"]
     if lang == "en":
@@ -164,11 +175,19 @@ def _subject(
 
 def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> list[Mention]:
     if lang == "ko":
-        found = list(re.finditer(r"((?:[가-힣A-Za-z]+\s?(?:,|·|과|와)?\s?){1,4})에\s?이어", sentence[: m.start()]))
-        if not found:
+        # figures in parentheses inside the list ("중국(2천727억달러), 미국(1천962억달러)에 이어") are blanked out
+        masked = re.sub(r"\([^()]*\)", lambda g: " " * len(g.group(0)), sentence[: m.start()])
+        found = list(re.finditer(r"((?:[가-힣A-Za-z]+\s*(?:,|·|과|와)?\s*){1,4})(?:에\s?이어|다음으로)", masked))
+        if not found or masked[found[-1].end() :].count(",") > 1:
             return []
         nearest = found[-1]  # the list nearest the "에 이어"
-        return [x for x in ms if nearest.start(1) <= x.start < nearest.end(1) and x.role in ("pair", "other")]
+        return [
+            x
+            for x in ms
+            if nearest.start(1) <= x.start < nearest.end(1)
+            and x.role not in ("to", "from", "with")
+            and not re.match(r"(?:은|는|이|가)(?![가-힣])", sentence[x.end : x.end + 2])  # the subject, not a member
+        ]
     word = r"(?:after|following|behind|trailing)" if lang == "en" else r"(?:chỉ\s+)?(?:đứng\s+)?sau"
     start = m.end()
     poss_after = [
@@ -192,8 +211,11 @@ def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> l
     return [x for x in ms if lo <= x.start < hi]
 
 
-def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
-    """Claims of one sentence, and the reasons for phrases that were not claims."""
+def find_claims(sentence: str, lang: str, context: tuple[str, str] | None = None) -> tuple[list[Claim], list[str]]:
+    """Claims of one sentence, and the reasons for phrases that were not claims.
+
+    ``context`` is the pair the paragraph speaks of (reporter, partner): Korean drops the possessor and the subject
+    a paragraph has already named ("미국에 이어 두 번째로 큰 흑자국이다"), so there they come from it."""
     ms = find_countries(sentence, lang)
     reg = countries()
     claims: list[Claim] = []
@@ -214,15 +236,30 @@ def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
             if prev:
                 claims.append(Claim(prev.reporter, prev.partner, prev.flow, rank, m.start(), m.end()))
             continue
-        if lang == "ko" and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
+        top = m.groupdict().get("top") is not None
+        if lang == "ko" and not top and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
             continue
         flow = _flow_of(m.group("noun"), sentence[m.end() :])
         poss = _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
+        if poss is None and lang == "ko" and context:
+            poss = context[0]
         listed = _ordered_list(sentence, m, ms, lang)
+        if top and len(listed) != rank - 1:
+            skips.append(f"'top {rank}' without the {rank - 1} partners before it: {m.group(0)!r}")
+            continue
         listed_ids |= {id(x) for x in listed}
         subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
             prev.partner if prev else None
         )
+        if (
+            subject is None
+            and lang == "ko"
+            and context
+            and context[0] == poss
+            and context[1] != poss
+            and not re.match(r"\s*(?:인|이던|였던|이었던)\s", sentence[m.end() :])
+        ):
+            subject = context[1]
         if poss is None or subject is None or poss == subject:
             skips.append(f"rank without both sides: {m.group(0)!r}")
             continue

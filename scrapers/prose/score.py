@@ -253,7 +253,16 @@ def score_page(entry: dict, items: list[dict]) -> tuple[LanguageScore, list[tupl
         hit = next((i for i, x in enumerate(figs) if i not in used and fact_matches(x, f)), None)
         if hit is None:
             misses.append(
-                (entry["file"], "figure", f["reporter"], f["partner"], f["flow"], f["period"], f["value_usd"], f["quote"])
+                (
+                    entry["file"],
+                    "figure",
+                    f["reporter"],
+                    f["partner"],
+                    f["flow"],
+                    f["period"],
+                    f["value_usd"],
+                    f["quote"],
+                )
             )
             continue
         used.add(hit)
@@ -271,7 +280,9 @@ def score_page(entry: dict, items: list[dict]) -> tuple[LanguageScore, list[tupl
         t.ranks += 1
         hit = next((i for i, x in enumerate(ranks) if i not in used and rank_matches(x, k)), None)
         if hit is None:
-            misses.append((entry["file"], "rank", k["reporter"], k["partner"], k["flow"], k["period"], k["rank"], k["quote"]))
+            misses.append(
+                (entry["file"], "rank", k["reporter"], k["partner"], k["flow"], k["period"], k["rank"], k["quote"])
+            )
         else:
             used.add(hit)
             t.ranks_found += 1

@@ -1,0 +1,197 @@
+"""Rules for real text, each on sentences of our own in the three languages (not copied from the release set),
+and the issue's "done when" page from the real set."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from release_set import RELEASES
+
+from scrapers.prose import extract, to_json_lines
+from scrapers.prose.score import page_text
+from scrapers.prose.text import sentences
+
+PUB = date(2026, 3, 10)
+
+
+def _items(text: str, lang: str, published: date = PUB) -> list[tuple]:
+    out = []
+    for x in to_json_lines(extract(text, lang, published)):
+        if x["kind"] == "figure":
+            out.append(("figure", x["reporter"], x["partner"], x["flow"], x["period"], x["value_usd"], x["yoy_pct"]))
+        else:
+            out.append(("rank", x["reporter"], x["partner"], x["flow"], x["period"], x["rank"]))
+    return out
+
+
+def _figures(text: str, lang: str, published: date = PUB) -> set[tuple]:
+    return {i[1:6] for i in _items(text, lang, published) if i[0] == "figure"}
+
+
+def _ranks(text: str, lang: str, published: date = PUB) -> set[tuple]:
+    return {i[1:] for i in _items(text, lang, published) if i[0] == "rank"}
+
+
+# --- segmentation ---------------------------------------------------------------------------------------------
+
+
+def test_sentences_glued_without_a_space_are_split():
+    ko = "올해 1분기 대베트남 수출은 150억달러로 3.1% 늘었다.같은 기간 수입은 80억달러였다."
+    assert [s.text for s in sentences(ko)] == [
+        "올해 1분기 대베트남 수출은 150억달러로 3.1% 늘었다.",
+        "같은 기간 수입은 80억달러였다.",
+    ]
+    en = "Exports to Vietnam grew in 2024.Imports were flat. The U.S. figure is separate."
+    assert [s.text for s in sentences(en)][:2] == ["Exports to Vietnam grew in 2024.", "Imports were flat."]
+    vi = "Xuất khẩu sang Hàn Quốc tăng 5,2%.Nhập khẩu giảm nhẹ."
+    assert [s.text for s in sentences(vi)] == ["Xuất khẩu sang Hàn Quốc tăng 5,2%.", "Nhập khẩu giảm nhẹ."]
+
+
+def test_each_glued_sentence_keeps_its_own_flow_and_quote():
+    text = (
+        "지난해 한국의 대베트남 수출액은 500억달러로 2.0% 증가했다.같은 기간 베트남으로부터의 수입액은 250억달러였다."
+    )
+    got = to_json_lines(extract(text, "ko", PUB))
+    flows = {(x["flow"], x["value_usd"]) for x in got}
+    assert flows == {("export", 50_000_000_000), ("import", 25_000_000_000)}
+    assert all(len(x["quote"]) < 60 for x in got)
+
+
+# --- a third country's figure does not lend its partner to the next sentence ---------------------------------
+
+
+def test_a_market_breakdown_does_not_carry_its_partner():
+    vi = (
+        "Trong 2 tháng đầu năm 2025, xuất khẩu của Hàn Quốc sang Nhật Bản đạt 4,1 tỷ USD. "
+        "Kim ngạch nhập khẩu của Hàn Quốc đạt 95,2 tỷ USD."
+    )
+    assert ("KOR", "JPN", "export", "2025-01..2025-02", 4_100_000_000) in _figures(vi, "vi")
+    assert not any(f[1] == "JPN" and f[2] == "import" for f in _figures(vi, "vi"))
+    en = "In 2024 Korea's exports to Japan were $29.1 billion. Imports were $47.6 billion."
+    assert not any(f[1] == "JPN" and f[2] == "import" for f in _figures(en, "en"))
+
+
+# --- the base of a comparison in parentheses is the year-earlier figure ---------------------------------------
+
+
+def test_a_year_earlier_figure_in_parentheses():
+    ko = "지난해 한국의 대베트남 수출액은 555억달러로 집계됐다. 이는 1년 전(512억달러)보다 8.4% 늘어난 수치다."
+    got = _items(ko, "ko")
+    assert ("figure", "KOR", "VNM", "export", "2025", 55_500_000_000, 8.4) in got
+    assert ("figure", "KOR", "VNM", "export", "2024", 51_200_000_000, None) in got
+    en = "Korea's exports to Vietnam reached $55.5 billion in 2025, compared with a year earlier ($51.2 billion)."
+    assert ("KOR", "VNM", "export", "2024", 51_200_000_000) in _figures(en, "en")
+    vi = "Năm 2025, xuất khẩu của Việt Nam sang Hàn Quốc đạt 26,4 tỷ USD, cao hơn cùng kỳ năm trước (25,1 tỷ USD)."
+    assert ("VNM", "KOR", "export", "2024", 25_100_000_000) in _figures(vi, "vi")
+
+
+def test_a_base_whose_flow_differs_is_not_taken():
+    ko = "지난해 한국의 대베트남 수출액은 555억달러였다. 수입은 1년 전(198억달러)보다 늘었다."
+    assert not any(f[3] == "2024" for f in _figures(ko, "ko"))
+
+
+# --- a list of partners in a ranking: each its own figure and rank --------------------------------------------
+
+
+def test_a_ranked_list_gives_each_member_its_figure_and_rank():
+    ko = (
+        "올해 1~6월 한국의 대베트남 교역액은 420억달러였다. "
+        "이는 중국(1천300억달러), 미국(900억달러)에 이어 세 번째로 큰 교역 규모다."
+    )
+    figs = _figures(ko, "ko", date(2025, 7, 15))
+    assert ("KOR", "CHN", "total", "2025-01..2025-06", 130_000_000_000) in figs
+    assert ("KOR", "USA", "total", "2025-01..2025-06", 90_000_000_000) in figs
+    ranks = _ranks(ko, "ko", date(2025, 7, 15))
+    assert {("KOR", "VNM", "total", "2025-01..2025-06", 3), ("KOR", "CHN", "total", "2025-01..2025-06", 1)} <= ranks
+
+
+def test_top_n_is_a_rank_only_after_the_list_before_it():
+    assert ("KOR", "VNM", "total", "2025", 3) in _ranks(
+        "지난해 베트남은 중국, 미국에 이어 한국의 3대 교역국이었다.", "ko"
+    )
+    assert not _ranks("지난해 베트남은 한국의 3대 교역국 중 하나였다.", "ko")
+
+
+def test_the_ranked_country_after_the_rank():
+    ko = "지난해 우리나라의 수출 상대국 1위는 중국으로 1천330억달러를 기록했다."
+    assert ("KOR", "CHN", "export", "2025", 1) in _ranks(ko, "ko")
+    assert ("KOR", "VNM", "export", "2025", 1) not in _ranks(ko, "ko")
+
+
+def test_a_surplus_ranking_is_a_balance_rank_with_the_paragraph_as_subject():
+    ko = "지난해 한국의 대베트남 무역수지는 280억달러 흑자였다. 이는 미국(450억달러)에 이어 두 번째로 큰 흑자국이다."
+    assert ("KOR", "VNM", "balance", "2025", 2) in _ranks(ko, "ko")
+    assert ("KOR", "USA", "balance", "2025", 1) in _ranks(ko, "ko")
+    assert ("KOR", "USA", "balance", "2025", 45_000_000_000) in _figures(ko, "ko")
+    assert ("KOR", "VNM", "balance", "2025", 45_000_000_000) not in _figures(ko, "ko")
+
+
+# --- a commodity that is the sentence's subject --------------------------------------------------------------
+
+
+def test_a_commodity_subject_keeps_the_sentence_out_of_the_totals():
+    ko = "반도체는 한국의 대베트남 최대 수출 품목으로, 지난해 수출액은 200억달러였다."
+    assert not _figures(ko, "ko")
+    en = "Semiconductors were the largest item; in 2025 exports to Vietnam were $20 billion of them."
+    assert not _figures(en, "en")
+    vi = "Điện thoại là mặt hàng chủ lực, năm 2025 xuất khẩu sang Hàn Quốc đạt 5,5 tỷ USD."
+    assert not _figures(vi, "vi")
+
+
+# --- Korean year-to-date "as of the end of" ------------------------------------------------------------------
+
+
+def test_korean_as_of_the_end_of_a_month_is_year_to_date():
+    ko = "한국의 대베트남 수출은 올 9월말 기준 410억2000만달러로 집계됐다."
+    assert ("KOR", "VNM", "export", "2025-01..2025-09", 41_020_000_000) in _figures(ko, "ko", date(2025, 10, 20))
+
+
+def test_a_country_of_the_clause_is_not_replaced_by_the_context():
+    ko = "올해 한국의 대베트남 수출은 300억달러였다. 같은 기간 수출 1~2위는 중국 700억달러, 미국 500억달러였다."
+    figs = _figures(ko, "ko", date(2025, 12, 31))
+    assert all(f[1] == "VNM" for f in figs if f[1] != "WLD")
+    assert not any(f[4] in (70_000_000_000, 50_000_000_000) and f[1] == "VNM" for f in figs)
+
+
+# --- the issue's page -------------------------------------------------------------------------------------------
+
+
+def test_the_imaeil_page_gives_exactly_its_figures_and_ranks():
+    path = RELEASES / "ko" / "116_imaeil-2026-vietnam-third-partner-2025.txt"
+    out = to_json_lines(extract(page_text(path.read_text(encoding="utf-8")), None, date(2026, 1, 26)))
+    figs = {
+        (x["reporter"], x["partner"], x["flow"], x["period"], x["value_usd"], x["yoy_pct"])
+        for x in out
+        if x["kind"] == "figure"
+    }
+    assert figs == {
+        ("KOR", "VNM", "export", "2025", 62_800_000_000, 7.6),
+        ("KOR", "VNM", "import", "2025", 31_800_000_000, 11.7),
+        ("KOR", "VNM", "total", "2025", 94_500_000_000, 9.0),
+        ("KOR", "VNM", "total", "2024", 86_800_000_000, None),
+        ("KOR", "VNM", "balance", "2025", 31_000_000_000, None),
+        ("KOR", "VNM", "balance", "2024", 29_900_000_000, None),
+        ("KOR", "CHN", "total", "2025", 272_700_000_000, None),
+        ("KOR", "USA", "total", "2025", 196_200_000_000, None),
+        ("KOR", "USA", "balance", "2025", 49_500_000_000, None),
+    }
+    ranks = {(x["reporter"], x["partner"], x["flow"], x["period"], x["rank"]) for x in out if x["kind"] == "rank"}
+    assert {
+        ("KOR", "VNM", "total", "2025", 3),
+        ("KOR", "CHN", "total", "2025", 1),
+        ("KOR", "USA", "total", "2025", 2),
+        ("KOR", "VNM", "balance", "2025", 2),
+        ("KOR", "USA", "balance", "2025", 1),
+    } <= ranks
+    assert ranks <= {
+        ("KOR", "VNM", "total", "2025", 3),
+        ("KOR", "CHN", "total", "2025", 1),
+        ("KOR", "USA", "total", "2025", 2),
+        ("KOR", "VNM", "balance", "2025", 2),
+        ("KOR", "USA", "balance", "2025", 1),
+        ("KOR", "VNM", "balance", "2022", 1),
+        ("KOR", "VNM", "total", "2022", 3),
+    }
+    for x in out:  # each with its own sentence as the quote, short enough for an alert
+        assert len(x["quote"]) <= 300 and "\n" not in x["quote"]
+        assert "반도체" not in x["quote"] or x["kind"] == "rank"
