@@ -15,7 +15,7 @@ PUB = date(2026, 3, 10)
 
 
 def _items(text: str, lang: str, published: date = PUB) -> list[tuple]:
-    out = []
+    out: list[tuple] = []
     for x in to_json_lines(extract(text, lang, published)):
         if x["kind"] == "figure":
             out.append(("figure", x["reporter"], x["partner"], x["flow"], x["period"], x["value_usd"], x["yoy_pct"]))
@@ -195,3 +195,34 @@ def test_the_imaeil_page_gives_exactly_its_figures_and_ranks():
     for x in out:  # each with its own sentence as the quote, short enough for an alert
         assert len(x["quote"]) <= 300 and "\n" not in x["quote"]
         assert "반도체" not in x["quote"] or x["kind"] == "rank"
+
+
+# --- tradewatch extract --explain -------------------------------------------------------------------------------
+
+
+def test_extract_explain_lists_what_was_left_out_and_why(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from tradewatch.cli import app
+
+    page = tmp_path / "release_synthetic.txt"  # our own sentences, imitating a Korean news release
+    page.write_text(
+        "지난해 한국의 대베트남 수출액은 500억달러로 집계됐다.\n"
+        "양국은 2030년까지 교역액 1천500억달러 달성을 목표로 하고 있다.\n"
+        "반도체는 최대 수출 품목으로, 지난해 수출액은 200억달러였다.\n",
+        encoding="utf-8",
+    )
+    plain = CliRunner().invoke(app, ["extract", str(page), "--published", "2026-02-01", "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert not [line for line in plain.output.splitlines() if '"skipped"' in line]
+    res = CliRunner().invoke(app, ["extract", str(page), "--published", "2026-02-01", "--json", "--explain"])
+    assert res.exit_code == 0, res.output
+    items = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    assert [(x["flow"], x["value_usd"]) for x in items if x["kind"] == "figure"] == [("export", 50_000_000_000)]
+    skipped = {x["reason"].split(":")[0]: x["quote"] for x in items if x["kind"] == "skipped"}
+    assert skipped["a target"].startswith("양국은 2030년까지")
+    assert any(r.startswith("a commodity") and q.startswith("반도체는") for r, q in skipped.items())
+    table = CliRunner().invoke(app, ["extract", str(page), "--published", "2026-02-01", "--explain"])
+    assert "skipped: a target" in table.output and "“양국은 2030년까지" in table.output
