@@ -141,7 +141,7 @@ def extract(
         )
         _back_reference(s.text, lang, res, carry)
         out.skipped += [Skip(s.text, r) for r in res.skips]
-        figure_quotes += [(f, s.text) for f in res.figures]
+        figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
         for c in claims:
             if id(c) in resolved:
                 claim_quotes.append((c, resolved[id(c)], s.text, res.figures))
@@ -173,6 +173,26 @@ def extract(
         for c, p, q in ranks
     ]
     return out
+
+
+QUOTE_MAX = 300
+_CLAUSE_END = re.compile(r"[.;!?]\s|[,，]\s|\s[–—]\s")
+
+
+def quote_of(sentence: str, span: tuple[int, int] | None) -> str:
+    """The sentence, or for a sentence longer than QUOTE_MAX (a paragraph without full stops, a table run into
+    text) the clauses around the amount, cut at clause ends and never longer than QUOTE_MAX."""
+    if len(sentence) <= QUOTE_MAX or span is None:
+        return sentence if len(sentence) <= QUOTE_MAX else sentence[: QUOTE_MAX - 1] + "…"
+    start, end = span
+    budget = QUOTE_MAX - (end - start)
+    lo = max(0, start - budget // 2)
+    hi = min(len(sentence), end + budget - (start - lo))
+    left = [m.end() for m in _CLAUSE_END.finditer(sentence, lo, start)]
+    right = [m.start() + 1 for m in _CLAUSE_END.finditer(sentence, end, hi)]
+    a = left[0] if left else lo
+    b = right[-1] if right else hi
+    return ("…" if a > 0 else "") + sentence[a:b].strip() + ("…" if b < len(sentence) else "")
 
 
 def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:

@@ -42,6 +42,7 @@ class Figure:
     approximate: bool = False
     yoy_pct: float | None = None
     base: bool = False  # the year-earlier base of a comparison, not the sentence's own figure
+    span: tuple[int, int] | None = None  # the amount's place in its sentence
 
 
 @dataclass
@@ -279,6 +280,7 @@ def read_sentence(
     s_agency = agency_country(sentence)
     reg = countries()
     for i, a in enumerate(amounts):
+        _mark_spans(res, amounts[i - 1] if i else None)
         prev_end = amounts[i - 1].end if i else 0
         next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(sentence)
         cs, ce = _clause(sentence, a, prev_end, next_start)
@@ -535,4 +537,11 @@ def read_sentence(
             _yoy(a, percents, sentence, lang, owner),
         )
         res.figures.append(fig)
+    _mark_spans(res, amounts[-1])
     return res
+
+
+def _mark_spans(res: SentenceResult, a: Amount | None) -> None:
+    for f in res.figures:
+        if f.span is None and a is not None:
+            f.span = (a.start, a.end)

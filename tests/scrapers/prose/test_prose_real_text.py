@@ -226,3 +226,11 @@ def test_extract_explain_lists_what_was_left_out_and_why(tmp_path):
     assert any(r.startswith("a commodity") and q.startswith("반도체는") for r, q in skipped.items())
     table = CliRunner().invoke(app, ["extract", str(page), "--published", "2026-02-01", "--explain"])
     assert "skipped: a target" in table.output and "“양국은 2030년까지" in table.output
+
+
+def test_a_quote_is_the_clause_when_the_sentence_runs_on():
+    filler = "bảng số liệu tham khảo được cập nhật hằng tuần, theo dõi diễn biến thị trường, " * 5
+    vi = f"Năm 2025, {filler}xuất khẩu của Việt Nam sang Hàn Quốc đạt 26,4 tỷ USD, {filler}kết thúc."
+    out = to_json_lines(extract(vi, "vi", PUB))
+    assert [x["value_usd"] for x in out] == [26_400_000_000]
+    assert len(out[0]["quote"]) <= 301 and "26,4 tỷ USD" in out[0]["quote"]
