@@ -144,7 +144,7 @@ def extract(
         figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
         for c in claims:
             if id(c) in resolved:
-                claim_quotes.append((c, resolved[id(c)], s.text, res.figures))
+                claim_quotes.append((c, resolved[id(c)], quote_of(s.text, (c.start, c.end)), res.figures))
         # --- what this sentence passes on ---------------------------------------------------
         usable = _usable(pms)
         own = [f for f in res.figures if not f.base]
