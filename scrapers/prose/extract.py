@@ -27,7 +27,7 @@ from scrapers.prose.mentions import agency_country
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims
-from scrapers.prose.terms import HANGUL, word_re
+from scrapers.prose.terms import HANGUL, find_flow, word_re
 from scrapers.prose.text import detect_language, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
@@ -57,10 +57,11 @@ def _claim_period(
     claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period], resolved: dict
 ) -> Period | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
-    rel = [p for p in pms if not p.comparison and not p.deadline and claim.end <= p.start < nxt]
+    pms = [p for p in pms if not p.since_event and not p.deadline and (not p.comparison or p.since)]
+    rel = [p for p in pms if claim.end <= p.start < nxt]
     if HANGUL.search(sent[claim.start : claim.end]):
         rel = []  # Korean states the period before the claim; a later one belongs to the next clause
-    rel += [p for p in pms if not p.comparison and not p.deadline and p.end <= claim.start][-1:]
+    rel += [p for p in pms if p.end <= claim.start][-1:]
     for p in rel:
         if p.relative == "that" and carry.last_year:
             return Period.year(carry.last_year)
@@ -152,8 +153,8 @@ def extract(
             carry.last_figure = own[-1]
             carry.period = own[-1].period
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
-        elif len({str(p.period) for p in usable}) == 1:
-            carry.period = usable[0].period
+        elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
+            carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
         if rank_pair and not res.figures:
             carry.pair = _subject_pair([rank_pair], carry.pair)
         years = [

@@ -18,7 +18,7 @@ from datetime import date
 from scrapers.prose.mentions import Mention, agency_country, find_countries
 from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
-from scrapers.prose.terms import find_flow, last_match, terms, word_re
+from scrapers.prose.terms import find_flow, flow_patterns, last_match, terms, word_re
 from tradewatch.model import WORLD, Flow, Period, countries
 
 REPORTERS = ("KOR", "VNM")
@@ -118,11 +118,19 @@ def _fill(reporter, partner, pair: tuple[str, str] | None):
     return reporter, partner
 
 
-def _periods_for(a: Amount, clause: tuple[int, int], pms: list[PeriodMention]) -> tuple[Period | None, str | None]:
+def _periods_for(
+    a: Amount, clause: tuple[int, int], pms: list[PeriodMention], current: Period | None = None
+) -> tuple[Period | None, str | None]:
     usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None]
+    distinct = {str(p.period) for p in usable}
+    earlier = [p for p in pms if p.relative == "earlier" and not p.comparison and clause[0] <= p.start < clause[1]]
+    if earlier:  # "지난해 같은 기간 …의 적자액(179억 달러)": the sentence's (or paragraph's) period a year back
+        base = usable[0].period if len(distinct) == 1 else (current if not usable else None)
+        if base is None:
+            return None, f"'{earlier[0].text}' of a period the text does not settle"
+        return base.year_earlier(), None
     if not usable:
         return None, None
-    distinct = {str(p.period) for p in usable}
     if len(distinct) == 1:
         p = usable[0]
         return (p.period, None) if p.period else (None, f"period not resolvable: {p.text!r}")
@@ -140,29 +148,66 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
         if owner.get(i) is not a:
             continue
         left = sentence[max(0, p.start - 40) : p.start]
-        right = sentence[p.end : p.end + 16]
+        right = sentence[p.end : p.end + 24]
         if word_re("yoy.not_yoy").search(left + " " + right):
-            return None
-        sign = p.sign
-        if sign == 0:
-            up, down = last_match(word_re("yoy.up"), left), last_match(word_re("yoy.down"), left)
-            if lang == "ko" or not (up or down):
-                up_r, down_r = word_re("yoy.up").match(right.lstrip()), word_re("yoy.down").match(right.lstrip())
-                up, down = up or up_r, down or down_r
-            if up and (not down or up.end() > down.end()):
-                sign = 1
-            elif down:
-                sign = -1
+            continue
+        sign = _sign(p, left, right, lang)
         if sign:
             return round(sign * p.value, 4)
+    # "267억 달러로 전월 대비 1.7% 감소했지만 전년동기 대비 9.9% 증가": a change the text marks as year-on-year, in the clause
+    nxt = min([b.start for b in _AMOUNTS_OF.get(id(sentence), []) if b.start > a.end] + [len(sentence)])
+    for p in percents:
+        marked = _YOY_MARKER[lang].search(sentence[max(a.end, p.start - 24) : p.start]) or _YOY_AFTER[lang].match(
+            sentence[p.end : p.end + 30]
+        )
+        if a.end <= p.start < nxt and marked:
+            left, right = sentence[max(0, p.start - 40) : p.start], sentence[p.end : p.end + 16]
+            sign = _sign(p, left, right, lang)
+            if sign and not word_re("yoy.not_yoy").search(sentence[max(a.end, p.start - 16) : p.start]):
+                return round(sign * p.value, 4)
     return None
 
 
+_YOY_MARKER = {
+    "ko": re.compile(r"(?:전년\s*동[기월]|전년|지난해\s*같은\s*기간|작년\s*같은\s*기간)\s*(?:대비|보다|에\s*비해)\s*$"),
+    "en": re.compile(r"(?:year[- ]on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y|yoy)[\s,]*(?:by\s+|of\s+)?$", re.I),
+    "vi": re.compile(r"so\s+với\s+cùng\s+kỳ(?:\s+năm\s+(?:trước|ngoái))?[\s,]*$", re.I),
+}
+_YOY_AFTER = {
+    "ko": re.compile(r"(?!x)x"),
+    "en": re.compile(r"\s*(?:year[- ]on[- ]year|on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y)", re.I),
+    "vi": re.compile(r"\s*so\s+với\s+cùng\s+kỳ", re.I),
+}
+_AMOUNTS_OF: dict[int, list[Amount]] = {}
+
+
+def _sign(p: Percent, left: str, right: str, lang: str) -> int:
+    sign = p.sign
+    if sign == 0:
+        up, down = last_match(word_re("yoy.up"), left), last_match(word_re("yoy.down"), left)
+        if lang == "ko" or not (up or down):
+            # "7.6% 증가", "6.4%(9.5억 달러) 증가", "7.6%가 늘었다"
+            tail = right.lstrip()
+            if lang == "ko":
+                tail = re.sub(r"^(?:\s*,\s*[△▲+\-]?\d+(?:\.\d+)?\s?%)*", "", right)  # "1.9%, 22.0% 늘었다"
+                tail = re.sub(r"^\s*(?:\([^)]*\))?\s*(?:가|이|나|로|의)?\s*", "", tail)
+            up_r, down_r = word_re("yoy.up").match(tail), word_re("yoy.down").match(tail)
+            if up_r or down_r:  # the verb right after the percentage decides ("…감소했지만 … 9.9% 증가")
+                up, down = up_r, down_r
+            else:
+                up, down = up or up_r, down or down_r
+        if up and (not down or up.end() > down.end()):
+            sign = 1
+        elif down:
+            sign = -1
+    return sign
+
+
 _TO_AMOUNT = re.compile(
-    r"\s*(?:to|at|of|lên|đạt|còn|xuống|,?\s*(?:reaching|to reach|at))\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I
+    r"\s*,?\s*(?:to|at|of|lên|đạt|còn|xuống|reaching|to reach)\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I
 )
 _AFTER_AMOUNT = re.compile(
-    r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*"
+    r"[\s,(;]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*"
     r"|\s*(?:로|으로)?\s*,?\s*(?:(?:1년\s*전|전년|지난해|작년)[\s가-힣]{0,8}?(?:대비|보다|에\s*비해|比))?\s*\(?",
     re.I,
 )
@@ -183,7 +228,19 @@ def _assign_percents(amounts: list[Amount], percents: list[Percent], sentence: s
             owner[i] = prev[-1]
         elif gap_next is not None and re.fullmatch(r"[^,;]{0,30}", gap_next) and not find_flow(gap_next):
             owner[i] = nxt[0]
+    # "수출은 445억달러, 수입은 180억달러로, 각각 … 1.9%, 22.0% 늘었다": in order, when the counts agree
+    resp = _RESPECTIVELY.search(sentence)
+    if resp:
+        last_amount = max((a.end for a in amounts if a.end <= resp.start()), default=0)
+        free_p = [i for i, p in enumerate(percents) if p.start > last_amount]
+        free_a = [a for a in amounts if a.end <= resp.start()][-len(free_p) :] if free_p else []
+        after_a = [a for a in amounts if a.start > resp.end()]
+        if len(free_p) == len(free_a) >= 2 and not after_a:
+            owner.update(dict(zip(free_p, free_a, strict=True)))
     return owner
+
+
+_RESPECTIVELY = re.compile(r"각각|respectively|lần lượt|tương ứng", re.I)
 
 
 def _qualifier(left: str, a: Amount) -> tuple[bool, str | None]:
@@ -277,8 +334,11 @@ def read_sentence(
     pms = find_periods(sentence, lang, published, year_hint=None)
     percents = find_percents(sentence, lang)
     owner = _assign_percents(amounts, percents, sentence)
+    _AMOUNTS_OF.clear()
+    _AMOUNTS_OF[id(sentence)] = amounts
     s_agency = agency_country(sentence)
     reg = countries()
+    forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
     for i, a in enumerate(amounts):
         _mark_spans(res, amounts[i - 1] if i else None)
         prev_end = amounts[i - 1].end if i else 0
@@ -306,7 +366,7 @@ def read_sentence(
         own_figs = [f for f in res.figures if not f.base]
         if cmp_code and not own_figs and rank_pair and rank_flow and cmp_code != rank_pair[0]:
             # "중국(2천727억달러), 미국(1천962억달러)에 이어 세 번째로 큰 교역 규모": the ranking's own measure
-            period, why = _periods_for(a, (prev_end, next_start), pms)
+            period, why = _periods_for(a, (prev_end, next_start), pms, carry.period)
             period = period or (carry.period if why is None else None)
             if period is None or reg.is_aggregate(cmp_code):
                 res.skips.append(f"a ranked country's figure without a period or a country: {a.text!r}")
@@ -342,6 +402,7 @@ def read_sentence(
             ("exclusions.tourism", "tourism"),
             ("exclusions.labour", "remittances"),
             ("exclusions.other_money", "not a trade amount"),
+            ("exclusions.average", "an average per day"),
         ):
             if word_re(key).search(near):
                 skip = excluded
@@ -381,6 +442,8 @@ def read_sentence(
                 if before:  # "…베트남에 수출하고": the words before belong to the previous amount's verb
                     cs += before[1].end()
                     left = sentence[cs : a.start]
+        if i in forced_flow:
+            found = (forced_flow[i], None)
         found = found or find_flow(left)
         if not found:
             m = re.match(
@@ -393,6 +456,13 @@ def read_sentence(
             found = find_flow(left)
         if not found and i and res.figures and not left.strip(" ,"):
             found = (res.figures[-1].flow.value, None)
+        if not found and i and re.fullmatch(r"\s*(?:to|lên|xuống|còn)\s*", left, re.I):
+            # "widened $2.1 billion to $31.0 billion": the level after a change takes the flow before the change
+            pcs, _ = _clause(sentence, amounts[i - 1], amounts[i - 2].end if i > 1 else 0, a.start)
+            before = find_flow(sentence[pcs : amounts[i - 1].start])
+            if before:
+                found, cs = (before[0], None), pcs
+                left = sentence[cs : a.start]
         if not found:
             res.skips.append(f"no trade flow named: {a.text!r}")
             continue
@@ -435,7 +505,11 @@ def read_sentence(
             and all(m.role in ("subj", "poss") for m in clause_ms)
         ):
             clause_ms = []  # the names belong to the rank claim: "X is Y's third-largest partner with trade of $Z"
+        if i in forced_partner:
+            clause_ms = [m for m in clause_ms if m.code != forced_partner[i] and m.role in ("poss", "subj", "demonym")]
         reporter, partner, pair = _sides(flow, clause_ms)
+        if i in forced_partner:
+            partner, pair = forced_partner[i], []
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
             reporter, partner = ("VNM" if lang == "vi" else None), WORLD
         if reporter is None and partner is None and not pair:
@@ -484,6 +558,8 @@ def read_sentence(
             reporter = s_agency or doc_agency or reporter_hint or _LANGUAGE_SIDE.get(lang)
             if reporter == partner:
                 reporter = None
+            if flow == "total" and partner is None and pair and reporter in pair and len(set(pair)) == 2:
+                partner = next(p for p in pair if p != reporter)  # "한국과 베트남의 교역액": no side of its own
         if (
             partner is None
             and reporter
@@ -503,7 +579,7 @@ def read_sentence(
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
             continue
         # --- period -------------------------------------------------------------------------------
-        period, why = _periods_for(a, (cs, ce), pms)
+        period, why = _periods_for(a, (cs, ce), pms, carry.period)
         if period is None and why is None:
             period = carry.period
             if period is None:
@@ -539,6 +615,63 @@ def read_sentence(
         res.figures.append(fig)
     _mark_spans(res, amounts[-1])
     return res
+
+
+_JOIN = re.compile(r"\s*(?:,\s*)?(?:and|và|과|와|및|,)\s*", re.I)
+
+
+def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> tuple[dict, dict]:
+    """ "exports and imports were $56.1 bn and $25.3 bn", "sang Trung Quốc và Hàn Quốc lần lượt là 13 tỷ USD và 6,6 tỷ
+    USD": a run of amounts joined by "and" takes the flows or the countries listed before it, in order."""
+    flows: dict[int, str] = {}
+    partners: dict[int, str] = {}
+    i = 0
+    while i < len(amounts):
+        j = i
+        while j + 1 < len(amounts) and _JOIN.fullmatch(sentence[amounts[j].end : amounts[j + 1].start]):
+            j += 1
+        k = j - i + 1
+        if k >= 2:
+            start = amounts[i - 1].end if i else 0
+            head = sentence[start : amounts[i].start]
+            cut = max((m.end() for m in re.finditer(r"[;:]\s|\.\s", head)), default=0)
+            head_start = start + cut
+            head = sentence[head_start : amounts[i].start]
+            fl = _flow_list(head)
+            names = [
+                m for m in mentions if head_start <= m.start < amounts[i].start and m.role in ("pair", "to", "from")
+            ]
+            if len(fl) == k and len(set(fl)) == k:
+                flows.update({i + n: f for n, f in enumerate(fl)})
+            elif (
+                len(names) == k
+                and len({m.code for m in names}) == k
+                and all(_JOIN.fullmatch(sentence[names[n].end : names[n + 1].start]) for n in range(k - 1))
+            ):
+                partners.update({i + n: m.code for n, m in enumerate(names)})
+        i = j + 1
+    return flows, partners
+
+
+def _flow_list(head: str) -> list[str]:
+    """The flow words of a phrase in order, one per word, when they are joined by "and" ("exports and imports")."""
+    found = []
+    pos = 0
+    while True:
+        m = None
+        for name, pat in flow_patterns():
+            for x in pat.finditer(head, pos):
+                if m is None or x.start() < m[1].start() or (x.start() == m[1].start() and x.end() > m[1].end()):
+                    m = (name, x)
+                break
+        if m is None:
+            return found if len(found) >= 2 else []
+        if found and not re.fullmatch(
+            r"\s*(?:to|from|with|of)?\s*(?:\S+\s+){0,3}?(?:and|và|과|와|및|,)\s*", head[pos : m[1].start()], re.I
+        ):
+            return []
+        found.append(m[0])
+        pos = m[1].end()
 
 
 def _mark_spans(res: SentenceResult, a: Amount | None) -> None:

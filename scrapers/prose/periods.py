@@ -28,6 +28,8 @@ class PeriodMention:
     deadline: bool = False
     relative: str | None = None  # "that" / "next": a year relative to an earlier one
     text: str = ""
+    since: bool = False  # "since 2022", "2022년 이후": the first year of a run
+    since_event: bool = False  # "since relations were established in 1992": an event's year
 
 
 _EN_MONTHS = {
@@ -83,6 +85,10 @@ YK = r"(?:\d{4}년|올해|금년|지난해|작년)"
 # (regex, kind). Kinds: days, days_first_n, months, first_n, half, quarter, month, year, multi_year, relative
 _EN = [
     (
+        r"(?:the\s+)?same\s+(?:period|time|months?)\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior)\s+year",
+        "rel_earlier",
+    ),
+    (
         rf"(?P<m>{M})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?",
         "days",
     ),
@@ -115,6 +121,7 @@ _EN = [
     (r"the\s+(?:following|next|subsequent)\s+year|a\s+year\s+later", "rel_next"),
 ]
 _VI = [
+    (r"cùng\s+kỳ\s+năm\s+(?:trước|ngoái)", "rel_earlier"),
     (
         rf"(?P<n>10|15|20)\s+ngày\s+đầu\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?",
         "days_first_n",
@@ -143,6 +150,8 @@ _VI = [
     (r"(?P<y>năm\s+ngoái|năm\s+trước|năm\s+nay)", "year"),
 ]
 _KO = [
+    (r"(?:지난해|작년|전년)\s*(?:같은|동)\s*기간|전년\s*동기", "rel_earlier"),
+    (r"(?:지난\s*)?(?P<m1>\d{1,2})월부터\s*(?:지난\s*달|지난달)까지", "months_to_last"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일?\s*[~∼\-–]\s*(?P<d2>\d{{1,2}})일", "days"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일부터\s*(?P<d2>\d{{1,2}})일까지", "days"),
     (r"(?:이달|이번\s?달|당월)?\s*(?<![\d월])(?P<d1>1)일?\s*[~∼\-–]\s*(?P<d2>10|15|20)일", "days"),
@@ -171,6 +180,18 @@ _CMP_BEFORE = {
         re.I,
     ),
     "ko": re.compile(r"(?:전년\s*동[월기]|전년)\s*$"),
+}
+# "since 2022": the first year of a run ("for the third consecutive year since 2022" claims that year too);
+# "since diplomatic relations were established in 1992": the year of an event, no period of a rank claim.
+_SINCE = {
+    "en": re.compile(r"\bsince\s+(?:the\s+)?$", re.I),
+    "vi": re.compile(r"(?:kể\s+)?từ\s+(?:năm\s+)?$", re.I),
+    "ko": re.compile(r"(?!x)x"),
+}
+_SINCE_EVENT = {
+    "en": re.compile(r"\bsince\s+[^,.;$\d]{2,60}\s(?:in\s+)?$", re.I),
+    "vi": re.compile(r"kể\s+từ\s+(?:khi\s+)?[^,.;\d]{2,60}\s(?:năm\s+)?$", re.I),
+    "ko": re.compile(r"(?!x)x"),
 }
 _DEADLINE_BEFORE = {
     "en": re.compile(r"(?:by|until|till|through|before)\s+(?:the\s+end\s+of\s+)?(?:the\s+year\s+)?$", re.I),
@@ -285,10 +306,15 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
     before = text[max(0, s - 40) : s]
     after = text[e : e + 12]
     comparison = bool(_CMP_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_CMP.match(after)))
+    # "since diplomatic relations were established in 1992", "kể từ khi … năm 1992", "1992년 수교 이후": a starting point
+    since_event = bool(_SINCE_EVENT[lang].search(text[max(0, s - 80) : s]))
+    since = bool(_SINCE[lang].search(before)) or (
+        lang == "ko" and bool(re.match(r"\s*(?:년\s*)?(?:이후|이래|부터)", after))
+    )
     deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (
         lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year"
     )
-    if comparison and kind not in ("year", "month") and re.search(r"(?:from|từ)\s+$", before, re.I):
+    if comparison and kind not in ("year", "month", "rel_earlier") and re.search(r"(?:from|từ)\s+$", before, re.I):
         comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base
     if lang == "vi" and kind == "year" and re.search(r"(?:so\s+với\s+)?cùng\s+kỳ\s+$", before, re.I):
         comparison = True
@@ -296,6 +322,17 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
         return PeriodMention(s, e, None, relative="that", text=m.group(0))
     if kind == "rel_next":
         return PeriodMention(s, e, None, relative="next", text=m.group(0))
+    if kind == "rel_earlier":  # "the same period last year": the period of the figure it compares with, a year back
+        if lang == "ko" and re.match(r"\s*(?:[가-힣]+\s*)?(?:대비|보다|에\s*비해|比)", text[e : e + 16]):
+            comparison = True  # "전년 동기 (일평균)에 비해"
+        return PeriodMention(s, e, None, comparison, relative="earlier", text=m.group(0))
+    if kind == "months_to_last":  # "1월부터 지난달까지": from that month to the month before publication
+        if published is None or published.month == 1 or int(g["m1"]) > published.month - 1:
+            return PeriodMention(s, e, None, comparison, text=m.group(0))
+        period = Period.months(
+            Period.month(published.year, int(g["m1"])), Period.month(published.year, published.month - 1)
+        )
+        return PeriodMention(s, e, period, comparison, text=m.group(0))
     period = None
     try:
         if kind == "multi_year":
@@ -323,4 +360,4 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
                 period = _latest(build, published)
     except (InvalidPeriod, ValueError, KeyError, TypeError):
         period = None
-    return PeriodMention(s, e, period, comparison, deadline, text=m.group(0))
+    return PeriodMention(s, e, period, comparison, deadline, text=m.group(0), since=since, since_event=since_event)

@@ -234,3 +234,56 @@ def test_a_quote_is_the_clause_when_the_sentence_runs_on():
     out = to_json_lines(extract(vi, "vi", PUB))
     assert [x["value_usd"] for x in out] == [26_400_000_000]
     assert len(out[0]["quote"]) <= 301 and "26,4 tỷ USD" in out[0]["quote"]
+
+
+# --- changes, averages, periods relative to another ------------------------------------------------------------
+
+
+def test_respectively_pairs_amounts_and_changes_in_order():
+    ko = "올해 1~9월 한국의 대베트남 수출은 400억달러, 수입은 150억달러로, 각각 전년 동기 대비 3.5%, 12.0% 늘었다."
+    got = {(f[3], f[5], f[6]) for f in _items(ko, "ko", date(2025, 10, 15)) if f[0] == "figure"}
+    assert got == {("export", 40_000_000_000, 3.5), ("import", 15_000_000_000, 12.0)}
+    en = "In 2024 Korea's exports to Vietnam and imports from Vietnam were $56.1 billion and $25.3 billion, up 4.2% and 6.1% respectively."
+    got = {(f[3], f[5], f[6]) for f in _items(en, "en") if f[0] == "figure"}
+    assert got == {("export", 56_100_000_000, 4.2), ("import", 25_300_000_000, 6.1)}
+
+
+def test_the_year_on_year_change_is_the_marked_one():
+    ko = "지난해 한국의 대베트남 수출은 520억 달러로 전월 대비 2.0% 감소했지만 전년 동기 대비 5.5% 증가했다."
+    assert _items(ko, "ko")[0][6] == 5.5
+    vi = "Năm 2025, xuất khẩu của Việt Nam sang Hàn Quốc đạt 26,4 tỷ USD, giảm 1,1% so với tháng trước, tăng 5,0% so với cùng kỳ."
+    assert _items(vi, "vi")[0][6] == 5.0
+
+
+def test_an_average_per_day_is_no_figure():
+    assert not _figures("Average daily exports to Vietnam in 2025 were $0.2 billion.", "en")
+    assert not _figures("Năm 2025, xuất khẩu bình quân theo ngày sang Việt Nam là 0,2 tỷ USD.", "vi")
+    assert not _figures("지난해 대베트남 일평균 수출액은 2억 달러였다.", "ko")
+
+
+def test_an_absolute_change_after_a_verb_is_no_level():
+    en = "In 2025 Korea's trade surplus with Vietnam widened $2.1 billion to $31.0 billion."
+    assert _figures(en, "en") == {("KOR", "VNM", "balance", "2025", 31_000_000_000)}
+
+
+def test_the_same_period_last_year_is_a_year_before_the_sentence_period():
+    ko = "올해 1~5월 베트남의 대한국 무역적자는 108억 달러로, 지난해 같은 기간 적자액 179억 달러보다 줄었다."
+    figs = _figures(ko, "ko", date(2025, 6, 10))
+    assert ("VNM", "KOR", "balance", "2024-01..2024-05", -17_900_000_000) in figs or not any(
+        f[3] != "2025-01..2025-05" for f in figs
+    )
+    en = "Korea's exports to Vietnam in January-May 2025 were $24.1 billion, against $22.9 billion in the same period last year."
+    assert ("KOR", "VNM", "export", "2025-01..2025-05", 24_100_000_000) in _figures(en, "en")
+    assert not any(f[3] == "2025-01..2025-05" and f[4] == 22_900_000_000 for f in _figures(en, "en"))
+
+
+def test_korean_from_a_month_to_last_month():
+    ko = "지난 1월부터 지난달까지 한국과 베트남의 교역액은 310억 달러를 기록했다."
+    assert {f[3] for f in _figures(ko, "ko", date(2025, 6, 8))} == {"2025-01..2025-05"}
+
+
+def test_since_an_event_gives_no_period_to_a_rank_claim_but_since_a_year_does():
+    en = "Korea has been Vietnam's second-largest trading partner since diplomatic ties were set up in 1992."
+    assert not any(r[3] == "1992" for r in _ranks(en, "en"))
+    en2 = "Vietnam has been Korea's third-largest trading partner since 2022."
+    assert ("KOR", "VNM", "total", "2022", 3) in _ranks(en2, "en")
