@@ -655,7 +655,7 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
 
 def _flow_list(head: str) -> list[str]:
     """The flow words of a phrase in order, one per word, when they are joined by "and" ("exports and imports")."""
-    found = []
+    found: list[str] = []
     pos = 0
     while True:
         m = None

@@ -329,10 +329,10 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
     if kind == "months_to_last":  # "1월부터 지난달까지": from that month to the month before publication
         if published is None or published.month == 1 or int(g["m1"]) > published.month - 1:
             return PeriodMention(s, e, None, comparison, text=m.group(0))
-        period = Period.months(
+        span = Period.months(
             Period.month(published.year, int(g["m1"])), Period.month(published.year, published.month - 1)
         )
-        return PeriodMention(s, e, period, comparison, text=m.group(0))
+        return PeriodMention(s, e, span, comparison, text=m.group(0))
     period = None
     try:
         if kind == "multi_year":
