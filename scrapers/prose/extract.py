@@ -99,6 +99,7 @@ def extract(
     sents = sentences(text)
     pms_of = [find_periods(s.text, lang, published) for s in sents]
     carry = Carry()
+    last_figure: Figure | None = None
     figure_quotes: list[tuple[Figure, str]] = []
     claim_quotes: list[tuple[Claim, Period, str, list[Figure]]] = []
     prev_para, prev_para_text = -1, ""
@@ -106,6 +107,7 @@ def extract(
         if s.paragraph != prev_para:
             keep = len(prev_para_text) < 120 or _BULLET.match(s.text) or _BULLET.match(prev_para_text)
             carry = Carry(carry.pair if keep else None, carry.period if keep else None, carry.last_year)
+            carry.last_figure, carry.inherited = last_figure, True  # for a paragraph opening with "이는 …"
             prev_para = s.paragraph
         prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
         pms = pms_of[i]
@@ -141,6 +143,7 @@ def extract(
             reporter_hint=reporter_hint,
         )
         _back_reference(s.text, lang, res, carry)
+        carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]
         figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
         for c in claims:
@@ -150,7 +153,7 @@ def extract(
         usable = _usable(pms)
         own = [f for f in res.figures if not f.base]
         if own:
-            carry.last_figure = own[-1]
+            carry.last_figure = last_figure = own[-1]
             carry.period = own[-1].period
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
@@ -196,11 +199,26 @@ def quote_of(sentence: str, span: tuple[int, int] | None) -> str:
     return ("…" if a > 0 else "") + sentence[a:b].strip() + ("…" if b < len(sentence) else "")
 
 
+_NEVER = re.compile(r"(?!x)x")
+_ELIDED = {
+    "ko": re.compile(r"^\s*(?:전년|지난해|작년|1년\s*전)\s*(?:동기|같은\s*기간)?\s*(?:대비|보다|에\s*비해)"),
+    "en": re.compile(r"^\s*(?:It|They)\s+(?:was|were|rose|fell|grew|increased|decreased|declined|jumped|dropped)\b"),
+}
+
+
 def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:
     """ "이는 1년 전(868억달러)보다 9.0% 증가한 수치다": the change of a sentence that points back belongs to the
     previous sentence's figure, when that figure has none of its own."""
     ref = carry.last_figure
-    if ref is None or ref.yoy_pct is not None or not _BACK_REFERENCE.match(sentence):
+    if ref is None or ref.yoy_pct is not None:
+        return
+    elided = (  # "…278억달러였다. 전년 대비 24.2% 증가했다.": the subject left out
+        not carry.inherited
+        and _ELIDED.get(lang, _NEVER).match(sentence)
+        and not find_amounts(sentence, lang)
+        and not find_flow(sentence)
+    )
+    if not (_BACK_REFERENCE.match(sentence) or elided):
         return
     pcts = find_percents(sentence, lang)
     amounts_after = [a for a in find_amounts(sentence, lang) if pcts and a.start > pcts[0].end]

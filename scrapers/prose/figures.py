@@ -53,6 +53,7 @@ class Carry:
     period: Period | None = None
     last_year: int | None = None
     last_figure: Figure | None = None  # the previous sentence's last figure ("이는 1년 전(868억달러)보다…")
+    inherited: bool = False  # last_figure comes from the previous paragraph
 
 
 @dataclass
@@ -229,7 +230,7 @@ def _assign_percents(amounts: list[Amount], percents: list[Percent], sentence: s
         elif gap_next is not None and re.fullmatch(r"[^,;]{0,30}", gap_next) and not find_flow(gap_next):
             owner[i] = nxt[0]
     # "수출은 445억달러, 수입은 180억달러로, 각각 … 1.9%, 22.0% 늘었다": in order, when the counts agree
-    resp = _RESPECTIVELY.search(sentence)
+    resp = last_match(_RESPECTIVELY, sentence)
     if resp:
         last_amount = max((a.end for a in amounts if a.end <= resp.start()), default=0)
         free_p = [i for i, p in enumerate(percents) if p.start > last_amount]
@@ -260,6 +261,8 @@ def _qualifier(left: str, a: Amount) -> tuple[bool, str | None]:
 def _change(left: str, right: str, lang: str) -> bool:
     if re.search(rf"(?:{word_re('changes.before').pattern})\s*$", left[-30:], re.I):
         return True
+    if re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", left) and re.match(r"\s*\)", right):
+        return True  # "down 23.6% ($2.70 billion)", "6.4%(9.5억 달러)": the change in money
     return bool(
         lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right)
     )
@@ -278,6 +281,11 @@ _BASE_BEFORE = {
     ),
     "vi": re.compile(r"(?:cùng\s+kỳ(?:\s+năm\s+(?:trước|ngoái))?|năm\s+(?:trước|ngoái))\s*\(\s*$", re.I),
 }
+# "이는 지난해 같은 기간 391억 달러보다 …": the base of a comparison without parentheses
+_BASE_PLAIN = {
+    "ko": re.compile(r"(?:1년\s*전|전년(?:\s*동기|\s*같은\s*기간)?|(?:지난해|작년)\s*같은\s*기간)(?:의)?\s*$"),
+}
+_NO_BASE = re.compile(r"(?!x)x")
 # A sentence that opens by pointing back at the previous one ("이는", "This", "Con số này"): its change is that figure's.
 _BACK_REFERENCE = re.compile(r"^\s*(?:이는|이것은|이 수치는|This|That|Con số này|Mức này|Điều này)(?![\w])", re.I)
 
@@ -286,10 +294,17 @@ def _base_figure(
     sentence: str, a: Amount, prev_end: int, lang: str, res: SentenceResult, carry: Carry
 ) -> Figure | bool | None:
     """The year-earlier figure an amount in parentheses states; False when the amount is not one."""
-    if not (_BASE_BEFORE[lang].search(sentence[prev_end : a.start]) and re.match(r"\s*\)", sentence[a.end :])):
+    before = sentence[prev_end : a.start]
+    parenthesised = _BASE_BEFORE[lang].search(before) and re.match(r"\s*\)", sentence[a.end :])
+    compared = _BASE_PLAIN.get(lang, _NO_BASE).search(before) and re.match(
+        r"\s*(?:보다|에\s*비해|대비)", sentence[a.end :]
+    )
+    if not (parenthesised or compared):
         return False
     own = [f for f in res.figures if not f.base]
     ref = own[-1] if own else carry.last_figure
+    if not own and carry.inherited and not _BACK_REFERENCE.match(sentence):
+        ref = None
     if ref is None:
         return None
     flow = find_flow(sentence[prev_end : a.start]) or find_flow(sentence[a.end : a.end + 40])
@@ -422,6 +437,8 @@ def read_sentence(
             why = "a bound (이상/돌파), not a figure"
         if not why and re.match(r"\s*(?:mark|milestone|threshold|mốc|ngưỡng)\b", right, re.I):
             why = "a milestone, not a figure"
+        if not why and re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", sentence[: a.start]):
+            why = "the change in money beside a percentage ('down 23.6% ($2.70 billion)')"
         if not why and _change(left, right, lang):
             why = "an absolute change or a comparison base, not a level"
         if why:
@@ -430,12 +447,15 @@ def read_sentence(
         # --- flow ---------------------------------------------------------------------------
         found: tuple[str, re.Match | None] | None = None
         verb = (
-            re.match(r"\s*(?:어치)?(?:를|을)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입)", right)
+            re.match(
+                r"\s*(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
+                right,
+            )
             if lang == "ko"
             else None
         )
         if verb:  # "609억달러를 베트남에 수출하고 267억달러를 수입했다": the verb after the object
-            found = find_flow(right[verb.end() : verb.end() + 2])
+            found = find_flow(right[verb.end() : verb.end() + 5])
             if found:
                 found = (found[0], None)
                 before = find_flow(left)
@@ -506,14 +526,16 @@ def read_sentence(
         ):
             clause_ms = []  # the names belong to the rank claim: "X is Y's third-largest partner with trade of $Z"
         if i in forced_partner:
-            clause_ms = [m for m in clause_ms if m.code != forced_partner[i] and m.role in ("poss", "subj", "demonym")]
+            listed = set(forced_partner.values())
+            clause_ms = [m for m in clause_ms if m.code not in listed and m.role in ("poss", "subj", "demonym")]
         reporter, partner, pair = _sides(flow, clause_ms)
         if i in forced_partner:
             partner, pair = forced_partner[i], []
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
             reporter, partner = ("VNM" if lang == "vi" else None), WORLD
+        pointer = re.search(r"(?:con\s+số\s+này|this\s+figure|the\s+figure|이\s*수치)", left, re.I)
         if reporter is None and partner is None and not pair:
-            if i and res.figures and res.figures[-1].partner != WORLD:
+            if i and res.figures and (res.figures[-1].partner != WORLD or pointer):
                 f0 = res.figures[-1]
                 reporter, partner = f0.reporter, f0.partner
             elif rank_pair:
@@ -639,7 +661,10 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
             head = sentence[head_start : amounts[i].start]
             fl = _flow_list(head)
             names = [
-                m for m in mentions if head_start <= m.start < amounts[i].start and m.role in ("pair", "to", "from")
+                m
+                for m in mentions
+                if head_start <= m.start < amounts[i].start
+                and m.role in ("pair", "to", "from", "market", "with", "subj")
             ]
             if len(fl) == k and len(set(fl)) == k:
                 flows.update({i + n: f for n, f in enumerate(fl)})
@@ -649,6 +674,9 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
                 and all(_JOIN.fullmatch(sentence[names[n].end : names[n + 1].start]) for n in range(k - 1))
             ):
                 partners.update({i + n: m.code for n, m in enumerate(names)})
+                one = find_flow(head)
+                if one:
+                    flows.update({i + n: one[0] for n in range(k)})
         i = j + 1
     return flows, partners
 

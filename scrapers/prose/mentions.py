@@ -185,7 +185,7 @@ _VI_BEFORE = [
 def role_of(text: str, s: int, e: int, lang: str) -> str:
     before, after = text[max(0, s - 40) : s], text[e : e + 24]
     if lang == "ko":
-        if re.match(r"(?:에\s*대한|에\s*대해|으?로의|향|에\s*수출|으?로\s*수출|에\s*\S*\s*수출)", after):
+        if re.match(r"(?:에\s*대한|에\s*대해|으?로의|향|[을를]\s*향한|에\s*수출|으?로\s*수출|에\s*\S*\s*수출)", after):
             return "to"
         if re.match(r"(?:으?로부터|에서|산)", after):
             return "from"

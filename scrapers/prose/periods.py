@@ -85,6 +85,14 @@ YK = r"(?:\d{4}년|올해|금년|지난해|작년)"
 # (regex, kind). Kinds: days, days_first_n, months, first_n, half, quarter, month, year, multi_year, relative
 _EN = [
     (
+        r"(?:the\s+)?(?P<d1>\d{1,2})(?:st|nd|rd|th)\s*(?:to|through|-|–)\s*(?:the\s+)?(?P<d2>\d{1,2})(?:st|nd|rd|th)\s+of\s+this\s+month",
+        "days",
+    ),
+    (
+        rf"(?:[Uu]ntil|[Uu]p\s+to|[Tt]hrough)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\s+of\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "days_to",
+    ),
+    (
         r"(?:the\s+)?same\s+(?:period|time|months?)\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior)\s+year",
         "rel_earlier",
     ),
@@ -121,6 +129,11 @@ _EN = [
     (r"the\s+(?:following|next|subsequent)\s+year|a\s+year\s+later", "rel_next"),
 ]
 _VI = [
+    (
+        r"(?:[Tt]ính\s+)?(?:đến|tới)\s+(?:hết\s+)?ngày\s+(?P<d2>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?",
+        "days_to",
+    ),
+    (r"(?<=con số này )(?:trong\s+|của\s+)?(?:cùng\s+kỳ\s+)?năm\s+(?:ngoái|trước)", "rel_earlier"),
     (r"cùng\s+kỳ\s+năm\s+(?:trước|ngoái)", "rel_earlier"),
     (
         rf"(?P<n>10|15|20)\s+ngày\s+đầu\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?",
@@ -253,6 +266,10 @@ def _build(kind: str, g: dict, lang: str):
         m = _month_no(g["m"]) if g.get("m") and not g["m"].isdigit() else (int(g["m"]) if g.get("m") else None)
         d1, d2 = int(g["d1"]), int(g["d2"])
         return lambda y, mm=None: Period.days(date(y, m or mm, d1), date(y, m or mm, d2))
+    if kind == "days_to":  # "until the 10th of August", "tính đến ngày 10/1": from the month's first day
+        m = _month_no(g["m"]) if not g["m"].isdigit() else int(g["m"])
+        d2 = int(g["d2"])
+        return lambda y: Period.days(date(y, m, 1), date(y, m, d2))
     if kind == "days_first_n":
         m = int(g["m"]) if g["m"].isdigit() else _month_no(g["m"])
         n = _num(g["n"]) if not g["n"].isdigit() else int(g["n"])

@@ -287,3 +287,52 @@ def test_since_an_event_gives_no_period_to_a_rank_claim_but_since_a_year_does():
     assert not any(r[3] == "1992" for r in _ranks(en, "en"))
     en2 = "Vietnam has been Korea's third-largest trading partner since 2022."
     assert ("KOR", "VNM", "total", "2022", 3) in _ranks(en2, "en")
+
+
+def test_the_change_in_money_beside_a_percentage_is_no_level():
+    en = "Korea's exports to Vietnam in 2025 were $60.2 billion, up 4.1% ($2.4 billion) from a year earlier."
+    assert _figures(en, "en") == {("KOR", "VNM", "export", "2025", 60_200_000_000)}
+    ko = "지난해 대베트남 수출은 602억 달러로 전년 동기 대비 4.1%(24억 달러) 증가했다."
+    assert _items(ko, "ko") == [("figure", "KOR", "VNM", "export", "2025", 60_200_000_000, 4.1)]
+
+
+def test_korean_flow_noun_after_the_amount_and_toward():
+    ko = "지난해 한국은 베트남과의 교역에서 250억달러의 흑자를 냈다."
+    assert _figures(ko, "ko") == {("KOR", "VNM", "balance", "2025", 25_000_000_000)}
+    ko2 = "지난해 베트남을 향한 우리나라의 수출은 560억달러였다."
+    assert _figures(ko2, "ko") == {("KOR", "VNM", "export", "2025", 56_000_000_000)}
+
+
+def test_days_of_this_month_and_up_to_a_day():
+    en = "Korea's exports on the 1st to 20th of this month were $35.1 billion."
+    assert {f[3] for f in _figures(en, "en", date(2025, 9, 21))} == {"2025-09-01..2025-09-20"}
+    vi = (
+        "Tính đến ngày 20/9, cán cân thương mại của Hàn Quốc thâm hụt 1,2 tỷ USD, "
+        "con số này trong năm ngoái là thâm hụt 0,8 tỷ USD."
+    )
+    figs = _figures(vi, "vi", date(2025, 9, 21))
+    assert ("KOR", "WLD", "balance", "2025-09-01..2025-09-20", -1_200_000_000) in figs
+    assert ("KOR", "WLD", "balance", "2024-09-01..2024-09-20", -800_000_000) in figs
+
+
+def test_a_trade_ministry_is_no_trade_flow():
+    en = "Korea's trade ministry said on Monday the country had shipped $55.9 billion of goods to Vietnam in 2025."
+    assert not any(f[2] == "total" for f in _figures(en, "en"))
+
+
+def test_countries_listed_before_amounts_take_them_in_order():
+    vi = "Năm 2025, xuất khẩu của Việt Nam sang Nhật Bản và Hàn Quốc lần lượt là 26,1 tỷ USD và 27,3 tỷ USD."
+    assert _figures(vi, "vi") == {
+        ("VNM", "JPN", "export", "2025", 26_100_000_000),
+        ("VNM", "KOR", "export", "2025", 27_300_000_000),
+    }
+
+
+def test_a_change_with_its_subject_left_out_or_pointed_back_to():
+    ko = "지난해 한국의 베트남 수출은 580억달러였다. 전년 대비 5.1% 증가했다."
+    assert _items(ko, "ko") == [("figure", "KOR", "VNM", "export", "2025", 58_000_000_000, 5.1)]
+    ko2 = "지난해 한국과 베트남의 교역액은 880억 달러를 기록했다.\n이는 전년 같은 기간 810억 달러보다 70억 달러(8.6%) 늘어난 것이다."
+    got = _items(ko2, "ko")
+    assert ("figure", "KOR", "VNM", "total", "2025", 88_000_000_000, 8.6) in got
+    assert ("figure", "KOR", "VNM", "total", "2024", 81_000_000_000, None) in got
+    assert not any(f[5] == 7_000_000_000 for f in got)
