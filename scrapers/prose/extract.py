@@ -50,7 +50,16 @@ class Extraction:
 
 
 def _usable(pms):
-    return [p for p in pms if p.period is not None and not p.comparison and not p.deadline and p.relative is None]
+    return [
+        p
+        for p in pms
+        if p.period is not None
+        and not p.comparison
+        and not p.deadline
+        and p.relative is None
+        and not p.since
+        and not p.since_event
+    ]
 
 
 def _claim_period(

@@ -122,7 +122,8 @@ def _fill(reporter, partner, pair: tuple[str, str] | None):
 def _periods_for(
     a: Amount, clause: tuple[int, int], pms: list[PeriodMention], current: Period | None = None
 ) -> tuple[Period | None, str | None]:
-    usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None]
+    # "since 2022", "재작년 4월 이후": a starting point, no figure's period
+    usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None and not p.since]
     distinct = {str(p.period) for p in usable}
     earlier = [p for p in pms if p.relative == "earlier" and not p.comparison and clause[0] <= p.start < clause[1]]
     if earlier:  # "지난해 같은 기간 …의 적자액(179억 달러)": the sentence's (or paragraph's) period a year back
@@ -587,7 +588,12 @@ def read_sentence(
             and reporter
             and (
                 word_re("world_markers.words").search(sentence)
-                or (not carry.pair and not rank_pair and not [m for m in mentions if m.code != reporter])
+                or (
+                    not carry.pair
+                    and not rank_pair
+                    and not [m for m in mentions if m.code != reporter]
+                    and not _BILATERAL.search(sentence)
+                )
             )
         ):
             partner = WORLD
@@ -639,6 +645,10 @@ def read_sentence(
     return res
 
 
+# words that speak of two sides: a figure with them is never against the world
+_BILATERAL = re.compile(
+    r"양국|두\s*나라|쌍방|hai\s+nước|song\s+phương|hai\s+chiều|two-way|bilateral|the\s+two\s+countries", re.I
+)
 _JOIN = re.compile(r"\s*(?:,\s*)?(?:and|và|과|와|및|,)\s*", re.I)
 
 

@@ -165,6 +165,7 @@ _VI = [
 _KO = [
     (r"(?:지난해|작년|전년)\s*(?:같은|동)\s*기간|전년\s*동기", "rel_earlier"),
     (r"(?:지난\s*)?(?P<m1>\d{1,2})월부터\s*(?:지난\s*달|지난달)까지", "months_to_last"),
+    (r"지난\s*달(?!\s*\d)", "last_month"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일?\s*[~∼\-–]\s*(?P<d2>\d{{1,2}})일", "days"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일부터\s*(?P<d2>\d{{1,2}})일까지", "days"),
     (r"(?:이달|이번\s?달|당월)?\s*(?<![\d월])(?P<d1>1)일?\s*[~∼\-–]\s*(?P<d2>10|15|20)일", "days"),
@@ -324,7 +325,9 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
     after = text[e : e + 12]
     comparison = bool(_CMP_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_CMP.match(after)))
     # "since diplomatic relations were established in 1992", "kể từ khi … năm 1992", "1992년 수교 이후": a starting point
-    since_event = bool(_SINCE_EVENT[lang].search(text[max(0, s - 80) : s]))
+    since_event = bool(_SINCE_EVENT[lang].search(text[max(0, s - 80) : s])) or (
+        lang == "ko" and bool(re.match(r"[^.,]{0,40}?(?:된|한|던)\s*(?:이후|이래|뒤|후)", text[e : e + 48]))
+    )
     since = bool(_SINCE[lang].search(before)) or (
         lang == "ko" and bool(re.match(r"\s*(?:년\s*)?(?:이후|이래|부터)", after))
     )
@@ -343,6 +346,11 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
         if lang == "ko" and re.match(r"\s*(?:[가-힣]+\s*)?(?:대비|보다|에\s*비해|比)", text[e : e + 16]):
             comparison = True  # "전년 동기 (일평균)에 비해"
         return PeriodMention(s, e, None, comparison, relative="earlier", text=m.group(0))
+    if kind == "last_month":  # "지난달 수출": the month before publication
+        if published is None:
+            return PeriodMention(s, e, None, comparison, text=m.group(0))
+        y, mo = (published.year, published.month - 1) if published.month > 1 else (published.year - 1, 12)
+        return PeriodMention(s, e, Period.month(y, mo), comparison, text=m.group(0))
     if kind == "months_to_last":  # "1월부터 지난달까지": from that month to the month before publication
         if published is None or published.month == 1 or int(g["m1"]) > published.month - 1:
             return PeriodMention(s, e, None, comparison, text=m.group(0))

@@ -336,3 +336,22 @@ def test_a_change_with_its_subject_left_out_or_pointed_back_to():
     assert ("figure", "KOR", "VNM", "total", "2025", 88_000_000_000, 8.6) in got
     assert ("figure", "KOR", "VNM", "total", "2024", 81_000_000_000, None) in got
     assert not any(f[5] == 7_000_000_000 for f in got)
+
+
+def test_korean_last_month_and_a_starting_point():
+    ko = "베트남 산업통상부에 따르면 지난달 베트남의 수출은 350억달러로 재작년 4월 이후 가장 많았다."
+    assert _figures(ko, "ko", date(2025, 2, 14)) == {("VNM", "WLD", "export", "2025-01", 35_000_000_000)}
+
+
+def test_both_countries_is_the_pair_never_the_world():
+    ko = "베트남 통계총국에 따르면 올해 1~9월 양국의 교역액은 650억달러였다."
+    assert _figures(ko, "ko", date(2025, 10, 20)) == {("VNM", "KOR", "total", "2025-01..2025-09", 65_000_000_000)}
+
+
+def test_a_korean_event_date_is_no_period_for_what_follows():
+    ko = (
+        "올해 1~11월 한국의 대베트남 수출은 480억 달러였다. "
+        "양국 교역은 2015년 12월 FTA가 발효된 이후 계속 늘어, 베트남은 우리나라의 3위 교역국으로 부상했다."
+    )
+    ranks = _ranks(ko, "ko", date(2025, 12, 15))
+    assert not any(r[3].startswith("2015") for r in ranks)
