@@ -26,7 +26,7 @@ from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
 from scrapers.prose.mentions import agency_country
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
-from scrapers.prose.ranks import Claim, find_claims
+from scrapers.prose.ranks import Claim, find_claims, ranking_flow
 from scrapers.prose.terms import HANGUL, find_flow, word_re
 from scrapers.prose.text import detect_language, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
@@ -85,7 +85,7 @@ def _claim_period(
         return usable[0].period
     if usable:
         return None
-    return carry.period or (ahead[0] if ahead else None)
+    return carry.figure_period or (ahead[0] if ahead else None)
 
 
 def extract(
@@ -115,15 +115,27 @@ def extract(
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
             keep = len(prev_para_text) < 120 or _BULLET.match(s.text) or _BULLET.match(prev_para_text)
+            old = carry
             carry = Carry(carry.pair if keep else None, carry.period if keep else None, carry.last_year)
+            carry.seen = set(old.seen) if keep else ({str(carry.period)} if carry.period else set())
             carry.last_figure, carry.inherited = last_figure, True  # for a paragraph opening with "이는 …"
+            if keep:  # a list continued in the next paragraph ("• … 1위에 올랐다." / "2위는 …")
+                carry.rank_flow, carry.rank_basis, carry.reporter = old.rank_flow, old.rank_basis, old.reporter
             prev_para = s.paragraph
         prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
         pms = pms_of[i]
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
-        claims, rskips = find_claims(s.text, lang, carry.pair)
+        claims, rskips = find_claims(s.text, lang, carry.pair, carry.rank_flow, carry.reporter)
+        named = ranking_flow(s.text, lang)
+        if named:
+            carry.rank_flow, carry.rank_basis = named
+        if claims:
+            carry.rank_flow, carry.reporter = claims[-1].flow, claims[-1].reporter
+        elif lang == "ko" and (bare := re.search(r"\d{1,2}\s?위", s.text)):
+            moved = find_flow(s.text[: bare.start()])  # "수입부문에서는 … 중국이 1위다": the measure moved on
+            carry.rank_flow = moved[0] if moved else carry.rank_flow
         out.skipped += [Skip(s.text, r) for r in rskips]
         resolved: dict[int, Period] = {}
         for c in claims:
@@ -139,7 +151,7 @@ def extract(
                 )
             else:
                 resolved[id(c)] = p
-        lead = next((c for c in claims if not c.listed), None)
+        lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(
             s.text,
@@ -148,6 +160,8 @@ def extract(
             carry,
             rank_pair=rank_pair,
             rank_flow=lead.flow if lead else None,
+            claims=[c for c in claims if not c.listed and id(c) in resolved],
+            rank_basis=carry.rank_basis,
             doc_agency=doc_agency,
             reporter_hint=reporter_hint,
         )
@@ -163,6 +177,8 @@ def extract(
         own = [f for f in res.figures if not f.base]
         if own:
             carry.last_figure = last_figure = own[-1]
+            carry.reporter = own[-1].reporter
+            carry.seen |= {str(f.period) for f in own}
             carry.period = own[-1].period
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
@@ -298,7 +314,17 @@ def _check_ranks(claims, figures: list[Figure]):
         mine = table.get(c.partner)
         if mine is not None:
             tol = lambda a, b: max(a.precision_usd, b.precision_usd) / 2  # noqa: E731
-            above = [x for x, f in table.items() if x != c.partner and f.value_usd - mine.value_usd > tol(f, mine)]
+            if c.flow == "balance":  # a surplus ranking orders surpluses, a deficit ranking deficits
+                sign = 1 if mine.value_usd >= 0 else -1
+                above = [
+                    x
+                    for x, f in table.items()
+                    if x != c.partner
+                    and f.value_usd * sign > 0
+                    and abs(f.value_usd) - abs(mine.value_usd) > tol(f, mine)
+                ]
+            else:
+                above = [x for x, f in table.items() if x != c.partner and f.value_usd - mine.value_usd > tol(f, mine)]
             if len(above) >= c.rank:
                 skips.append(
                     Skip(

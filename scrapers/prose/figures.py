@@ -54,6 +54,16 @@ class Carry:
     last_year: int | None = None
     last_figure: Figure | None = None  # the previous sentence's last figure ("이는 1년 전(868억달러)보다…")
     inherited: bool = False  # last_figure comes from the previous paragraph
+    rank_flow: str | None = None  # the measure of the paragraph's last ranking ("10대 무역적자 국가는 … 2위는 …")
+    reporter: str | None = None  # the reporter of the paragraph's last figure
+    rank_basis: str | None = None  # surplus / deficit of the paragraph's last balance ranking
+    seen: set[str] = field(default_factory=set)  # the periods the paragraph's figures have stated
+
+    @property
+    def figure_period(self) -> Period | None:
+        """The period a figure without its own takes: none once the paragraph has stated two (a year to date and
+        its last month side by side leave "수입액은 …" unsettled)."""
+        return self.period if len(self.seen) <= 1 else None
 
 
 @dataclass
@@ -339,6 +349,8 @@ def read_sentence(
     *,
     rank_pair=None,
     rank_flow: str | None = None,
+    claims: list | None = None,
+    rank_basis: str | None = None,
     doc_agency: str | None = None,
     reporter_hint: str | None = None,
 ) -> SentenceResult:
@@ -382,8 +394,8 @@ def read_sentence(
         own_figs = [f for f in res.figures if not f.base]
         if cmp_code and not own_figs and rank_pair and rank_flow and cmp_code != rank_pair[0]:
             # "중국(2천727억달러), 미국(1천962억달러)에 이어 세 번째로 큰 교역 규모": the ranking's own measure
-            period, why = _periods_for(a, (prev_end, next_start), pms, carry.period)
-            period = period or (carry.period if why is None else None)
+            period, why = _periods_for(a, (prev_end, next_start), pms, carry.figure_period)
+            period = period or (carry.figure_period if why is None else None)
             if period is None or reg.is_aggregate(cmp_code):
                 res.skips.append(f"a ranked country's figure without a period or a country: {a.text!r}")
                 continue
@@ -484,6 +496,40 @@ def read_sentence(
             if before:
                 found, cs = (before[0], None), pcs
                 left = sentence[cs : a.start]
+        ranked = [c for c in claims or [] if cs - 2 <= c.start < ce and c.partner != WORLD] or [
+            c for c in claims or [] if ce <= c.start < ce + 12 and c.partner != WORLD
+        ]
+        named_here = {m.code for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp")}
+        if (
+            len(ranked) == 1
+            and (not found or found[0] == ranked[0].flow)
+            and named_here <= {ranked[0].partner, ranked[0].reporter}
+        ):
+            # "2위는 '사우디아라비아' 181억1300만달러", "'중국'은 289억달러로 2위": the ranking's measure and sides
+            c = ranked[0]
+            period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None:
+                res.skips.append(f"a ranked partner's figure without a period: {a.text!r}")
+                continue
+            value = a.value_usd
+            deficit = found is not None and found[1] is not None and word_re("flows.deficit").search(found[1].group(0))
+            if c.flow == "balance" and (deficit or (found is None and rank_basis == "deficit")):
+                value = -value
+            res.figures.append(
+                Figure(
+                    c.reporter,
+                    c.partner,
+                    Flow(c.flow),
+                    period,
+                    value,
+                    a.precision_usd,
+                    "TOTAL",
+                    approx,
+                    _yoy(a, percents, sentence, lang, owner),
+                )
+            )
+            continue
         if not found:
             res.skips.append(f"no trade flow named: {a.text!r}")
             continue
@@ -607,9 +653,9 @@ def read_sentence(
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
             continue
         # --- period -------------------------------------------------------------------------------
-        period, why = _periods_for(a, (cs, ce), pms, carry.period)
+        period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
         if period is None and why is None:
-            period = carry.period
+            period = carry.figure_period
             if period is None:
                 why = "no period in the sentence or its paragraph"
         if period is None:

@@ -179,7 +179,7 @@ _KO = [
     ),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
     (r"(?P<y>(?:19|20)\d{2})년", "year"),
-    (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d)", "year"),
+    (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d{1,2}\s*(?:월|분기|~|∼|-))", "year"),
 ]
 _COMPILED = {lang: [(re.compile(p), k) for p, k in table] for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))}
 
@@ -202,6 +202,10 @@ _SINCE = {
     "vi": re.compile(r"(?:kể\s+)?từ\s+(?:năm\s+)?$", re.I),
     "ko": re.compile(r"(?!x)x"),
 }
+# "2015년 이후", "2004년 191억6300만달러 이후": the year a run starts from
+_KO_SINCE_AFTER = re.compile(
+    r"\s*(?:년\s*)?(?:[\d,.]+\s?[조억만천](?:\s?[\d,.]+\s?[조억만천])*\s?달러\s*)?(?:이후|이래|부터)"
+)
 _SINCE_EVENT = {
     "en": re.compile(r"\bsince\s+[^,.;$\d]{2,60}\s(?:in\s+)?$", re.I),
     "vi": re.compile(r"kể\s+từ\s+(?:khi\s+)?[^,.;\d]{2,60}\s(?:năm\s+)?$", re.I),
@@ -328,9 +332,7 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
     since_event = bool(_SINCE_EVENT[lang].search(text[max(0, s - 80) : s])) or (
         lang == "ko" and bool(re.match(r"[^.,]{0,40}?(?:된|한|던)\s*(?:이후|이래|뒤|후)", text[e : e + 48]))
     )
-    since = bool(_SINCE[lang].search(before)) or (
-        lang == "ko" and bool(re.match(r"\s*(?:년\s*)?(?:이후|이래|부터)", after))
-    )
+    since = bool(_SINCE[lang].search(before)) or (lang == "ko" and bool(_KO_SINCE_AFTER.match(text[e : e + 30])))
     deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (
         lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year"
     )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from scrapers.prose.mentions import Mention, find_countries
-from scrapers.prose.terms import compile_words, terms
+from scrapers.prose.terms import compile_words, find_flow, terms, word_re
 from tradewatch.model import countries
 
 
@@ -27,6 +27,7 @@ class Claim:
     start: int
     end: int
     listed: bool = False  # ranked by an ordered list, not named as the subject
+    bare: bool = False  # a bare "2위는 X": a member of a ranking, not the paragraph's subject
 
 
 @functools.cache
@@ -81,6 +82,8 @@ def _patterns(lang: str) -> list[re.Pattern]:
         re.compile(rf"(?P<noun>{n})\s?(?:중\s?|가운데\s?)?(?:제\s?)?(?P<ord>\d{{1,2}})\s?위"),
         # "중국, 미국에 이어 3대 교역국": "the top three" is a rank only after an ordered list of the two before it
         re.compile(rf"(?<![\d.])(?P<ord>\d)\s?대\s?(?P<noun>{n})(?P<top>)"),
+        # "1위는 중국", "'중국'은 289억달러로 2위를 기록했다": a bare rank; the measure comes from the clause or paragraph
+        re.compile(r"(?<![\d~∼.\-])(?P<ord>\d{1,2})\s?위(?![가-힣]*(?:권|안\b))(?P<bare>)"),
     ]
 
 
@@ -211,7 +214,69 @@ def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> l
     return [x for x in ms if lo <= x.start < hi]
 
 
-def find_claims(sentence: str, lang: str, context: tuple[str, str] | None = None) -> tuple[list[Claim], list[str]]:
+_NOT_A_VALUE_RANK = re.compile(r"증가율|감소율|성장률|증가폭|점유율|비중|growth\s+rate|share", re.I)
+
+
+def _bare_flow(sentence: str, m: re.Match, context_flow: str | None) -> str | None:
+    """The measure of a bare Korean rank: the flow word of its clause, else the paragraph's ranking."""
+    head = sentence[: m.start()]
+    cut = max((x.end() for x in re.finditer(r"[.;]\s|,\s", head)), default=0)
+    found = find_flow(head[cut:]) or find_flow(head)
+    if found:
+        return found[0]
+    named = ranking_flow(sentence, "ko")  # "9위를 기록한 '폴란드'는 … 10대 무역흑자 국가에 진입했다"
+    return named[0] if named else context_flow
+
+
+def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | None) -> str | None:
+    tail = sentence[m.end() :]
+    follows = re.match(r"\s*(?:는|은|가|이)?\s*['‘’\"“”]?", tail)
+    nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
+    if nxt:
+        return nxt[0].code
+    before = sentence[: m.start()]
+    paren = re.search(r"\(\s*$", before)
+    if paren:  # "일본(5위)"
+        named = [x for x in ms if x.end == paren.start()]
+        return named[0].code if named else None
+    subj = [
+        x
+        for x in ms
+        if x.end <= m.start()
+        and x.code != poss
+        and re.match(r"['’\"”]?\s*(?:은|는|이|가)(?![가-힣])", sentence[x.end : x.end + 3])
+    ]
+    return subj[-1].code if subj else None
+
+
+_KO_RANKING_AFTER = re.compile(
+    r"\s+(?:\d+\s?대\s?)?(?:무역|수출|수입|교역)\s?(?:흑자|적자)?\s?(?:상대|대상)?\s?(?:국가|국|시장)"
+)
+
+
+_DEFICIT = re.compile(r"적자|deficit|nhập\s+siêu|thâm\s+hụt", re.I)
+
+
+def ranking_flow(sentence: str, lang: str) -> tuple[str, str | None] | None:
+    """The measure of the last ranking named in a sentence ("10대 무역적자 국가", "수출시장"), claim or not, and
+    for a balance ranking its basis (surplus or deficit)."""
+    found = None
+    for m in re.finditer(rf"(?P<noun>{_noun_alt()})", sentence, 0 if lang == "ko" else re.I):
+        found = m
+    if not found:
+        return None
+    flow = _flow_of(found.group("noun"), sentence[found.end() :])
+    basis = ("deficit" if _DEFICIT.search(found.group(0)) else "surplus") if flow == "balance" else None
+    return flow, basis
+
+
+def find_claims(
+    sentence: str,
+    lang: str,
+    context: tuple[str, str] | None = None,
+    context_flow: str | None = None,
+    default_reporter: str | None = None,
+) -> tuple[list[Claim], list[str]]:
     """Claims of one sentence, and the reasons for phrases that were not claims.
 
     ``context`` is the pair the paragraph speaks of (reporter, partner): Korean drops the possessor and the subject
@@ -239,20 +304,51 @@ def find_claims(sentence: str, lang: str, context: tuple[str, str] | None = None
         top = m.groupdict().get("top") is not None
         if lang == "ko" and not top and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
             continue
-        flow = _flow_of(m.group("noun"), sentence[m.end() :])
+        bare = m.groupdict().get("bare") is not None
+        if bare:
+            clause = sentence[max(0, m.start() - 40) : m.end() + 10]
+            bare_flow = _bare_flow(sentence, m, context_flow)
+            near = sentence[max(0, m.start() - 24) : m.start()]
+            excluded = any(
+                word_re(f"exclusions.{k}").search(near) for k in ("investment", "aid", "tourism", "other_money")
+            )
+            if bare_flow is None or excluded or _NOT_A_VALUE_RANK.search(clause):
+                skips.append(f"a rank without its measure (or by growth or share): {m.group(0)!r}")
+                continue
+            if re.search(r"(?:연속|년간|년\s*동안)\s*$", sentence[: m.start()]):
+                skips.append(f"a rank held for consecutive years, whose years the text does not list: {m.group(0)!r}")
+                continue
+            flow = bare_flow
+        else:
+            flow = _flow_of(m.group("noun"), sentence[m.end() :])
         poss = _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
+        if poss is None and bare:  # "베트남은 한국의 수출은 3위": the possessor named earlier in the clause
+            owners = [x for x in ms if x.end <= m.start() and x.role == "poss"]
+            poss = owners[-1].code if owners else None
         if poss is None and lang == "ko" and context:
             poss = context[0]
+        if poss is None and lang == "ko":
+            # "우리나라 10대 무역적자 국가는…": Korea or Vietnam named bare before the ranking, else the paragraph's reporter
+            own = [
+                x
+                for x in ms
+                if x.end <= m.start() and x.code in ("KOR", "VNM") and _KO_RANKING_AFTER.match(sentence[x.end :])
+            ]
+            poss = own[0].code if own else default_reporter
         listed = _ordered_list(sentence, m, ms, lang)
         if top and len(listed) != rank - 1:
             skips.append(f"'top {rank}' without the {rank - 1} partners before it: {m.group(0)!r}")
             continue
         listed_ids |= {id(x) for x in listed}
-        subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
-            prev.partner if prev else None
-        )
+        if bare:
+            subject = _bare_subject(sentence, m, ms, poss)
+        else:
+            subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
+                prev.partner if prev else None
+            )
         if (
             subject is None
+            and not bare
             and lang == "ko"
             and context
             and context[0] == poss
@@ -263,7 +359,10 @@ def find_claims(sentence: str, lang: str, context: tuple[str, str] | None = None
         if poss is None or subject is None or poss == subject:
             skips.append(f"rank without both sides: {m.group(0)!r}")
             continue
-        c = Claim(poss, subject, flow, rank, m.start(), m.end())
+        if not reg.rankable(subject):
+            skips.append(f"a bloc or region ranked ({subject}), not a country: {m.group(0)!r}")
+            continue
+        c = Claim(poss, subject, flow, rank, m.start(), m.end(), bare=bare)
         claims.append(c)
         prev = c
         codes = [x.code for x in listed]

@@ -164,7 +164,8 @@ def test_the_imaeil_page_gives_exactly_its_figures_and_ranks():
         for x in out
         if x["kind"] == "figure"
     }
-    assert figs == {
+    # the page's 2022 surplus ("2022년 한국에 342억달러 흑자를 안기며") is annotated too; the list leaves it out
+    assert figs - {("KOR", "VNM", "balance", "2022", 34_200_000_000, None)} == {
         ("KOR", "VNM", "export", "2025", 62_800_000_000, 7.6),
         ("KOR", "VNM", "import", "2025", 31_800_000_000, 11.7),
         ("KOR", "VNM", "total", "2025", 94_500_000_000, 9.0),
@@ -355,3 +356,52 @@ def test_a_korean_event_date_is_no_period_for_what_follows():
     )
     ranks = _ranks(ko, "ko", date(2025, 12, 15))
     assert not any(r[3].startswith("2015") for r in ranks)
+
+
+# --- bare Korean ranks and ranked lists ------------------------------------------------------------------------
+
+
+def test_a_ranked_list_in_korean_gives_members_their_ranks_and_figures():
+    ko = (
+        "관세청에 따르면 지난해 우리나라 10대 무역흑자 국가는 '미국'이 400억달러로 1위에 올랐다. "
+        "2위는 '베트남' 300억달러, 3위는 '홍콩' 250억달러였다."
+    )
+    ranks = _ranks(ko, "ko")
+    assert {("KOR", "USA", "balance", "2025", 1), ("KOR", "VNM", "balance", "2025", 2)} <= ranks
+    assert ("KOR", "HKG", "balance", "2025", 3) in ranks
+    figs = _figures(ko, "ko")
+    assert ("KOR", "VNM", "balance", "2025", 30_000_000_000) in figs
+    assert ("KOR", "USA", "balance", "2025", 40_000_000_000) in figs
+
+
+def test_a_deficit_ranking_gives_negative_balances():
+    ko = "지난해 우리나라 10대 무역적자 국가는 '일본'이 200억달러로 1위에 올랐다. 2위는 '호주' 150억달러였다."
+    figs = _figures(ko, "ko")
+    assert {
+        ("KOR", "JPN", "balance", "2025", -20_000_000_000),
+        ("KOR", "AUS", "balance", "2025", -15_000_000_000),
+    } <= figs
+    assert ("KOR", "JPN", "balance", "2025", 1) in _ranks(ko, "ko")
+
+
+def test_bare_ranks_by_growth_share_or_investment_or_over_runs_of_years_are_not_claims():
+    assert not _ranks("지난해 국가별 수출 증가율에서 베트남은 한국의 2위였다.", "ko")
+    assert not _ranks("한국은 베트남의 누적 투자액 1위 국가다.", "ko")
+    assert not _ranks("지난해 한국의 대베트남 수출은 600억달러였다. 베트남은 5년 연속 2위를 지켰다.", "ko")
+
+
+def test_each_flow_its_own_bare_rank():
+    ko = "올해 1~9월 베트남은 한국의 수출은 3위, 수입은 6위 국가가 되었다."
+    assert _ranks(ko, "ko", date(2025, 10, 15)) == {
+        ("KOR", "VNM", "export", "2025-01..2025-09", 3),
+        ("KOR", "VNM", "import", "2025-01..2025-09", 6),
+    }
+
+
+def test_a_paragraph_with_two_periods_leaves_a_figure_without_its_own_unsettled():
+    ko = (
+        "올해 10월까지 베트남의 수출은 3000억 달러였다. 10월 수출은 300억 달러로 집계됐다. "
+        "수입액은 2800억 달러를 기록했다."
+    )
+    figs = _figures(ko, "ko", date(2025, 11, 12))
+    assert not any(f[4] == 280_000_000_000 for f in figs)
