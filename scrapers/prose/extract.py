@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
-from scrapers.prose.mentions import agency_country
+from scrapers.prose.mentions import agency_country, find_countries
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims, ranking_flow
@@ -105,6 +105,8 @@ def extract(
         return out
     published_at = datetime.combine(published, time(), tzinfo=UTC) if published else None
     doc_agency = agency_country(text)
+    named = {m.code for m in find_countries(text, lang)}
+    doc_pair = {"KOR", "VNM"} <= named  # a page about Korea and Vietnam: its "bilateral trade" is theirs
     sents = sentences(text)
     pms_of = [find_periods(s.text, lang, published) for s in sents]
     carry = Carry()
@@ -163,6 +165,7 @@ def extract(
             claims=[c for c in claims if not c.listed and id(c) in resolved],
             rank_basis=carry.rank_basis,
             doc_agency=doc_agency,
+            doc_pair=doc_pair,
             reporter_hint=reporter_hint,
         )
         _back_reference(s.text, lang, res, carry)

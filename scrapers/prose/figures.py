@@ -353,6 +353,7 @@ def read_sentence(
     rank_basis: str | None = None,
     doc_agency: str | None = None,
     reporter_hint: str | None = None,
+    doc_pair: bool = False,
 ) -> SentenceResult:
     res = SentenceResult()
     amounts = find_amounts(sentence, lang)
@@ -367,6 +368,7 @@ def read_sentence(
     s_agency = agency_country(sentence)
     reg = countries()
     forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
+    spans = _from_to(sentence, amounts, pms, lang)
     for i, a in enumerate(amounts):
         _mark_spans(res, amounts[i - 1] if i else None)
         prev_end = amounts[i - 1].end if i else 0
@@ -450,9 +452,11 @@ def read_sentence(
             why = "a bound (이상/돌파), not a figure"
         if not why and re.match(r"\s*(?:mark|milestone|threshold|mốc|ngưỡng)\b", right, re.I):
             why = "a milestone, not a figure"
-        if not why and re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", sentence[: a.start]):
+        if i in spans:  # "from $0.5 bn in 1992 to $43.4 bn last year": both ends are levels
+            why = None
+        elif not why and re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", sentence[: a.start]):
             why = "the change in money beside a percentage ('down 23.6% ($2.70 billion)')"
-        if not why and _change(left, right, lang):
+        if not why and i not in spans and _change(left, right, lang):
             why = "an absolute change or a comparison base, not a level"
         if why:
             res.skips.append(f"{why}: {a.text!r}")
@@ -477,6 +481,10 @@ def read_sentence(
                     left = sentence[cs : a.start]
         if i in forced_flow:
             found = (forced_flow[i], None)
+        if i in spans:
+            found = (spans[i][0], None)
+            cs = min(cs, spans[i][2])
+            left = sentence[cs : a.start]
         found = found or find_flow(left)
         if not found:
             m = re.match(
@@ -489,7 +497,11 @@ def read_sentence(
             found = find_flow(left)
         if not found and i and res.figures and not left.strip(" ,"):
             found = (res.figures[-1].flow.value, None)
-        if not found and i and re.fullmatch(r"\s*(?:to|lên|xuống|còn)\s*", left, re.I):
+        if (
+            not found
+            and i
+            and re.fullmatch(r"\s*(?:(?:from|từ)\s+[^,;$\d]{0,30}?\d{0,4}\s+)?(?:to|lên|xuống|còn)\s*", left, re.I)
+        ):
             # "widened $2.1 billion to $31.0 billion": the level after a change takes the flow before the change
             pcs, _ = _clause(sentence, amounts[i - 1], amounts[i - 2].end if i > 1 else 0, a.start)
             before = find_flow(sentence[pcs : amounts[i - 1].start])
@@ -643,6 +655,18 @@ def read_sentence(
             )
         ):
             partner = WORLD
+        if (
+            flow == "total"
+            and partner is None
+            and doc_pair
+            and _BILATERAL.search(sentence[cs:ce])
+            and not {m.code for m in mentions} - {"KOR", "VNM"}
+        ):
+            # "Two-way trade increased … to $43.4 billion" on a page about Korea and Vietnam, its side settled by
+            # an agency or the language
+            side = s_agency or doc_agency or reporter_hint or _LANGUAGE_SIDE.get(lang)
+            if side in REPORTERS:
+                reporter, partner = side, next(c for c in REPORTERS if c != side)
         if reporter not in REPORTERS:
             res.skips.append(f"reporter is not Korea or Vietnam ({reporter or 'unknown'}): {a.text!r}")
             continue
@@ -654,6 +678,8 @@ def read_sentence(
             continue
         # --- period -------------------------------------------------------------------------------
         period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
+        if i in spans:
+            period, why = spans[i][1], None
         if period is None and why is None:
             period = carry.figure_period
             if period is None:
@@ -689,6 +715,56 @@ def read_sentence(
         res.figures.append(fig)
     _mark_spans(res, amounts[-1])
     return res
+
+
+_FROM = {"en": re.compile(r"\bfrom\s*$", re.I), "vi": re.compile(r"\btừ\s*(?:mức\s*)?$", re.I)}
+_TO = {
+    "en": re.compile(r"\bto\s*(?:about|nearly|some|almost)?\s*$", re.I),
+    "vi": re.compile(r"\b(?:lên|đến|tới)\s*(?:mức|gần|khoảng)?\s*$", re.I),
+}
+
+
+def _from_to(sentence: str, amounts: list[Amount], pms: list[PeriodMention], lang: str) -> dict:
+    """ "from US$0.5 billion in 1992 to $43.4 billion last year", "từ 0,5 tỷ USD năm 1992 … lên 61,5 tỷ USD vào năm
+    2017", "2014년 303억달러에서 올해 626억달러로": both ends are levels of the clause's flow, each in its own period.
+    Index of the amount -> (flow, period, clause start)."""
+    out: dict[int, tuple[str, Period, int]] = {}
+    usable = [p for p in pms if p.period is not None and not p.deadline and p.relative is None and not p.since]
+    for i in range(len(amounts) - 1):
+        a, b = amounts[i], amounts[i + 1]
+        gap = sentence[a.end : b.start]
+        if len(gap) > 150:
+            continue
+        if lang == "ko":
+            if not (
+                re.match(r"\s*(?:에서|에서부터)(?![가-힣])", gap)
+                and re.match(r"\s*(?:으로|로)(?![가-힣])", sentence[b.end :])
+            ):
+                continue
+            start = amounts[i - 1].end if i else 0
+            pa = [p for p in usable if start <= p.start and p.end <= a.start]
+            pb = [p for p in usable if a.end <= p.start and p.end <= b.start]
+        else:
+            if not (_FROM[lang].search(sentence[max(0, a.start - 12) : a.start]) and _TO[lang].search(gap)):
+                continue
+            nxt = amounts[i + 2].start if i + 2 < len(amounts) else len(sentence)
+            pa = [p for p in usable if a.end <= p.start < b.start]
+            pb = [p for p in usable if b.end <= p.start < min(nxt, b.end + 40)]
+        start = amounts[i - 1].end if i else 0
+        head = sentence[start : a.start]
+        cut = max((m.end() for m in _LEFT_BOUNDARY.finditer(head)), default=0)
+        flow = find_flow(head[cut:])
+        if not flow:  # "Kim ngạch thương mại Việt Nam – Hàn Quốc tăng từ …": the dash joins the pair
+            flow, cut = find_flow(head), 0
+        if not flow or not pa or not pb:
+            continue
+        period_a = pa[-1].period if lang == "ko" else pa[0].period
+        period_b = pb[-1].period if lang == "ko" else pb[0].period
+        if period_a is None or period_b is None or str(period_a) == str(period_b):
+            continue
+        out[i] = (flow[0], period_a, start + cut)
+        out[i + 1] = (flow[0], period_b, start + cut)
+    return out
 
 
 # words that speak of two sides: a figure with them is never against the world

@@ -405,3 +405,32 @@ def test_a_paragraph_with_two_periods_leaves_a_figure_without_its_own_unsettled(
     )
     figs = _figures(ko, "ko", date(2025, 11, 12))
     assert not any(f[4] == 280_000_000_000 for f in figs)
+
+
+def test_from_x_to_y_gives_both_periods():
+    en = "Bilateral trade between Korea and Vietnam rose from $0.5 billion in 1992 to $86.8 billion in 2024, KITA said."
+    assert {("KOR", "VNM", "total", "1992", 500_000_000), ("KOR", "VNM", "total", "2024", 86_800_000_000)} <= _figures(
+        en, "en"
+    )
+    vi = "Kim ngạch thương mại Việt Nam – Hàn Quốc tăng từ 0,5 tỷ USD năm 1992 lên 86,8 tỷ USD năm 2024."
+    assert {("VNM", "KOR", "total", "1992", 500_000_000), ("VNM", "KOR", "total", "2024", 86_800_000_000)} <= _figures(
+        vi, "vi"
+    )
+    ko = "한국과 베트남의 교역액은 1992년 5억달러에서 2024년 868억달러로 늘었다."
+    assert {("KOR", "VNM", "total", "1992", 500_000_000), ("KOR", "VNM", "total", "2024", 86_800_000_000)} <= _figures(
+        ko, "ko"
+    )
+
+
+def test_an_up_from_change_is_still_no_level():
+    en = "Korea's exports to Vietnam rose by $3.1 billion from 2024 to $58.9 billion in 2025."
+    figs = _figures(en, "en")
+    assert ("KOR", "VNM", "export", "2025", 58_900_000_000) in figs
+    assert not any(f[4] == 3_100_000_000 for f in figs)
+
+
+def test_bilateral_trade_on_a_korea_vietnam_page():
+    vi = "Hàn Quốc là đối tác quan trọng của Việt Nam.\\nNăm 2024, thương mại hai chiều đạt 86,8 tỷ USD."
+    assert ("VNM", "KOR", "total", "2024", 86_800_000_000) in _figures(vi, "vi")
+    vi2 = "Năm 2024, thương mại hai chiều đạt 86,8 tỷ USD."  # no pair named anywhere: no figure
+    assert not _figures(vi2, "vi")
