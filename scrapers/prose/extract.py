@@ -130,9 +130,9 @@ def extract(
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
         claims, rskips = find_claims(s.text, lang, carry.pair, carry.rank_flow, carry.reporter)
-        named = ranking_flow(s.text, lang)
-        if named:
-            carry.rank_flow, carry.rank_basis = named
+        ranking = ranking_flow(s.text, lang)
+        if ranking:
+            carry.rank_flow, carry.rank_basis = ranking
         if claims:
             carry.rank_flow, carry.reporter = claims[-1].flow, claims[-1].reporter
         elif lang == "ko" and (bare := re.search(r"\d{1,2}\s?위", s.text)):
