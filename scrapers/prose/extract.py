@@ -32,6 +32,11 @@ from scrapers.prose.text import detect_language, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
 LANGUAGES = ("en", "vi", "ko")
+_CONTINUES = re.compile(
+    r"^\s*(?:Moreover|Furthermore|In addition|Additionally|Also|Meanwhile|Hơn nữa|Ngoài ra|Bên cạnh đó|Đồng thời|"
+    r"또한|아울러|이와 함께|한편)[,\s]",
+    re.I,
+)
 _BULLET = re.compile(r"^\s*(?:[□○ㅇ◦▲■●•\-–*]|\d+[.)]|[가-하][.)])\s*")
 
 
@@ -116,7 +121,12 @@ def extract(
     prev_para, prev_para_text = -1, ""
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
-            keep = len(prev_para_text) < 120 or _BULLET.match(s.text) or _BULLET.match(prev_para_text)
+            keep = (
+                len(prev_para_text) < 120
+                or _BULLET.match(s.text)
+                or _BULLET.match(prev_para_text)
+                or _CONTINUES.match(s.text)  # "Hơn nữa, …", "Moreover, …", "또한 …": the same subject goes on
+            )
             old = carry
             carry = Carry(carry.pair if keep else None, carry.period if keep else None, carry.last_year)
             carry.seen = set(old.seen) if keep else ({str(carry.period)} if carry.period else set())
@@ -129,7 +139,9 @@ def extract(
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
-        claims, rskips = find_claims(s.text, lang, carry.pair, carry.rank_flow, carry.reporter)
+        claims, rskips = find_claims(s.text, lang, carry.pair, carry.rank_flow, carry.reporter, carry.subject)
+        subjects = [m.code for m in find_countries(s.text, lang) if m.role == "subj"]
+        carry.subject = subjects[0] if subjects and s.text[:40].strip() else carry.subject
         ranking = ranking_flow(s.text, lang)
         if ranking:
             carry.rank_flow, carry.rank_basis = ranking

@@ -58,6 +58,7 @@ class Carry:
     reporter: str | None = None  # the reporter of the paragraph's last figure
     rank_basis: str | None = None  # surplus / deficit of the paragraph's last balance ranking
     seen: set[str] = field(default_factory=set)  # the periods the paragraph's figures have stated
+    subject: str | None = None  # the country the previous sentence spoke of, for "It …"
 
     @property
     def figure_period(self) -> Period | None:
@@ -169,7 +170,7 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
     # "267억 달러로 전월 대비 1.7% 감소했지만 전년동기 대비 9.9% 증가": a change the text marks as year-on-year, in the clause
     nxt = min([b.start for b in _AMOUNTS_OF.get(id(sentence), []) if b.start > a.end] + [len(sentence)])
     for p in percents:
-        marked = _YOY_MARKER[lang].search(sentence[max(a.end, p.start - 24) : p.start]) or _YOY_AFTER[lang].match(
+        marked = _YOY_MARKER[lang].search(sentence[max(a.end, p.start - 40) : p.start]) or _YOY_AFTER[lang].match(
             sentence[p.end : p.end + 30]
         )
         if a.end <= p.start < nxt and marked:
@@ -182,7 +183,11 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
 
 _YOY_MARKER = {
     "ko": re.compile(r"(?:전년\s*동[기월]|전년|지난해\s*같은\s*기간|작년\s*같은\s*기간)\s*(?:대비|보다|에\s*비해)\s*$"),
-    "en": re.compile(r"(?:year[- ]on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y|yoy)[\s,]*(?:by\s+|of\s+)?$", re.I),
+    "en": re.compile(
+        r"(?:year[- ]on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y|yoy)[\s,]*"
+        r"(?:(?:increase|rise|growth|gain|jump|decrease|decline|drop|fall|contraction)\s+)?(?:by|of)?\s*$",
+        re.I,
+    ),
     "vi": re.compile(r"so\s+với\s+cùng\s+kỳ(?:\s+năm\s+(?:trước|ngoái))?[\s,]*$", re.I),
 }
 _YOY_AFTER = {
@@ -711,6 +716,8 @@ def read_sentence(
             commodity,
             approx,
             _yoy(a, percents, sentence, lang, owner),
+            # the "from" end of "from X to Y" is the starting point, not what the paragraph goes on about
+            base=i in spans and i + 1 in spans and spans[i + 1][1] != spans[i][1],
         )
         res.figures.append(fig)
     _mark_spans(res, amounts[-1])

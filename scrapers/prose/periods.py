@@ -181,7 +181,11 @@ _KO = [
     (r"(?P<y>(?:19|20)\d{2})년", "year"),
     (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d{1,2}\s*(?:월|분기|~|∼|-))", "year"),
 ]
-_COMPILED = {lang: [(re.compile(p), k) for p, k in table] for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))}
+# Vietnamese sentences begin with a capital ("Tháng 2/2025", "Quý I"): its words match in either case
+_COMPILED = {
+    lang: [(re.compile(p, re.I if lang == "vi" else 0), k) for p, k in table]
+    for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))
+}
 
 _CMP_BEFORE = {
     "en": re.compile(

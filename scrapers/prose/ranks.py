@@ -131,7 +131,10 @@ def _possessor(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> str 
         after = [
             x
             for x in ms
-            if x.start >= e and re.fullmatch(r"\s*(?:lớn\s+nhất\s+)?(?:của|với)\s+", sentence[e : x.start], re.I)
+            if x.start >= e
+            and re.fullmatch(
+                r"\s*(?:lớn\s+nhất\s+)?(?:và\s+[^,.;]{0,60}?\s+)?(?:của|với|đối\s+với)\s+", sentence[e : x.start], re.I
+            )
         ]
         return after[0].code if after else None
     before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:의)?\s*", sentence[x.end : s])]
@@ -270,12 +273,62 @@ def ranking_flow(sentence: str, lang: str) -> tuple[str, str | None] | None:
     return flow, basis
 
 
+_PRONOUN = re.compile(
+    r"^\s*(?:It|The\s+country|The\s+nation|Nước\s+này|Quốc\s+gia\s+này|이\s*나라는|이\s*나라가)\b", re.I
+)
+_RUN_ITEM = re.compile(
+    rf"(?P<ord>{_EN_ORD})(?:[\s-]+(?:largest|biggest|place))?\s+(?:(?:in|for)\s+)?(?:(?:19|20)\d{{2}}|last\s+year|this\s+year)",
+    re.I,
+)
+
+
+def _ranking_run(sentence: str, ms: list[Mention], context: tuple[str, str] | None) -> list[Claim]:
+    """ "Vietnam … ranking fifth in 2012, fourth in 2013, third in 2017 and second in 2020, before finishing in first
+    last year": a run of ranks by year, of the sentence's subject, by the sentence's measure."""
+    lead = re.search(r"\b(?:rank(?:ing|ed|s)?|finish(?:ing|ed)?|placing|placed)\s+(?:in\s+)?", sentence, re.I)
+    if not lead:
+        return []
+    items = []
+    pos = lead.end()
+    while True:
+        m = _RUN_ITEM.match(sentence, pos)
+        if not m:
+            break
+        items.append(m)
+        gap = re.match(
+            r"\s*,?\s*(?:and\s+|before\s+|then\s+)?(?:finish(?:ing|ed)?\s+|rank(?:ing|ed)?\s+)?(?:in\s+)?",
+            sentence[m.end() :],
+            re.I,
+        )
+        if not gap or not gap.group(0):
+            break
+        pos = m.end() + gap.end()
+    if len(items) < 2:
+        return []
+    flow = find_flow(sentence[: lead.start()])
+    subj = [x for x in ms if x.end <= lead.start() and x.role == "subj"]
+    owner = [
+        x for x in ms if x.end <= lead.start() and x.role in ("to", "poss") and (not subj or x.code != subj[0].code)
+    ]
+    subject = subj[0].code if subj else None
+    poss = owner[-1].code if owner else (context[0] if context and context[1] == subject else None)
+    if not flow or subject is None or poss is None or subject == poss:
+        return []
+    out = []
+    for m in items:
+        rank = _ordinal(m.group("ord"))
+        if rank:
+            out.append(Claim(poss, subject, flow[0], rank, m.start(), m.start("ord") + len(m.group("ord"))))
+    return out
+
+
 def find_claims(
     sentence: str,
     lang: str,
     context: tuple[str, str] | None = None,
     context_flow: str | None = None,
     default_reporter: str | None = None,
+    pronoun_subject: str | None = None,
 ) -> tuple[list[Claim], list[str]]:
     """Claims of one sentence, and the reasons for phrases that were not claims.
 
@@ -289,6 +342,10 @@ def find_claims(
         {(m.start(), m.end()): m for p in _patterns(lang) for m in p.finditer(sentence)}.values(),
         key=lambda m: m.start(),
     )
+    if lang == "en":
+        run = _ranking_run(sentence, ms, context)
+        if run:
+            return run, skips
     prev: Claim | None = None
     listed_ids: set[int] = set()
     for m in matches:
@@ -346,6 +403,15 @@ def find_claims(
             subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
                 prev.partner if prev else None
             )
+        if lang in ("en", "vi") and (subject is None or poss is None):
+            # "Xuất khẩu của Hàn Quốc sang Trung Quốc, thị trường xuất khẩu lớn nhất, …": an apposition
+            comma = re.search(r",\s*(?:the\s+|its\s+)?$", sentence[: m.start()], re.I)
+            named = [x for x in ms if comma and x.end == comma.start()] if comma else []
+            owner = [x for x in ms if x.role == "poss" and x.end <= m.start() and named and x.code != named[0].code]
+            if named and owner and re.search(r"^[^,.;]{0,12}(?:,|$)", sentence[m.end() :]):
+                subject, poss = named[0].code, owner[0].code
+        if subject is None and pronoun_subject and _PRONOUN.match(sentence) and pronoun_subject != poss:
+            subject = pronoun_subject  # "Vietnam has emerged as … It became Korea's third-largest trading partner"
         if (
             subject is None
             and not bare

@@ -434,3 +434,36 @@ def test_bilateral_trade_on_a_korea_vietnam_page():
     assert ("VNM", "KOR", "total", "2024", 86_800_000_000) in _figures(vi, "vi")
     vi2 = "Năm 2024, thương mại hai chiều đạt 86,8 tỷ USD."  # no pair named anywhere: no figure
     assert not _figures(vi2, "vi")
+
+
+def test_a_run_of_ranks_by_year():
+    en = (
+        "Korea's trade surplus with Vietnam kept growing. Vietnam brought a rising surplus for Korea, ranking sixth in 2015, "
+        "third in 2018 and second in 2021, before finishing first last year."
+    )
+    assert {
+        ("KOR", "VNM", "balance", "2015", 6),
+        ("KOR", "VNM", "balance", "2018", 3),
+        ("KOR", "VNM", "balance", "2021", 2),
+        ("KOR", "VNM", "balance", "2025", 1),
+    } <= _ranks(en, "en")
+
+
+def test_it_is_the_country_the_previous_sentence_spoke_of():
+    en = "Vietnam has become a key partner for Korea. It became Korea's third-largest trading partner in 2024."
+    assert ("KOR", "VNM", "total", "2024", 3) in _ranks(en, "en")
+
+
+def test_an_apposition_and_a_possessor_shared_by_two_ranks():
+    vi = "Tháng 2/2025, xuất khẩu của Hàn Quốc sang Mỹ, thị trường xuất khẩu lớn thứ hai, tăng 3%."
+    assert ("KOR", "USA", "export", "2025-02", 2) in _ranks(vi, "vi")
+    vi2 = "Năm 2024, Hàn Quốc là thị trường xuất khẩu lớn thứ ba và thị trường nhập khẩu lớn thứ hai của Việt Nam."
+    assert {("VNM", "KOR", "export", "2024", 3), ("VNM", "KOR", "import", "2024", 2)} <= _ranks(vi2, "vi")
+
+
+def test_a_paragraph_that_goes_on_keeps_the_period():
+    en = (
+        "In 2024 Korea's exports to Vietnam reached $55.9 billion, according to the trade ministry in Seoul, "
+        "which also said that shipments of machinery rose.\\nMoreover, Vietnam was Korea's third-largest trading partner."
+    )
+    assert ("KOR", "VNM", "total", "2024", 3) in _ranks(en, "en")
