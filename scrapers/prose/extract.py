@@ -139,7 +139,15 @@ def extract(
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
-        claims, rskips = find_claims(s.text, lang, carry.pair, carry.rank_flow, carry.reporter, carry.subject)
+        claims, rskips = find_claims(
+            s.text,
+            lang,
+            carry.pair,
+            carry.rank_flow,
+            carry.reporter,
+            carry.subject,
+            agency_country(s.text) or doc_agency,
+        )
         subjects = [m.code for m in find_countries(s.text, lang) if m.role == "subj"]
         carry.subject = subjects[0] if subjects and s.text[:40].strip() else carry.subject
         ranking = ranking_flow(s.text, lang)

@@ -241,7 +241,13 @@ def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | Non
     paren = re.search(r"\(\s*$", before)
     if paren:  # "일본(5위)"
         named = [x for x in ms if x.end == paren.start()]
-        return named[0].code if named else None
+        if named:
+            return named[0].code
+        if re.search(r"달러\s*$", before[: paren.start()]):  # "대 베트남 수출은 223억달러(6위)": the amount's partner
+            clause_start = max((b.end() for b in re.finditer(r"[,.;]\s", before)), default=0)
+            side = [x for x in ms if clause_start <= x.start < paren.start() and x.role in ("with", "to", "from")]
+            return side[-1].code if len(side) == 1 else None
+        return None
     subj = [
         x
         for x in ms
@@ -322,6 +328,45 @@ def _ranking_run(sentence: str, ms: list[Mention], context: tuple[str, str] | No
     return out
 
 
+_RANGE = re.compile(r"(?<![\d.])(?P<a>\d{1,2})\s?[~∼\-]\s?(?P<b>\d{1,2})\s?위(?:는|은)?\s*")
+_KO_AMOUNT_TEXT = r"[\d,.]+\s?[조억만천](?:\s?[\d,.]*\s?[조억만천])*\s?(?:[\d,]+\s?)?달러"
+
+
+def _range_list(
+    sentence: str,
+    ms: list[Mention],
+    context: tuple[str, str] | None,
+    context_flow: str | None,
+    default_reporter: str | None,
+) -> list[Claim]:
+    """ "수출 1~3위는 중국 791억달러, 미국 419억달러, 홍콩 168억달러": ranks a..b to the countries listed, in order."""
+    m = _RANGE.search(sentence)
+    if not m:
+        return []
+    first, last = int(m.group("a")), int(m.group("b"))
+    names: list[Mention] = []
+    pos = m.end()
+    while len(names) < last - first + 1:
+        nxt = [x for x in ms if x.start == pos + (len(sentence[pos:]) - len(sentence[pos:].lstrip(" '‘’\"“”")))]
+        if not nxt:
+            break
+        names.append(nxt[0])
+        rest = re.match(rf"['’\"”]?\s*(?:{_KO_AMOUNT_TEXT})?\s*(?:,|과|와|및)?\s*", sentence[nxt[0].end :])
+        pos = nxt[0].end + (rest.end() if rest else 0)
+    if len(names) != last - first + 1 or len({x.code for x in names}) != len(names):
+        return []
+    head = sentence[: m.start()]
+    found = find_flow(head[max((b.end() for b in re.finditer(r"[,.;]\s", head)), default=0) :])
+    flow = found[0] if found else context_flow
+    poss = (context[0] if context else None) or default_reporter
+    if flow is None or poss is None or poss in {x.code for x in names}:
+        return []
+    reg = countries()
+    if not all(reg.rankable(x.code) for x in names):
+        return []
+    return [Claim(poss, x.code, flow, first + n, x.start, x.end, bare=True) for n, x in enumerate(names)]
+
+
 def find_claims(
     sentence: str,
     lang: str,
@@ -329,6 +374,7 @@ def find_claims(
     context_flow: str | None = None,
     default_reporter: str | None = None,
     pronoun_subject: str | None = None,
+    agency: str | None = None,
 ) -> tuple[list[Claim], list[str]]:
     """Claims of one sentence, and the reasons for phrases that were not claims.
 
@@ -346,6 +392,8 @@ def find_claims(
         run = _ranking_run(sentence, ms, context)
         if run:
             return run, skips
+    if lang == "ko":
+        claims += _range_list(sentence, ms, context, context_flow, default_reporter or agency)
     prev: Claim | None = None
     listed_ids: set[int] = set()
     for m in matches:
@@ -391,7 +439,8 @@ def find_claims(
                 for x in ms
                 if x.end <= m.start() and x.code in ("KOR", "VNM") and _KO_RANKING_AFTER.match(sentence[x.end :])
             ]
-            poss = own[0].code if own else default_reporter
+            # … else whose statistics the page cites (a Korean page citing KITA ranks Korea's partners)
+            poss = own[0].code if own else (default_reporter or (agency if bare else None))
         listed = _ordered_list(sentence, m, ms, lang)
         if top and len(listed) != rank - 1:
             skips.append(f"'top {rank}' without the {rank - 1} partners before it: {m.group(0)!r}")

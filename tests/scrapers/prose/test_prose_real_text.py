@@ -467,3 +467,21 @@ def test_a_paragraph_that_goes_on_keeps_the_period():
         "which also said that shipments of machinery rose.\\nMoreover, Vietnam was Korea's third-largest trading partner."
     )
     assert ("KOR", "VNM", "total", "2024", 3) in _ranks(en, "en")
+
+
+def test_a_korean_range_of_ranks_over_a_list_and_a_rank_in_parentheses():
+    ko = (
+        "한국무역협회에 따르면 올해 1~6월 수출 1~3위는 중국 600억달러, 미국 500억달러, 베트남 300억달러였다. "
+        "일본은 250억달러(4위)였다."
+    )
+    ranks = _ranks(ko, "ko", date(2025, 7, 20))
+    assert {
+        ("KOR", "CHN", "export", "2025-01..2025-06", 1),
+        ("KOR", "USA", "export", "2025-01..2025-06", 2),
+        ("KOR", "VNM", "export", "2025-01..2025-06", 3),
+    } <= ranks
+    figs = _figures(ko, "ko", date(2025, 7, 20))
+    assert ("KOR", "VNM", "export", "2025-01..2025-06", 30_000_000_000) in figs
+    assert ("KOR", "CHN", "export", "2025-01..2025-06", 60_000_000_000) in figs
+    # a range whose list does not fit is no claim
+    assert not _ranks("한국무역협회에 따르면 올해 1~6월 수출 1~3위는 중국, 미국이었다.", "ko", date(2025, 7, 20))
