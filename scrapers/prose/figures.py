@@ -500,8 +500,9 @@ def read_sentence(
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
             found = find_flow(left)
-        if not found and i and res.figures and not left.strip(" ,"):
-            found = (res.figures[-1].flow.value, None)
+        continued = False
+        if not found and i and res.figures and left.strip(" ,").lower() in ("", "and", "và"):
+            found, continued = (res.figures[-1].flow.value, None), True  # "…, $8.1 billion in Japan": the list goes on
         if (
             not found
             and i
@@ -623,6 +624,8 @@ def read_sentence(
             )
             had_partner = partner is not None
             reporter, partner = _fill(reporter, partner, ctx or rank_pair or carry.pair)
+            if continued and reporter is None and partner is not None and partner != res.figures[-1].reporter:
+                reporter = res.figures[-1].reporter
             named = {
                 m.code for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp", "to", "from", "with")
             }

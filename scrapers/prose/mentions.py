@@ -158,6 +158,8 @@ def _after_capitalised(text: str, s: int) -> bool:
 
 
 _EN_BEFORE = [
+    # "$16.3 billion in China, $8.1 billion in Japan": the market an amount went to or came from
+    (re.compile(r"(?:billion|million|trillion|bn|mn|USD|dollars?)\s+(?:in|for)\s+(?:the\s+)?$", re.I), "market"),
     (re.compile(r"\b(?:to|into|towards|for)\s+(?:the\s+)?(?:market\s+of\s+)?$", re.I), "to"),
     (re.compile(r"\bfrom\s+(?:the\s+)?$", re.I), "from"),
     (re.compile(r"\bwith\s+(?:the\s+)?$", re.I), "with"),

@@ -189,7 +189,7 @@ _COMPILED = {
 
 _CMP_BEFORE = {
     "en": re.compile(
-        r"(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$",
+        r"(?<![\w-])(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$",
         re.I,
     ),
     "vi": re.compile(

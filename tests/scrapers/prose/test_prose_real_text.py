@@ -485,3 +485,17 @@ def test_a_korean_range_of_ranks_over_a_list_and_a_rank_in_parentheses():
     assert ("KOR", "CHN", "export", "2025-01..2025-06", 60_000_000_000) in figs
     # a range whose list does not fit is no claim
     assert not _ranks("한국무역협회에 따르면 올해 1~6월 수출 1~3위는 중국, 미국이었다.", "ko", date(2025, 7, 20))
+
+
+def test_amounts_listed_with_their_markets():
+    en = "In the first five months of 2025, Vietnamese exports reached $20.1 billion in China, $9.2 billion in Japan, and $10.3 billion in South Korea."
+    assert _figures(en, "en", date(2025, 6, 10)) == {
+        ("VNM", "CHN", "export", "2025-01..2025-05", 20_100_000_000),
+        ("VNM", "JPN", "export", "2025-01..2025-05", 9_200_000_000),
+        ("VNM", "KOR", "export", "2025-01..2025-05", 10_300_000_000),
+    }
+
+
+def test_turnover_is_no_comparison_word_and_export_and_import_is_a_total():
+    en = "Viet Nam's total export and import turnover in the first five months was US$310.2 billion."
+    assert _figures(en, "en", date(2025, 6, 10)) == {("VNM", "WLD", "total", "2025-01..2025-05", 310_200_000_000)}
