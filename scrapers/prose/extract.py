@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
 from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
@@ -69,7 +69,7 @@ def _usable(pms):
 
 def _claim_period(
     claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period], resolved: dict
-) -> Period | None:
+) -> Period | list[Period] | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
     pms = [p for p in pms if not p.since_event and not p.deadline and (not p.comparison or p.since)]
     rel = [p for p in pms if claim.end <= p.start < nxt]
@@ -77,6 +77,8 @@ def _claim_period(
         rel = []  # Korean states the period before the claim; a later one belongs to the next clause
     rel += [p for p in pms if p.end <= claim.start][-1:]
     for p in rel:
+        if p.years:  # "2020~2021년 … 2위": the claim holds for each year of the run
+            return [Period.year(y) for y in range(p.years[0], p.years[1] + 1)]
         if p.relative == "that" and carry.last_year:
             return Period.year(carry.last_year)
         if p.relative == "next":
@@ -160,6 +162,7 @@ def extract(
             carry.rank_flow = moved[0] if moved else carry.rank_flow
         out.skipped += [Skip(s.text, r) for r in rskips]
         resolved: dict[int, Period] = {}
+        runs: list[Claim] = []
         for c in claims:
             if c.listed:
                 base = next((b for b in claims if not b.listed and b.start == c.start), None)
@@ -171,8 +174,15 @@ def extract(
                 out.skipped.append(
                     Skip(s.text, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}")
                 )
+            elif isinstance(p, list):
+                resolved[id(c)] = p[0]
+                for later in p[1:]:
+                    twin = replace(c)
+                    resolved[id(twin)] = later
+                    runs.append(twin)
             else:
                 resolved[id(c)] = p
+        claims += runs
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(

@@ -29,6 +29,7 @@ class PeriodMention:
     relative: str | None = None  # "that" / "next": a year relative to an earlier one
     text: str = ""
     since: bool = False  # "since 2022", "2022년 이후": the first year of a run
+    years: tuple[int, int] | None = None  # "2020~2021년", "2019-2021": a run of whole years
     since_event: bool = False  # "since relations were established in 1992": an event's year
 
 
@@ -178,6 +179,7 @@ _KO = [
         "first_n",
     ),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
+    (r"(?<!\d)(?:19|20)\d{2}\s*[~∼\-–]\s*(?:19|20)?\d{2}년", "multi_year"),
     (r"(?P<y>(?:19|20)\d{2})년", "year"),
     (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d{1,2}\s*(?:월|분기|~|∼|-))", "year"),
 ]
@@ -391,4 +393,11 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
                 period = _latest(build, published)
     except (InvalidPeriod, ValueError, KeyError, TypeError):
         period = None
-    return PeriodMention(s, e, period, comparison, deadline, text=m.group(0), since=since, since_event=since_event)
+    years = None
+    if kind == "multi_year":
+        ys = re.findall(r"\d{2,4}", m.group(0))
+        y1, y2 = int(ys[0]), int(ys[1]) if len(ys[1]) == 4 else int(ys[0][:2] + ys[1])
+        years = (y1, y2) if 0 < y2 - y1 <= 5 else None
+    return PeriodMention(
+        s, e, period, comparison, deadline, text=m.group(0), since=since, since_event=since_event, years=years
+    )

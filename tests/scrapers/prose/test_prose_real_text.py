@@ -499,3 +499,14 @@ def test_amounts_listed_with_their_markets():
 def test_turnover_is_no_comparison_word_and_export_and_import_is_a_total():
     en = "Viet Nam's total export and import turnover in the first five months was US$310.2 billion."
     assert _figures(en, "en", date(2025, 6, 10)) == {("VNM", "WLD", "total", "2025-01..2025-05", 310_200_000_000)}
+
+
+def test_a_rank_over_a_run_of_years_is_claimed_for_each_year():
+    ko = (
+        "지난해 한국의 대베트남 무역수지는 300억달러 흑자였다. 베트남은 2021~2023년 중국을 제치고 2위 무역흑자국이었다."
+    )
+    assert {
+        ("KOR", "VNM", "balance", "2021", 2),
+        ("KOR", "VNM", "balance", "2022", 2),
+        ("KOR", "VNM", "balance", "2023", 2),
+    } <= _ranks(ko, "ko")
