@@ -28,7 +28,7 @@ from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims, ranking_flow
 from scrapers.prose.terms import HANGUL, find_flow, word_re
-from scrapers.prose.text import detect_language, sentences
+from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
 LANGUAGES = ("en", "vi", "ko")
@@ -110,6 +110,8 @@ def extract(
     if lang is None:
         out.skipped.append(Skip(text[:200], "language not English, Vietnamese or Korean"))
         return out
+    if lang == "en":
+        text = repair_glued_words(text)
     published_at = datetime.combine(published, time(), tzinfo=UTC) if published else None
     doc_agency = agency_country(text)
     named = {m.code for m in find_countries(text, lang)}

@@ -468,6 +468,7 @@ def read_sentence(
             continue
         # --- flow ---------------------------------------------------------------------------
         found: tuple[str, re.Match | None] | None = None
+        flow_after: str | None = None  # the flow named right after the amount ("$5 billion trade deficit")
         verb = (
             re.match(
                 r"\s*(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
@@ -490,12 +491,22 @@ def read_sentence(
             found = (spans[i][0], None)
             cs = min(cs, spans[i][2])
             left = sentence[cs : a.start]
-        found = found or find_flow(left)
-        if not found:
-            m = re.match(
-                r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I
+        # "$10.7 billion in exports", "a $34.5 billion trade deficit with …", "22.5 billion USD import value from …":
+        # a flow noun right after the amount is its own, before any flow word earlier in the clause
+        noun_after = (
+            re.match(
+                r"\s*(?:(?:in|of|worth\s+of)\s+)?(?:(?!(?:and|or|while|but|with|và|trong)\b)\w+\s+){0,2}?"
+                r"(?:exports?|imports?|shipments|trade|surplus|deficit)(?:\s+(?:surplus|deficit|balance|value|turnover|volume))?\b",
+                right,
+                re.I,
             )
-            found = find_flow(m.group(0)) if m else None
+            if lang != "ko" and not found
+            else None
+        )
+        if noun_after and find_flow(noun_after.group(0)):
+            found, flow_after = find_flow(noun_after.group(0)), noun_after.group(0)
+            found = (found[0], None) if found else None
+        found = found or find_flow(left)
         if not found and find_flow(sentence[prev_end : a.start]):
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
@@ -624,7 +635,8 @@ def read_sentence(
             )
             had_partner = partner is not None
             reporter, partner = _fill(reporter, partner, ctx or rank_pair or carry.pair)
-            if continued and reporter is None and partner is not None and partner != res.figures[-1].reporter:
+            # "…, $8.1 billion in Japan", "a $5 bn deficit with Korea and a $10 bn surplus with Japan": the same side
+            if reporter is None and partner is not None and res.figures and partner != res.figures[-1].reporter:
                 reporter = res.figures[-1].reporter
             named = {
                 m.code for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp", "to", "from", "with")
@@ -702,6 +714,9 @@ def read_sentence(
             if lang == "ko":
                 words += list(re.finditer("흑자|적자", right))
             last = max(words, key=lambda m: m.end()) if words else None
+            if flow_after:  # "$5 billion trade deficit with …": the noun after the amount names its sign
+                after = word_re("flows.surplus").search(flow_after) or word_re("flows.deficit").search(flow_after)
+                last = after or last
             negative = a.negative or bool(last and word_re("flows.deficit").fullmatch(last.group(0)))
             value = -value if negative else value
             if mirrored:

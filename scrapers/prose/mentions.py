@@ -205,6 +205,14 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
             return "bare_flow"  # "베트남 수출": the other side (Korea's own "한국 수출" is the reporter)
         return "bare"
     if lang == "en" and re.match(r"\s*(?:'s|’s|')(?!\w)", after):
+        # "South Korea's trade ministry said …": the country owns a speaker, not the figure
+        if re.match(
+            r"\s*(?:'s|’s|')\s+(?:[\w-]+\s+){0,2}?(?:ministry|ministries|government|president|minister|agency|office|"
+            r"embassy|officials?|leader|leaders|premier|authorities|customs\s+(?:office|agency))\b",
+            text[e : e + 60],
+            re.I,
+        ):
+            return "other"
         return "poss"
     table = _EN_BEFORE if lang == "en" else _VI_BEFORE
     for pat, role in table:

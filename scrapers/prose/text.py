@@ -76,3 +76,19 @@ def sentences(text: str) -> list[Sentence]:
         if piece:
             out.append(Sentence(piece, pi, len(out)))
     return out
+
+
+# Words run together by a crawl ("to theRoK", "toVietnam", "tradedeficit", "deficitwith"): split where English
+# cannot join them (a function word glued to a capitalised name; a trade noun glued to the next word).
+_GLUED_WORDS = [
+    (re.compile(r"\b(the|to|with|from|of|and|in|for|by)(?=[A-Z][A-Za-z])"), r"\1 "),
+    (re.compile(r"(deficit|surplus|exports?|imports?|value|turnover|volume)(with|to|from|of)\b", re.I), r"\1 \2"),
+    (re.compile(r"\b(trade|exports?|imports?)(deficit|surplus|balance|value|turnover|volume)\b", re.I), r"\1 \2"),
+]
+
+
+def repair_glued_words(text: str) -> str:
+    """English text with the words a crawl ran together set apart again."""
+    for pat, repl in _GLUED_WORDS:
+        text = pat.sub(repl, text)
+    return text

@@ -510,3 +510,27 @@ def test_a_rank_over_a_run_of_years_is_claimed_for_each_year():
         ("KOR", "VNM", "balance", "2022", 2),
         ("KOR", "VNM", "balance", "2023", 2),
     } <= _ranks(ko, "ko")
+
+
+def test_crawl_glued_words_are_set_apart():
+    en = "In 2025 export value from Vietnam to theRoK stood at 26.4 billion USD, and the tradedeficitwith the RoK was 30.1 billion USD."
+    figs = _figures(en, "en")
+    assert ("VNM", "KOR", "export", "2025", 26_400_000_000) in figs
+    assert ("VNM", "KOR", "balance", "2025", -30_100_000_000) in figs
+
+
+def test_the_flow_noun_after_an_amount_names_flow_and_sign():
+    en = "In 2024 Vietnam had a $5 billion trade deficit with South Korea and a $10 billion trade surplus with Japan."
+    assert _figures(en, "en") == {
+        ("VNM", "KOR", "balance", "2024", -5_000_000_000),
+        ("VNM", "JPN", "balance", "2024", 10_000_000_000),
+    }
+
+
+def test_a_country_that_owns_a_speaker_is_not_the_figure_s_side():
+    en = (
+        "Vietnam is Korea's third-largest trading partner. South Korea's trade ministry said the Southeast Asian "
+        "nation had a $30 billion trade deficit with South Korea in 2024."
+    )
+    assert ("VNM", "KOR", "balance", "2024", -30_000_000_000) in _figures(en, "en")
+    assert not any(f[0] == "KOR" and f[2] == "balance" for f in _figures(en, "en"))
