@@ -511,9 +511,8 @@ def read_sentence(
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
             found = find_flow(left)
-        continued = False
         if not found and i and res.figures and left.strip(" ,").lower() in ("", "and", "và"):
-            found, continued = (res.figures[-1].flow.value, None), True  # "…, $8.1 billion in Japan": the list goes on
+            found = (res.figures[-1].flow.value, None)  # "…, $8.1 billion in Japan": the list goes on
         if (
             not found
             and i
