@@ -73,6 +73,8 @@ def _patterns(lang: str) -> list[re.Pattern]:
             re.compile(rf"(?P<noun>{n})\s+(?:lớn\s+)?thứ\s+(?P<ord>{vo})(?!\w)", re.I),
             re.compile(rf"(?P<noun>{n})\s+lớn\s+(?P<ord>nhất)(?!\w)", re.I),
             re.compile(rf"(?:đứng\s+)?thứ\s+(?P<ord>{vo})\s+(?:trong\s+(?:số\s+)?)?(?:các\s+)?(?P<noun>{n})", re.I),
+            # "Đứng thứ 2 là Hàn Quốc với 42,4 tỷ USD": a bare rank in the paragraph's ranking
+            re.compile(rf"đứng\s+(?:ở\s+)?(?:vị\s+trí\s+)?thứ\s+(?P<ord>{vo})(?!\w)(?P<bare>)", re.I),
         ]
     return [
         re.compile(rf"제?\s?(?P<ord>\d{{1,2}})\s?위\s?(?:의\s?)?(?P<noun>{n})"),
@@ -231,8 +233,14 @@ def _bare_flow(sentence: str, m: re.Match, context_flow: str | None) -> str | No
     return named[0] if named else context_flow
 
 
-def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | None) -> str | None:
+def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | None, lang: str = "ko") -> str | None:
     tail = sentence[m.end() :]
+    if lang == "vi":  # "Đứng thứ 2 là Hàn Quốc", "Hàn Quốc đứng thứ 2"
+        after = re.match(r"\s*(?:là|thuộc\s+về)\s+(?:thị\s+trường\s+)?", tail, re.I)
+        nxt = [x for x in ms if after and x.start == m.end() + after.end()]
+        prior = [x for x in ms if re.fullmatch(r"\s*(?:vẫn\s+|tiếp\s+tục\s+)?", sentence[x.end : m.start()])]
+        found = nxt or prior
+        return found[0].code if found else None
     follows = re.match(r"\s*(?:는|은|가|이)?\s*['‘’\"“”]?", tail)
     nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
     if nxt:
@@ -432,6 +440,8 @@ def find_claims(
             poss = owners[-1].code if owners else None
         if poss is None and lang == "ko" and context:
             poss = context[0]
+        if poss is None and lang == "vi" and bare:  # the paragraph's ranking goes on: its owner
+            poss = default_reporter or (context[0] if context else None) or agency
         if poss is None and lang == "ko":
             # "우리나라 10대 무역적자 국가는…": Korea or Vietnam named bare before the ranking, else the paragraph's reporter
             own = [
@@ -447,7 +457,7 @@ def find_claims(
             continue
         listed_ids |= {id(x) for x in listed}
         if bare:
-            subject = _bare_subject(sentence, m, ms, poss)
+            subject = _bare_subject(sentence, m, ms, poss, lang)
         else:
             subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
                 prev.partner if prev else None

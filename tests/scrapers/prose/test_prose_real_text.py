@@ -534,3 +534,12 @@ def test_a_country_that_owns_a_speaker_is_not_the_figure_s_side():
     )
     assert ("VNM", "KOR", "balance", "2024", -30_000_000_000) in _figures(en, "en")
     assert not any(f[0] == "KOR" and f[2] == "balance" for f in _figures(en, "en"))
+
+
+def test_a_vietnamese_bare_rank_in_the_paragraph_s_ranking():
+    vi = (
+        "Năm 2024, Trung Quốc là thị trường nhập khẩu lớn nhất của Việt Nam với 144 tỷ USD. "
+        "Đứng thứ 2 là Hàn Quốc với 55,9 tỷ USD, tăng 6%."
+    )
+    assert {("VNM", "CHN", "import", "2024", 1), ("VNM", "KOR", "import", "2024", 2)} <= _ranks(vi, "vi")
+    assert ("VNM", "KOR", "import", "2024", 55_900_000_000) in _figures(vi, "vi")
