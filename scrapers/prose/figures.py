@@ -300,6 +300,17 @@ _BASE_BEFORE = {
 # "이는 지난해 같은 기간 391억 달러보다 …": the base of a comparison without parentheses
 _BASE_PLAIN = {
     "ko": re.compile(r"(?:1년\s*전|전년(?:\s*동기|\s*같은\s*기간)?|(?:지난해|작년)\s*같은\s*기간)(?:의)?\s*$"),
+    # "so với mức 53,5 tỷ USD của năm trước", "compared with $51.2 billion a year earlier"
+    "vi": re.compile(r"so\s+với\s+(?:mức\s+|con\s+số\s+)?$", re.I),
+    "en": re.compile(r"(?:compared\s+(?:with|to)|versus|against|from)\s+$", re.I),
+}
+_BASE_PLAIN_AFTER = {
+    "ko": re.compile(r"\s*(?:보다|에\s*비해|대비)"),
+    "vi": re.compile(r"\s*(?:của|trong)\s+(?:cùng\s+kỳ\s+)?năm\s+(?:trước|ngoái)(?:\s+đó)?", re.I),
+    "en": re.compile(
+        r"\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+the\s+same\s+period\s+(?:of\s+)?(?:last|the\s+previous)\s+year)",
+        re.I,
+    ),
 }
 _NO_BASE = re.compile(r"(?!x)x")
 # A sentence that opens by pointing back at the previous one ("이는", "This", "Con số này"): its change is that figure's.
@@ -312,9 +323,7 @@ def _base_figure(
     """The year-earlier figure an amount in parentheses states; False when the amount is not one."""
     before = sentence[prev_end : a.start]
     parenthesised = _BASE_BEFORE[lang].search(before) and re.match(r"\s*\)", sentence[a.end :])
-    compared = _BASE_PLAIN.get(lang, _NO_BASE).search(before) and re.match(
-        r"\s*(?:보다|에\s*비해|대비)", sentence[a.end :]
-    )
+    compared = _BASE_PLAIN.get(lang, _NO_BASE).search(before) and _BASE_PLAIN_AFTER[lang].match(sentence[a.end :])
     if not (parenthesised or compared):
         return False
     own = [f for f in res.figures if not f.base]
@@ -323,7 +332,9 @@ def _base_figure(
         ref = None
     if ref is None:
         return None
-    flow = find_flow(sentence[prev_end : a.start]) or find_flow(sentence[a.end : a.end + 40])
+    after = sentence[a.end : a.end + 40]
+    after = after[: m.start()] if (m := re.search(r"[,;]", after)) else after
+    flow = find_flow(sentence[prev_end : a.start]) or find_flow(after)
     if flow and flow[0] != ref.flow.value:
         return None
     stop = re.search(r"[,;]|\s(?:and|và)\s|(?:으며|하며|고)\s", sentence[a.end :])
@@ -691,6 +702,9 @@ def read_sentence(
             continue
         if partner is None or partner == reporter:
             res.skips.append(f"partner unknown: {a.text!r}")
+            continue
+        if commodity != "TOTAL" and partner not in {m.code for m in mentions if cs <= m.start < ce} | {WORLD}:
+            res.skips.append(f"a commodity figure whose partner its clause does not name: {a.text!r}")
             continue
         if partner != WORLD and reg.is_aggregate(partner):
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")

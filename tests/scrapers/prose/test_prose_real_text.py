@@ -543,3 +543,18 @@ def test_a_vietnamese_bare_rank_in_the_paragraph_s_ranking():
     )
     assert {("VNM", "CHN", "import", "2024", 1), ("VNM", "KOR", "import", "2024", 2)} <= _ranks(vi, "vi")
     assert ("VNM", "KOR", "import", "2024", 55_900_000_000) in _figures(vi, "vi")
+
+
+def test_a_plain_comparison_base_is_the_year_earlier_figure():
+    vi = (
+        "Năm 2025, xuất khẩu từ Hàn Quốc sang Việt Nam đạt 61,0 tỷ USD, tăng 4,6% so với mức 58,3 tỷ USD của năm trước."
+    )
+    assert ("KOR", "VNM", "export", "2024", 58_300_000_000) in _figures(vi, "vi")
+    en = "Korea's exports to Vietnam were $61.0 billion in 2025, compared with $58.3 billion a year earlier."
+    assert ("KOR", "VNM", "export", "2024", 58_300_000_000) in _figures(en, "en")
+
+
+def test_a_commodity_figure_needs_its_own_partner():
+    vi = "Năm 2025, xuất khẩu của Hàn Quốc sang Việt Nam đạt 61 tỷ USD. Xuất khẩu chip bán dẫn của Hàn Quốc đạt 170 tỷ USD."
+    got = to_json_lines(extract(vi, "vi", PUB))
+    assert not any(x.get("commodity") not in (None, "TOTAL") and x["partner"] == "VNM" for x in got)
