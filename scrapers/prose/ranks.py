@@ -299,7 +299,12 @@ _RUN_ITEM = re.compile(
 def _ranking_run(sentence: str, ms: list[Mention], context: tuple[str, str] | None) -> list[Claim]:
     """ "Vietnam … ranking fifth in 2012, fourth in 2013, third in 2017 and second in 2020, before finishing in first
     last year": a run of ranks by year, of the sentence's subject, by the sentence's measure."""
-    lead = re.search(r"\b(?:rank(?:ing|ed|s)?|finish(?:ing|ed)?|placing|placed)\s+(?:in\s+)?", sentence, re.I)
+    lead = re.search(
+        rf"\b(?:rank(?:ing|ed|s)?|finish(?:ing|ed)?|placing|placed|(?:up|rising|climbing|moving)\s+from)\s+(?:in\s+)?"
+        rf"(?={_EN_ORD})",
+        sentence,
+        re.I,
+    )
     if not lead:
         return []
     items = []
@@ -310,7 +315,7 @@ def _ranking_run(sentence: str, ms: list[Mention], context: tuple[str, str] | No
             break
         items.append(m)
         gap = re.match(
-            r"\s*,?\s*(?:and\s+|before\s+|then\s+)?(?:finish(?:ing|ed)?\s+|rank(?:ing|ed)?\s+)?(?:in\s+)?",
+            r"\s*,?\s*(?:and\s+|before\s+|then\s+)?(?:finish(?:ing|ed)?\s+|rank(?:ing|ed)?\s+|to\s+)?(?:in\s+)?",
             sentence[m.end() :],
             re.I,
         )

@@ -558,3 +558,12 @@ def test_a_commodity_figure_needs_its_own_partner():
     vi = "Năm 2025, xuất khẩu của Hàn Quốc sang Việt Nam đạt 61 tỷ USD. Xuất khẩu chip bán dẫn của Hàn Quốc đạt 170 tỷ USD."
     got = to_json_lines(extract(vi, "vi", PUB))
     assert not any(x.get("commodity") not in (None, "TOTAL") and x["partner"] == "VNM" for x in got)
+
+
+def test_a_climb_through_ranks_by_year():
+    en = "Vietnam kept climbing among South Korea's export destinations, up from 18th in 2001 to 9th in 2008 and to third in 2017."
+    assert _ranks(en, "en") == {
+        ("KOR", "VNM", "export", "2001", 18),
+        ("KOR", "VNM", "export", "2008", 9),
+        ("KOR", "VNM", "export", "2017", 3),
+    }
