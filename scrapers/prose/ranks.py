@@ -463,6 +463,10 @@ def find_claims(
         listed_ids |= {id(x) for x in listed}
         if bare:
             subject = _bare_subject(sentence, m, ms, poss, lang)
+            # "(베트남은) 중국과 미국에 이어 3위를 기록한 것이다": the country the paragraph speaks of
+            spoken = (context[1] if context and context[0] == poss else None) or pronoun_subject
+            if subject is None and listed and spoken and spoken != poss and spoken not in {x.code for x in listed}:
+                subject = spoken
         else:
             subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
                 prev.partner if prev else None

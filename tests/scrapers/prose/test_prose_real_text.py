@@ -567,3 +567,12 @@ def test_a_climb_through_ranks_by_year():
         ("KOR", "VNM", "export", "2008", 9),
         ("KOR", "VNM", "export", "2017", 3),
     }
+
+
+def test_a_bare_korean_rank_after_a_list_ranks_the_country_just_spoken_of():
+    ko = (
+        "한국무역협회에 따르면 베트남이 지난해 한국의 주요 교역국으로 자리잡았다. "
+        "지난해 중국과 미국에 이어 3위를 기록한 것이다."
+    )
+    ranks = _ranks(ko, "ko")
+    assert {("KOR", "VNM", "total", "2025", 3), ("KOR", "CHN", "total", "2025", 1)} <= ranks
