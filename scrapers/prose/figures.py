@@ -522,8 +522,19 @@ def read_sentence(
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
             found = find_flow(left)
-        if not found and i and res.figures and left.strip(" ,").lower() in ("", "and", "và"):
+        continued_sign = 0
+        own_period = [p for p in pms if cs <= p.start and p.end <= a.start and p.period is not None]
+        bare_left = left
+        for p in own_period:  # "…적자 규모는 2018년 296억 달러, 2019년 275억 달러, …": a period is all the clause adds
+            bare_left = bare_left.replace(p.text, " ")
+        if (
+            not found
+            and i
+            and res.figures
+            and bare_left.strip(" ,").lower() in ("", "and", "và", "in", "và năm", "năm")
+        ):
             found = (res.figures[-1].flow.value, None)  # "…, $8.1 billion in Japan": the list goes on
+            continued_sign = -1 if res.figures[-1].value_usd < 0 else 1
         if (
             not found
             and i
@@ -731,6 +742,8 @@ def read_sentence(
                 after = word_re("flows.surplus").search(flow_after) or word_re("flows.deficit").search(flow_after)
                 last = after or last
             negative = a.negative or bool(last and word_re("flows.deficit").fullmatch(last.group(0)))
+            if continued_sign and not last:  # a list of balances goes on with the sign it started with
+                negative = continued_sign < 0
             value = -value if negative else value
             if mirrored:
                 value = -value

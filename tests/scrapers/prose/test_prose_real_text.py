@@ -576,3 +576,14 @@ def test_a_bare_korean_rank_after_a_list_ranks_the_country_just_spoken_of():
     )
     ranks = _ranks(ko, "ko")
     assert {("KOR", "VNM", "total", "2025", 3), ("KOR", "CHN", "total", "2025", 1)} <= ranks
+
+
+def test_a_series_by_year_continues_flow_sides_and_sign():
+    ko = "한국과의 교역에서 베트남의 무역적자 규모는 2022년 378억 달러, 2023년 300억 달러, 지난해 290억 달러 등 3년간 968억 달러였다."
+    assert _figures(ko, "ko") == {
+        ("VNM", "KOR", "balance", "2022", -37_800_000_000),
+        ("VNM", "KOR", "balance", "2023", -30_000_000_000),
+        ("VNM", "KOR", "balance", "2025", -29_000_000_000),
+    }
+    en = "Korea's exports to Vietnam were $48.6 billion in 2018, $48.5 billion in 2019 and $48.5 billion in 2020."
+    assert {f[3] for f in _figures(en, "en")} <= {"2018", "2019", "2020"}  # never a year that is not its own
