@@ -131,8 +131,21 @@ def _fill(reporter, partner, pair: tuple[str, str] | None):
 
 
 def _periods_for(
-    a: Amount, clause: tuple[int, int], pms: list[PeriodMention], current: Period | None = None
+    a: Amount, clause: tuple[int, int], pms: list[PeriodMention], current: Period | None = None, sentence: str = ""
 ) -> tuple[Period | None, str | None]:
+    # "$48.5 billion in 2019", "26,4 tỷ USD năm 2024": a period right after the amount is its own
+    right_after = [
+        p
+        for p in pms
+        if p.period is not None
+        and not p.comparison
+        and not p.deadline
+        and not p.since
+        and a.end <= p.start
+        and re.fullmatch(r"\s*(?:in|during|for|vào|trong)?\s*", sentence[a.end : p.start], re.I)
+    ]
+    if sentence and right_after:
+        return right_after[0].period, None
     # "since 2022", "재작년 4월 이후": a starting point, no figure's period
     usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None and not p.since]
     distinct = {str(p.period) for p in usable}
@@ -527,12 +540,7 @@ def read_sentence(
         bare_left = left
         for p in own_period:  # "…적자 규모는 2018년 296억 달러, 2019년 275억 달러, …": a period is all the clause adds
             bare_left = bare_left.replace(p.text, " ")
-        if (
-            not found
-            and i
-            and res.figures
-            and bare_left.strip(" ,").lower() in ("", "and", "và", "in", "và năm", "năm")
-        ):
+        if not found and i and res.figures and re.fullmatch(r"[\s,]*(?:(?:and|và|in|năm|vào)[\s,]*)*", bare_left, re.I):
             found = (res.figures[-1].flow.value, None)  # "…, $8.1 billion in Japan": the list goes on
             continued_sign = -1 if res.figures[-1].value_usd < 0 else 1
         if (
@@ -721,7 +729,7 @@ def read_sentence(
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
             continue
         # --- period -------------------------------------------------------------------------------
-        period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
+        period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
         if i in spans:
             period, why = spans[i][1], None
         if period is None and why is None:
