@@ -105,6 +105,10 @@ def find_countries(text: str, lang: str) -> list[Mention]:
         if lang == "vi" and " " not in name and name not in ("Mỹ",) and _after_capitalised(text, s):
             continue
         raw.append((s, e, table[name]))
+    if lang == "vi":  # "thương mại Hàn - Việt", "Việt – Hàn": the two short names of one pair
+        for m in re.finditer(r"(?<!\w)(?:Hàn\s*[-–]\s*Việt|Việt\s*[-–]\s*Hàn)(?!\w)", text):
+            raw = [r for r in raw if not (m.start() <= r[0] < m.end())]
+            raw.append((m.start(), m.end(), "PAIR:KOR,VNM"))
     if lang == "ko":
         for word, codes in terms()["countries"]["ko_pairs"].items():
             for m in re.finditer(re.escape(word), text):

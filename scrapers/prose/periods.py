@@ -134,6 +134,8 @@ _VI = [
         r"(?:[Tt]ính\s+)?(?:đến|tới)\s+(?:hết\s+)?ngày\s+(?P<d2>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?",
         "days_to",
     ),
+    # "Tính tới tháng 11/2022": the year to the end of that month
+    (r"[Tt]ính\s+(?:đến|tới)\s+(?:hết\s+)?tháng\s+(?P<n>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?", "first_n"),
     (r"(?<=con số này )(?:trong\s+|của\s+)?(?:cùng\s+kỳ\s+)?năm\s+(?:ngoái|trước)", "rel_earlier"),
     (r"cùng\s+kỳ\s+năm\s+(?:trước|ngoái)", "rel_earlier"),
     (
@@ -339,8 +341,13 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
         lang == "ko" and bool(re.match(r"[^.,]{0,40}?(?:된|한|던)\s*(?:이후|이래|뒤|후)", text[e : e + 48]))
     )
     since = bool(_SINCE[lang].search(before)) or (lang == "ko" and bool(_KO_SINCE_AFTER.match(text[e : e + 30])))
-    deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (
-        lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year"
+    deadline = (
+        (
+            bool(_DEADLINE_BEFORE[lang].search(before))
+            # "đến năm 2021 đã tăng gấp 161 lần", "by 2021 trade had grown": what happened by then, not a target
+            and not re.match(r"\s*,?\s*(?:[^,.;]{0,24}?\s)?(?:đã|had|has)\b", text[e : e + 40], re.I)
+        )
+        or (lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year")
     )
     if comparison and kind not in ("year", "month", "rel_earlier") and re.search(r"(?:from|từ)\s+$", before, re.I):
         comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base

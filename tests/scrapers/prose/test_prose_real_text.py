@@ -591,3 +591,17 @@ def test_a_series_by_year_continues_flow_sides_and_sign():
         ("2019", 48_500_000_000),
         ("2020", 48_500_000_000),
     }
+
+
+def test_vietnamese_short_pair_names_and_up_to_a_month():
+    vi = "Tính tới tháng 9/2025, quy mô thương mại Việt - Hàn đạt 65,2 tỷ USD."
+    figs = _figures(vi, "vi", date(2025, 10, 20))
+    assert {(f[2], f[3], f[4]) for f in figs} == {("total", "2025-01..2025-09", 65_200_000_000)}
+    assert {frozenset(f[:2]) for f in figs} == {frozenset({"KOR", "VNM"})}
+
+
+def test_what_had_happened_by_a_year_is_no_target():
+    vi = "Năm 1992, quy mô thương mại Hàn - Việt đạt 500 triệu USD, đến năm 2021 đã tăng gấp 161 lần."
+    assert {(f[3], f[4]) for f in _figures(vi, "vi")} == {("1992", 500_000_000)}
+    vi2 = "Hai nước đặt mục tiêu thương mại Hàn - Việt đạt 150 tỷ USD đến năm 2030."
+    assert not _figures(vi2, "vi")
