@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bench.common import Figure, quiet_environment
 
-ALL = ("backfill", "quiet", "validation", "extraction")
+ALL = ("backfill", "quiet", "validation", "extraction", "release_score")
 
 
 def machine() -> str:
@@ -100,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
                 from bench import validation
 
                 f, d = validation.run(log=log)
+            elif name == "release_score":
+                from bench import release_score
+
+                f, d = release_score.run(log=log)
             else:
                 from bench import extraction
 

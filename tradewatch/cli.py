@@ -387,6 +387,9 @@ def extract(
     ),
     language: str | None = typer.Option(None, help="en, vi or ko; default: detected."),
     json_out: bool = typer.Option(False, "--json"),
+    explain: bool = typer.Option(
+        False, "--explain", help="Also list every amount or rank phrase left out, why, and its quote."
+    ),
 ):
     """Print the trade figures and rank claims a release states, with their quotes."""
     from scrapers.document import read_document
@@ -421,9 +424,12 @@ def extract(
     except (TradewatchError, OSError, ValueError) as exc:
         _fail(exc)
     lines = to_json_lines(result)
+    skipped = [(sk.reason, sk.quote if len(sk.quote) <= 300 else sk.quote[:297] + "...") for sk in result.skipped]
     if json_out:
         for item in lines:
             print(json.dumps(item, ensure_ascii=False))
+        for reason, quote in skipped if explain else []:
+            print(json.dumps({"kind": "skipped", "reason": reason, "quote": quote}, ensure_ascii=False))
         return
     from rich.table import Table
 
@@ -442,8 +448,12 @@ def extract(
             (it.get("quote") or "")[:90],
         )
     _console().print(t)
-    for sk in getattr(result, "skipped", []):
-        _console().print(f"[dim]skipped: {sk.reason}: {sk.quote[:100]}[/]", highlight=False)
+    if not explain:
+        if skipped:
+            _console().print(f"[dim]{len(skipped)} passages left out (--explain lists them, with why)[/]")
+        return
+    for reason, quote in skipped:
+        _console().print(f"skipped: {reason}\n    “{quote}”", highlight=False, markup=False)
 
 
 @app.command("config")

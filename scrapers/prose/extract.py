@@ -19,17 +19,24 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
-from scrapers.prose.figures import Carry, Figure, read_sentence
-from scrapers.prose.mentions import agency_country
+from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
+from scrapers.prose.mentions import agency_country, find_countries
+from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
-from scrapers.prose.ranks import Claim, find_claims
-from scrapers.prose.text import detect_language, sentences
+from scrapers.prose.ranks import Claim, find_claims, ranking_flow
+from scrapers.prose.terms import HANGUL, find_flow, word_re
+from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
 LANGUAGES = ("en", "vi", "ko")
+_CONTINUES = re.compile(
+    r"^\s*(?:Moreover|Furthermore|In addition|Additionally|Also|Meanwhile|Hơn nữa|Ngoài ra|Bên cạnh đó|Đồng thời|"
+    r"또한|아울러|이와 함께|한편)[,\s]",
+    re.I,
+)
 _BULLET = re.compile(r"^\s*(?:[□○ㅇ◦▲■●•\-–*]|\d+[.)]|[가-하][.)])\s*")
 
 
@@ -48,16 +55,30 @@ class Extraction:
 
 
 def _usable(pms):
-    return [p for p in pms if p.period is not None and not p.comparison and not p.deadline and p.relative is None]
+    return [
+        p
+        for p in pms
+        if p.period is not None
+        and not p.comparison
+        and not p.deadline
+        and p.relative is None
+        and not p.since
+        and not p.since_event
+    ]
 
 
 def _claim_period(
     claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period], resolved: dict
-) -> Period | None:
+) -> Period | list[Period] | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
-    rel = [p for p in pms if not p.comparison and not p.deadline and claim.end <= p.start < nxt]
-    rel += [p for p in pms if not p.comparison and not p.deadline and p.end <= claim.start][-1:]
+    pms = [p for p in pms if not p.since_event and not p.deadline and (not p.comparison or p.since)]
+    rel = [p for p in pms if claim.end <= p.start < nxt]
+    if HANGUL.search(sent[claim.start : claim.end]):
+        rel = []  # Korean states the period before the claim; a later one belongs to the next clause
+    rel += [p for p in pms if p.end <= claim.start][-1:]
     for p in rel:
+        if p.years:  # "2020~2021년 … 2위": the claim holds for each year of the run
+            return [Period.year(y) for y in range(p.years[0], p.years[1] + 1)]
         if p.relative == "that" and carry.last_year:
             return Period.year(carry.last_year)
         if p.relative == "next":
@@ -71,7 +92,7 @@ def _claim_period(
         return usable[0].period
     if usable:
         return None
-    return carry.period or (ahead[0] if ahead else None)
+    return carry.figure_period or (ahead[0] if ahead else None)
 
 
 def extract(
@@ -89,27 +110,61 @@ def extract(
     if lang is None:
         out.skipped.append(Skip(text[:200], "language not English, Vietnamese or Korean"))
         return out
+    if lang == "en":
+        text = repair_glued_words(text)
     published_at = datetime.combine(published, time(), tzinfo=UTC) if published else None
     doc_agency = agency_country(text)
+    named = {m.code for m in find_countries(text, lang)}
+    doc_pair = {"KOR", "VNM"} <= named  # a page about Korea and Vietnam: its "bilateral trade" is theirs
     sents = sentences(text)
     pms_of = [find_periods(s.text, lang, published) for s in sents]
     carry = Carry()
+    last_figure: Figure | None = None
     figure_quotes: list[tuple[Figure, str]] = []
     claim_quotes: list[tuple[Claim, Period, str, list[Figure]]] = []
     prev_para, prev_para_text = -1, ""
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
-            keep = len(prev_para_text) < 120 or _BULLET.match(s.text) or _BULLET.match(prev_para_text)
+            keep = (
+                len(prev_para_text) < 120
+                or _BULLET.match(s.text)
+                or _BULLET.match(prev_para_text)
+                or _CONTINUES.match(s.text)  # "Hơn nữa, …", "Moreover, …", "또한 …": the same subject goes on
+            )
+            old = carry
             carry = Carry(carry.pair if keep else None, carry.period if keep else None, carry.last_year)
+            carry.seen = set(old.seen) if keep else ({str(carry.period)} if carry.period else set())
+            carry.last_figure, carry.inherited = last_figure, True  # for a paragraph opening with "이는 …"
+            if keep:  # a list continued in the next paragraph ("• … 1위에 올랐다." / "2위는 …")
+                carry.rank_flow, carry.rank_basis, carry.reporter = old.rank_flow, old.rank_basis, old.reporter
             prev_para = s.paragraph
         prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
         pms = pms_of[i]
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
-        claims, rskips = find_claims(s.text, lang)
+        claims, rskips = find_claims(
+            s.text,
+            lang,
+            carry.pair,
+            carry.rank_flow,
+            carry.reporter,
+            carry.subject,
+            agency_country(s.text) or doc_agency,
+        )
+        subjects = [m.code for m in find_countries(s.text, lang) if m.role == "subj"]
+        carry.subject = subjects[0] if subjects and s.text[:40].strip() else carry.subject
+        ranking = ranking_flow(s.text, lang)
+        if ranking:
+            carry.rank_flow, carry.rank_basis = ranking
+        if claims:
+            carry.rank_flow, carry.reporter = claims[-1].flow, claims[-1].reporter
+        elif lang == "ko" and (bare := re.search(r"\d{1,2}\s?위", s.text)):
+            moved = find_flow(s.text[: bare.start()])  # "수입부문에서는 … 중국이 1위다": the measure moved on
+            carry.rank_flow = moved[0] if moved else carry.rank_flow
         out.skipped += [Skip(s.text, r) for r in rskips]
         resolved: dict[int, Period] = {}
+        runs: list[Claim] = []
         for c in claims:
             if c.listed:
                 base = next((b for b in claims if not b.listed and b.start == c.start), None)
@@ -121,27 +176,50 @@ def extract(
                 out.skipped.append(
                     Skip(s.text, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}")
                 )
+            elif isinstance(p, list):
+                resolved[id(c)] = p[0]
+                for later in p[1:]:
+                    twin = replace(c)
+                    resolved[id(twin)] = later
+                    runs.append(twin)
             else:
                 resolved[id(c)] = p
-        rank_pair = next(((c.reporter, c.partner) for c in claims if not c.listed), None)
+        claims += runs
+        lead = next((c for c in claims if not c.listed and not c.bare), None)
+        rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(
-            s.text, lang, published, carry, rank_pair=rank_pair, doc_agency=doc_agency, reporter_hint=reporter_hint
+            s.text,
+            lang,
+            published,
+            carry,
+            rank_pair=rank_pair,
+            rank_flow=lead.flow if lead else None,
+            claims=[c for c in claims if not c.listed and id(c) in resolved],
+            rank_basis=carry.rank_basis,
+            doc_agency=doc_agency,
+            doc_pair=doc_pair,
+            reporter_hint=reporter_hint,
         )
+        _back_reference(s.text, lang, res, carry)
+        carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]
-        figure_quotes += [(f, s.text) for f in res.figures]
+        figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
         for c in claims:
             if id(c) in resolved:
-                claim_quotes.append((c, resolved[id(c)], s.text, res.figures))
+                claim_quotes.append((c, resolved[id(c)], quote_of(s.text, (c.start, c.end)), res.figures))
         # --- what this sentence passes on ---------------------------------------------------
         usable = _usable(pms)
-        if res.figures:
-            carry.period = res.figures[-1].period
-            bilateral = [f for f in res.figures if f.partner != "WLD"]
-            carry.pair = (bilateral[-1].reporter, bilateral[-1].partner) if bilateral else carry.pair
-        elif len({str(p.period) for p in usable}) == 1:
-            carry.period = usable[0].period
+        own = [f for f in res.figures if not f.base]
+        if own:
+            carry.last_figure = last_figure = own[-1]
+            carry.reporter = own[-1].reporter
+            carry.seen |= {str(f.period) for f in own}
+            carry.period = own[-1].period
+            carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
+        elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
+            carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
         if rank_pair and not res.figures:
-            carry.pair = rank_pair
+            carry.pair = _subject_pair([rank_pair], carry.pair)
         years = [
             p.period.start.year
             for p in pms
@@ -159,6 +237,69 @@ def extract(
         for c, p, q in ranks
     ]
     return out
+
+
+QUOTE_MAX = 300
+_CLAUSE_END = re.compile(r"[.;!?]\s|[,，]\s|\s[–—]\s")
+
+
+def quote_of(sentence: str, span: tuple[int, int] | None) -> str:
+    """The sentence, or for a sentence longer than QUOTE_MAX (a paragraph without full stops, a table run into
+    text) the clauses around the amount, cut at clause ends and never longer than QUOTE_MAX."""
+    if len(sentence) <= QUOTE_MAX or span is None:
+        return sentence if len(sentence) <= QUOTE_MAX else sentence[: QUOTE_MAX - 1] + "…"
+    start, end = span
+    budget = QUOTE_MAX - (end - start)
+    lo = max(0, start - budget // 2)
+    hi = min(len(sentence), end + budget - (start - lo))
+    left = [m.end() for m in _CLAUSE_END.finditer(sentence, lo, start)]
+    right = [m.start() + 1 for m in _CLAUSE_END.finditer(sentence, end, hi)]
+    a = left[0] if left else lo
+    b = right[-1] if right else hi
+    return ("…" if a > 0 else "") + sentence[a:b].strip() + ("…" if b < len(sentence) else "")
+
+
+_NEVER = re.compile(r"(?!x)x")
+_ELIDED = {
+    "ko": re.compile(r"^\s*(?:전년|지난해|작년|1년\s*전)\s*(?:동기|같은\s*기간)?\s*(?:대비|보다|에\s*비해)"),
+    "en": re.compile(r"^\s*(?:It|They)\s+(?:was|were|rose|fell|grew|increased|decreased|declined|jumped|dropped)\b"),
+}
+
+
+def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:
+    """ "이는 1년 전(868억달러)보다 9.0% 증가한 수치다": the change of a sentence that points back belongs to the
+    previous sentence's figure, when that figure has none of its own."""
+    ref = carry.last_figure
+    if ref is None or ref.yoy_pct is not None:
+        return
+    elided = (  # "…278억달러였다. 전년 대비 24.2% 증가했다.": the subject left out
+        not carry.inherited
+        and _ELIDED.get(lang, _NEVER).match(sentence)
+        and not find_amounts(sentence, lang)
+        and not find_flow(sentence)
+    )
+    if not (_BACK_REFERENCE.match(sentence) or elided):
+        return
+    pcts = find_percents(sentence, lang)
+    amounts_after = [a for a in find_amounts(sentence, lang) if pcts and a.start > pcts[0].end]
+    if len(pcts) != 1 or amounts_after or word_re("yoy.not_yoy").search(sentence):
+        return
+    p = pcts[0]
+    tail = sentence[p.end : p.end + 12]
+    up, down = word_re("yoy.up").search(tail), word_re("yoy.down").search(tail)
+    sign = p.sign or (1 if up and not down else (-1 if down and not up else 0))
+    if sign:
+        ref.yoy_pct = round(sign * p.value, 4)
+
+
+def _subject_pair(pairs: list[tuple[str, str]], current):
+    """The pair a sentence hands on to the next ones: Korea–Vietnam only. A third country named in a sentence
+    (a market breakdown, a comparison) is that sentence's own; the next sentence's figure without a partner is
+    not about it."""
+    own = [p for p in pairs if set(p) == {"KOR", "VNM"}]
+    if own:
+        return own[-1]
+    return None if pairs else current
 
 
 def _dedupe_figures(items):
@@ -208,7 +349,17 @@ def _check_ranks(claims, figures: list[Figure]):
         mine = table.get(c.partner)
         if mine is not None:
             tol = lambda a, b: max(a.precision_usd, b.precision_usd) / 2  # noqa: E731
-            above = [x for x, f in table.items() if x != c.partner and f.value_usd - mine.value_usd > tol(f, mine)]
+            if c.flow == "balance":  # a surplus ranking orders surpluses, a deficit ranking deficits
+                sign = 1 if mine.value_usd >= 0 else -1
+                above = [
+                    x
+                    for x, f in table.items()
+                    if x != c.partner
+                    and f.value_usd * sign > 0
+                    and abs(f.value_usd) - abs(mine.value_usd) > tol(f, mine)
+                ]
+            else:
+                above = [x for x, f in table.items() if x != c.partner and f.value_usd - mine.value_usd > tol(f, mine)]
             if len(above) >= c.rank:
                 skips.append(
                     Skip(

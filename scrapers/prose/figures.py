@@ -18,7 +18,7 @@ from datetime import date
 from scrapers.prose.mentions import Mention, agency_country, find_countries
 from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
-from scrapers.prose.terms import find_flow, last_match, terms, word_re
+from scrapers.prose.terms import find_flow, flow_patterns, last_match, terms, word_re
 from tradewatch.model import WORLD, Flow, Period, countries
 
 REPORTERS = ("KOR", "VNM")
@@ -41,6 +41,8 @@ class Figure:
     commodity: str = "TOTAL"
     approximate: bool = False
     yoy_pct: float | None = None
+    base: bool = False  # the year-earlier base of a comparison, not the sentence's own figure
+    span: tuple[int, int] | None = None  # the amount's place in its sentence
 
 
 @dataclass
@@ -50,6 +52,19 @@ class Carry:
     pair: tuple[str, str] | None = None
     period: Period | None = None
     last_year: int | None = None
+    last_figure: Figure | None = None  # the previous sentence's last figure ("이는 1년 전(868억달러)보다…")
+    inherited: bool = False  # last_figure comes from the previous paragraph
+    rank_flow: str | None = None  # the measure of the paragraph's last ranking ("10대 무역적자 국가는 … 2위는 …")
+    reporter: str | None = None  # the reporter of the paragraph's last figure
+    rank_basis: str | None = None  # surplus / deficit of the paragraph's last balance ranking
+    seen: set[str] = field(default_factory=set)  # the periods the paragraph's figures have stated
+    subject: str | None = None  # the country the previous sentence spoke of, for "It …"
+
+    @property
+    def figure_period(self) -> Period | None:
+        """The period a figure without its own takes: none once the paragraph has stated two (a year to date and
+        its last month side by side leave "수입액은 …" unsettled)."""
+        return self.period if len(self.seen) <= 1 else None
 
 
 @dataclass
@@ -115,11 +130,33 @@ def _fill(reporter, partner, pair: tuple[str, str] | None):
     return reporter, partner
 
 
-def _periods_for(a: Amount, clause: tuple[int, int], pms: list[PeriodMention]) -> tuple[Period | None, str | None]:
-    usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None]
+def _periods_for(
+    a: Amount, clause: tuple[int, int], pms: list[PeriodMention], current: Period | None = None, sentence: str = ""
+) -> tuple[Period | None, str | None]:
+    # "$48.5 billion in 2019", "26,4 tỷ USD năm 2024": a period right after the amount is its own
+    right_after = [
+        p
+        for p in pms
+        if p.period is not None
+        and not p.comparison
+        and not p.deadline
+        and not p.since
+        and a.end <= p.start
+        and re.fullmatch(r"\s*(?:in|during|for|vào|trong)?\s*", sentence[a.end : p.start], re.I)
+    ]
+    if sentence and right_after:
+        return right_after[0].period, None
+    # "since 2022", "재작년 4월 이후": a starting point, no figure's period
+    usable = [p for p in pms if not p.comparison and not p.deadline and p.relative is None and not p.since]
+    distinct = {str(p.period) for p in usable}
+    earlier = [p for p in pms if p.relative == "earlier" and not p.comparison and clause[0] <= p.start < clause[1]]
+    if earlier:  # "지난해 같은 기간 …의 적자액(179억 달러)": the sentence's (or paragraph's) period a year back
+        base = usable[0].period if len(distinct) == 1 else (current if not usable else None)
+        if base is None:
+            return None, f"'{earlier[0].text}' of a period the text does not settle"
+        return base.year_earlier(), None
     if not usable:
         return None, None
-    distinct = {str(p.period) for p in usable}
     if len(distinct) == 1:
         p = usable[0]
         return (p.period, None) if p.period else (None, f"period not resolvable: {p.text!r}")
@@ -137,29 +174,71 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
         if owner.get(i) is not a:
             continue
         left = sentence[max(0, p.start - 40) : p.start]
-        right = sentence[p.end : p.end + 16]
+        right = sentence[p.end : p.end + 24]
         if word_re("yoy.not_yoy").search(left + " " + right):
-            return None
-        sign = p.sign
-        if sign == 0:
-            up, down = last_match(word_re("yoy.up"), left), last_match(word_re("yoy.down"), left)
-            if lang == "ko" or not (up or down):
-                up_r, down_r = word_re("yoy.up").match(right.lstrip()), word_re("yoy.down").match(right.lstrip())
-                up, down = up or up_r, down or down_r
-            if up and (not down or up.end() > down.end()):
-                sign = 1
-            elif down:
-                sign = -1
+            continue
+        sign = _sign(p, left, right, lang)
         if sign:
             return round(sign * p.value, 4)
+    # "267억 달러로 전월 대비 1.7% 감소했지만 전년동기 대비 9.9% 증가": a change the text marks as year-on-year, in the clause
+    nxt = min([b.start for b in _AMOUNTS_OF.get(id(sentence), []) if b.start > a.end] + [len(sentence)])
+    for p in percents:
+        marked = _YOY_MARKER[lang].search(sentence[max(a.end, p.start - 40) : p.start]) or _YOY_AFTER[lang].match(
+            sentence[p.end : p.end + 30]
+        )
+        if a.end <= p.start < nxt and marked:
+            left, right = sentence[max(0, p.start - 40) : p.start], sentence[p.end : p.end + 16]
+            sign = _sign(p, left, right, lang)
+            if sign and not word_re("yoy.not_yoy").search(sentence[max(a.end, p.start - 16) : p.start]):
+                return round(sign * p.value, 4)
     return None
 
 
+_YOY_MARKER = {
+    "ko": re.compile(r"(?:전년\s*동[기월]|전년|지난해\s*같은\s*기간|작년\s*같은\s*기간)\s*(?:대비|보다|에\s*비해)\s*$"),
+    "en": re.compile(
+        r"(?:year[- ]on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y|yoy)[\s,]*"
+        r"(?:(?:increase|rise|growth|gain|jump|decrease|decline|drop|fall|contraction)\s+)?(?:by|of)?\s*$",
+        re.I,
+    ),
+    "vi": re.compile(r"so\s+với\s+cùng\s+kỳ(?:\s+năm\s+(?:trước|ngoái))?[\s,]*$", re.I),
+}
+_YOY_AFTER = {
+    "ko": re.compile(r"(?!x)x"),
+    "en": re.compile(r"\s*(?:year[- ]on[- ]year|on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y)", re.I),
+    "vi": re.compile(r"\s*so\s+với\s+cùng\s+kỳ", re.I),
+}
+_AMOUNTS_OF: dict[int, list[Amount]] = {}
+
+
+def _sign(p: Percent, left: str, right: str, lang: str) -> int:
+    sign = p.sign
+    if sign == 0:
+        up, down = last_match(word_re("yoy.up"), left), last_match(word_re("yoy.down"), left)
+        if lang == "ko" or not (up or down):
+            # "7.6% 증가", "6.4%(9.5억 달러) 증가", "7.6%가 늘었다"
+            tail = right.lstrip()
+            if lang == "ko":
+                tail = re.sub(r"^(?:\s*,\s*[△▲+\-]?\d+(?:\.\d+)?\s?%)*", "", right)  # "1.9%, 22.0% 늘었다"
+                tail = re.sub(r"^\s*(?:\([^)]*\))?\s*(?:가|이|나|로|의)?\s*", "", tail)
+            up_r, down_r = word_re("yoy.up").match(tail), word_re("yoy.down").match(tail)
+            if up_r or down_r:  # the verb right after the percentage decides ("…감소했지만 … 9.9% 증가")
+                up, down = up_r, down_r
+            else:
+                up, down = up or up_r, down or down_r
+        if up and (not down or up.end() > down.end()):
+            sign = 1
+        elif down:
+            sign = -1
+    return sign
+
+
 _TO_AMOUNT = re.compile(
-    r"\s*(?:to|at|of|lên|đạt|còn|xuống|,?\s*(?:reaching|to reach|at))\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I
+    r"\s*,?\s*(?:to|at|of|lên|đạt|còn|xuống|reaching|to reach)\s*(?:about|nearly|over|gần|hơn|khoảng)?\s*$", re.I
 )
 _AFTER_AMOUNT = re.compile(
-    r"[\s,(]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*|\s*(?:로|으로)?\s*,?\s*(?:전년\s*동[월기]\s*대비|전년\s*대비|전년보다)?\s*\(?",
+    r"[\s,(;]*(?:[^\W\d_][\w\-]*[\s,]*){0,6}?[\s(]*"
+    r"|\s*(?:로|으로)?\s*,?\s*(?:(?:1년\s*전|전년|지난해|작년)[\s가-힣]{0,8}?(?:대비|보다|에\s*비해|比))?\s*\(?",
     re.I,
 )
 
@@ -179,7 +258,19 @@ def _assign_percents(amounts: list[Amount], percents: list[Percent], sentence: s
             owner[i] = prev[-1]
         elif gap_next is not None and re.fullmatch(r"[^,;]{0,30}", gap_next) and not find_flow(gap_next):
             owner[i] = nxt[0]
+    # "수출은 445억달러, 수입은 180억달러로, 각각 … 1.9%, 22.0% 늘었다": in order, when the counts agree
+    resp = last_match(_RESPECTIVELY, sentence)
+    if resp:
+        last_amount = max((a.end for a in amounts if a.end <= resp.start()), default=0)
+        free_p = [i for i, p in enumerate(percents) if p.start > last_amount]
+        free_a = [a for a in amounts if a.end <= resp.start()][-len(free_p) :] if free_p else []
+        after_a = [a for a in amounts if a.start > resp.end()]
+        if len(free_p) == len(free_a) >= 2 and not after_a:
+            owner.update(dict(zip(free_p, free_a, strict=True)))
     return owner
+
+
+_RESPECTIVELY = re.compile(r"각각|respectively|lần lượt|tương ứng", re.I)
 
 
 def _qualifier(left: str, a: Amount) -> tuple[bool, str | None]:
@@ -199,8 +290,83 @@ def _qualifier(left: str, a: Amount) -> tuple[bool, str | None]:
 def _change(left: str, right: str, lang: str) -> bool:
     if re.search(rf"(?:{word_re('changes.before').pattern})\s*$", left[-30:], re.I):
         return True
+    if re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", left) and re.match(r"\s*\)", right):
+        return True  # "down 23.6% ($2.70 billion)", "6.4%(9.5억 달러)": the change in money
     return bool(
         lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right)
+    )
+
+
+# A figure in parentheses right after "a year earlier" is the base of the comparison: the same figure a year before
+# ("1년 전(868억달러)보다 9.0% 증가", "up from a year earlier ($86.8 bn)", "so với cùng kỳ năm trước (86,8 tỷ USD)").
+_BASE_BEFORE = {
+    "ko": re.compile(
+        r"(?:1년\s*전|한\s*해\s*전|전년(?:\s*동기|\s*같은\s*기간)?|(?:지난해|작년)\s*같은\s*기간)(?:의)?\s*\(\s*$"
+    ),
+    "en": re.compile(
+        r"(?:a\s+year\s+(?:earlier|ago|before)|the\s+(?:previous|prior)\s+year|the\s+same\s+period\s+(?:of\s+)?last\s+year)"
+        r"\s*\(\s*$",
+        re.I,
+    ),
+    "vi": re.compile(r"(?:cùng\s+kỳ(?:\s+năm\s+(?:trước|ngoái))?|năm\s+(?:trước|ngoái))\s*\(\s*$", re.I),
+}
+# "이는 지난해 같은 기간 391억 달러보다 …": the base of a comparison without parentheses
+_BASE_PLAIN = {
+    "ko": re.compile(r"(?:1년\s*전|전년(?:\s*동기|\s*같은\s*기간)?|(?:지난해|작년)\s*같은\s*기간)(?:의)?\s*$"),
+    # "so với mức 53,5 tỷ USD của năm trước", "compared with $51.2 billion a year earlier"
+    "vi": re.compile(r"so\s+với\s+(?:mức\s+|con\s+số\s+)?$", re.I),
+    "en": re.compile(r"(?:compared\s+(?:with|to)|versus|against|from)\s+$", re.I),
+}
+_BASE_PLAIN_AFTER = {
+    "ko": re.compile(r"\s*(?:보다|에\s*비해|대비)"),
+    "vi": re.compile(r"\s*(?:của|trong)\s+(?:cùng\s+kỳ\s+)?năm\s+(?:trước|ngoái)(?:\s+đó)?", re.I),
+    "en": re.compile(
+        r"\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+the\s+same\s+period\s+(?:of\s+)?(?:last|the\s+previous)\s+year)",
+        re.I,
+    ),
+}
+_NO_BASE = re.compile(r"(?!x)x")
+# A sentence that opens by pointing back at the previous one ("이는", "This", "Con số này"): its change is that figure's.
+_BACK_REFERENCE = re.compile(r"^\s*(?:이는|이것은|이 수치는|This|That|Con số này|Mức này|Điều này)(?![\w])", re.I)
+
+
+def _base_figure(
+    sentence: str, a: Amount, prev_end: int, lang: str, res: SentenceResult, carry: Carry
+) -> Figure | bool | None:
+    """The year-earlier figure an amount in parentheses states; False when the amount is not one."""
+    before = sentence[prev_end : a.start]
+    parenthesised = _BASE_BEFORE[lang].search(before) and re.match(r"\s*\)", sentence[a.end :])
+    compared = _BASE_PLAIN.get(lang, _NO_BASE).search(before) and _BASE_PLAIN_AFTER[lang].match(sentence[a.end :])
+    if not (parenthesised or compared):
+        return False
+    own = [f for f in res.figures if not f.base]
+    ref = own[-1] if own else carry.last_figure
+    if not own and carry.inherited and not _BACK_REFERENCE.match(sentence):
+        ref = None
+    if ref is None:
+        return None
+    after = sentence[a.end : a.end + 40]
+    after = after[: m.start()] if (m := re.search(r"[,;]", after)) else after
+    flow = find_flow(sentence[prev_end : a.start]) or find_flow(after)
+    if flow and flow[0] != ref.flow.value:
+        return None
+    stop = re.search(r"[,;]|\s(?:and|và)\s|(?:으며|하며|고)\s", sentence[a.end :])
+    span = sentence[prev_end : a.end + (stop.start() if stop else len(sentence))]
+    others = {m.code for m in find_countries(span, lang) if m.role not in ("other", "cmp")}
+    if others - {ref.reporter, ref.partner}:
+        return None
+    value = a.value_usd if ref.value_usd >= 0 or ref.flow is not Flow.BALANCE else -(a.value_usd or 0)
+    return Figure(
+        ref.reporter,
+        ref.partner,
+        ref.flow,
+        ref.period.year_earlier(),
+        value or 0,
+        a.precision_usd,
+        ref.commodity,
+        False,
+        None,
+        base=True,
     )
 
 
@@ -211,8 +377,12 @@ def read_sentence(
     carry: Carry,
     *,
     rank_pair=None,
+    rank_flow: str | None = None,
+    claims: list | None = None,
+    rank_basis: str | None = None,
     doc_agency: str | None = None,
     reporter_hint: str | None = None,
+    doc_pair: bool = False,
 ) -> SentenceResult:
     res = SentenceResult()
     amounts = find_amounts(sentence, lang)
@@ -222,9 +392,14 @@ def read_sentence(
     pms = find_periods(sentence, lang, published, year_hint=None)
     percents = find_percents(sentence, lang)
     owner = _assign_percents(amounts, percents, sentence)
+    _AMOUNTS_OF.clear()
+    _AMOUNTS_OF[id(sentence)] = amounts
     s_agency = agency_country(sentence)
     reg = countries()
+    forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
+    spans = _from_to(sentence, amounts, pms, lang)
     for i, a in enumerate(amounts):
+        _mark_spans(res, amounts[i - 1] if i else None)
         prev_end = amounts[i - 1].end if i else 0
         next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(sentence)
         cs, ce = _clause(sentence, a, prev_end, next_start)
@@ -239,8 +414,28 @@ def read_sentence(
         if cmp and re.match(r"\s*\)", sentence[a.end :]):
             names = [m for m in mentions if m.end <= a.start and sentence[m.end : a.start].strip() == "("]
             cmp_code = names[-1].code if names else None
-        if cmp_code and res.figures:
-            base = res.figures[-1]
+        base_fig = _base_figure(sentence, a, prev_end, lang, res, carry)
+        if base_fig is None:
+            res.skips.append(f"a comparison base whose figure the text does not settle: {a.text!r}")
+            continue
+        if base_fig:
+            assert isinstance(base_fig, Figure)
+            res.figures.append(base_fig)
+            continue
+        own_figs = [f for f in res.figures if not f.base]
+        if cmp_code and not own_figs and rank_pair and rank_flow and cmp_code != rank_pair[0]:
+            # "중국(2천727억달러), 미국(1천962억달러)에 이어 세 번째로 큰 교역 규모": the ranking's own measure
+            period, why = _periods_for(a, (prev_end, next_start), pms, carry.figure_period)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None or reg.is_aggregate(cmp_code):
+                res.skips.append(f"a ranked country's figure without a period or a country: {a.text!r}")
+                continue
+            res.figures.append(
+                Figure(rank_pair[0], cmp_code, Flow(rank_flow), period, a.value_usd, a.precision_usd, "TOTAL")
+            )
+            continue
+        if cmp_code and own_figs:
+            base = own_figs[-1]
             if cmp_code == base.reporter or reg.is_aggregate(cmp_code):
                 res.skips.append(f"comparison figure for {cmp_code}: not a partner of {base.reporter}")
                 continue
@@ -266,6 +461,7 @@ def read_sentence(
             ("exclusions.tourism", "tourism"),
             ("exclusions.labour", "remittances"),
             ("exclusions.other_money", "not a trade amount"),
+            ("exclusions.average", "an average per day"),
         ):
             if word_re(key).search(near):
                 skip = excluded
@@ -285,30 +481,126 @@ def read_sentence(
             why = "a bound (이상/돌파), not a figure"
         if not why and re.match(r"\s*(?:mark|milestone|threshold|mốc|ngưỡng)\b", right, re.I):
             why = "a milestone, not a figure"
-        if not why and _change(left, right, lang):
+        if i in spans:  # "from $0.5 bn in 1992 to $43.4 bn last year": both ends are levels
+            why = None
+        elif not why and re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", sentence[: a.start]):
+            why = "the change in money beside a percentage ('down 23.6% ($2.70 billion)')"
+        if not why and i not in spans and _change(left, right, lang):
             why = "an absolute change or a comparison base, not a level"
         if why:
             res.skips.append(f"{why}: {a.text!r}")
             continue
         # --- flow ---------------------------------------------------------------------------
-        found: tuple[str, re.Match | None] | None = find_flow(left)
-        if not found:
-            m = re.match(
-                r"\s*(?:in|of|worth\s+of)\s+(?:\w+\s+){0,2}?(exports?|imports?|shipments|trade)\b", right, re.I
+        found: tuple[str, re.Match | None] | None = None
+        flow_after: str | None = None  # the flow named right after the amount ("$5 billion trade deficit")
+        verb = (
+            re.match(
+                r"\s*(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
+                right,
             )
-            found = find_flow(m.group(0)) if m else None
+            if lang == "ko"
+            else None
+        )
+        if verb:  # "609억달러를 베트남에 수출하고 267억달러를 수입했다": the verb after the object
+            found = find_flow(right[verb.end() : verb.end() + 5])
+            if found:
+                found = (found[0], None)
+                before = find_flow(left)
+                if before:  # "…베트남에 수출하고": the words before belong to the previous amount's verb
+                    cs += before[1].end()
+                    left = sentence[cs : a.start]
+        if i in forced_flow:
+            found = (forced_flow[i], None)
+        if i in spans:
+            found = (spans[i][0], None)
+            cs = min(cs, spans[i][2])
+            left = sentence[cs : a.start]
+        # "$10.7 billion in exports", "a $34.5 billion trade deficit with …", "22.5 billion USD import value from …":
+        # a flow noun right after the amount is its own, before any flow word earlier in the clause
+        noun_after = (
+            re.match(
+                r"\s*(?:(?:in|of|worth\s+of)\s+)?(?:(?!(?:and|or|while|but|with|và|trong)\b)\w+\s+){0,2}?"
+                r"(?:exports?|imports?|shipments|trade|surplus|deficit)(?:\s+(?:surplus|deficit|balance|value|turnover|volume))?\b",
+                right,
+                re.I,
+            )
+            if lang != "ko" and not found
+            else None
+        )
+        if noun_after and find_flow(noun_after.group(0)):
+            found, flow_after = find_flow(noun_after.group(0)), noun_after.group(0)
+            found = (found[0], None) if found else None
+        found = found or find_flow(left)
         if not found and find_flow(sentence[prev_end : a.start]):
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
             found = find_flow(left)
-        if not found and i and res.figures and not left.strip(" ,"):
-            found = (res.figures[-1].flow.value, None)
+        continued_sign = 0
+        own_period = [p for p in pms if cs <= p.start and p.end <= a.start and p.period is not None]
+        bare_left = left
+        for p in own_period:  # "…적자 규모는 2018년 296억 달러, 2019년 275억 달러, …": a period is all the clause adds
+            bare_left = bare_left.replace(p.text, " ")
+        if not found and i and res.figures and re.fullmatch(r"[\s,]*(?:(?:and|và|in|năm|vào)[\s,]*)*", bare_left, re.I):
+            found = (res.figures[-1].flow.value, None)  # "…, $8.1 billion in Japan": the list goes on
+            continued_sign = -1 if res.figures[-1].value_usd < 0 else 1
+        if (
+            not found
+            and i
+            and re.fullmatch(r"\s*(?:(?:from|từ)\s+[^,;$\d]{0,30}?\d{0,4}\s+)?(?:to|lên|xuống|còn)\s*", left, re.I)
+        ):
+            # "widened $2.1 billion to $31.0 billion": the level after a change takes the flow before the change
+            pcs, _ = _clause(sentence, amounts[i - 1], amounts[i - 2].end if i > 1 else 0, a.start)
+            before = find_flow(sentence[pcs : amounts[i - 1].start])
+            if before:
+                found, cs = (before[0], None), pcs
+                left = sentence[cs : a.start]
+        ranked = [c for c in claims or [] if cs - 2 <= c.start < ce and c.partner != WORLD] or [
+            c for c in claims or [] if ce <= c.start < ce + 12 and c.partner != WORLD
+        ]
+        named_here = {m.code for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp")}
+        if (
+            len(ranked) == 1
+            and (not found or found[0] == ranked[0].flow)
+            and named_here <= {ranked[0].partner, ranked[0].reporter}
+        ):
+            # "2위는 '사우디아라비아' 181억1300만달러", "'중국'은 289억달러로 2위": the ranking's measure and sides
+            c = ranked[0]
+            period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None:
+                res.skips.append(f"a ranked partner's figure without a period: {a.text!r}")
+                continue
+            value = a.value_usd
+            deficit = found is not None and found[1] is not None and word_re("flows.deficit").search(found[1].group(0))
+            if c.flow == "balance" and (deficit or (found is None and rank_basis == "deficit")):
+                value = -value
+            res.figures.append(
+                Figure(
+                    c.reporter,
+                    c.partner,
+                    Flow(c.flow),
+                    period,
+                    value,
+                    a.precision_usd,
+                    "TOTAL",
+                    approx,
+                    _yoy(a, percents, sentence, lang, owner),
+                )
+            )
+            continue
         if not found:
             res.skips.append(f"no trade flow named: {a.text!r}")
             continue
         flow = found[0]
         # --- commodity ------------------------------------------------------------------------
         commodity = "TOTAL"
+        earlier = [
+            m for m in word_re("commodities").finditer(sentence, 0, cs) if terms()["commodities"].get(m.group(0)) != ""
+        ]
+        if earlier and not word_re("world_markers.words").search(left):
+            # "반도체는 한국의 대베트남 최대 수출 품목으로, 지난해 수출액은 247억달러": the sentence is about the commodity
+            res.skips.append(f"a commodity ({earlier[-1].group(0)}) is the sentence's subject: {a.text!r}")
+            continue
         words = list(word_re("commodities").finditer(left + " " + right))
         if words:
             codes = {
@@ -338,11 +630,17 @@ def read_sentence(
             and all(m.role in ("subj", "poss") for m in clause_ms)
         ):
             clause_ms = []  # the names belong to the rank claim: "X is Y's third-largest partner with trade of $Z"
+        if i in forced_partner:
+            listed = set(forced_partner.values())
+            clause_ms = [m for m in clause_ms if m.code not in listed and m.role in ("poss", "subj", "demonym")]
         reporter, partner, pair = _sides(flow, clause_ms)
+        if i in forced_partner:
+            partner, pair = forced_partner[i], []
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
             reporter, partner = ("VNM" if lang == "vi" else None), WORLD
+        pointer = re.search(r"(?:con\s+số\s+này|this\s+figure|the\s+figure|이\s*수치)", left, re.I)
         if reporter is None and partner is None and not pair:
-            if i and res.figures and res.figures[-1].partner != WORLD:
+            if i and res.figures and (res.figures[-1].partner != WORLD or pointer):
                 f0 = res.figures[-1]
                 reporter, partner = f0.reporter, f0.partner
             elif rank_pair:
@@ -364,7 +662,18 @@ def read_sentence(
                 if res.figures and res.figures[-1].partner != WORLD
                 else None
             )
+            had_partner = partner is not None
             reporter, partner = _fill(reporter, partner, ctx or rank_pair or carry.pair)
+            # "…, $8.1 billion in Japan", "a $5 bn deficit with Korea and a $10 bn surplus with Japan": the same side
+            if reporter is None and partner is not None and res.figures and partner != res.figures[-1].reporter:
+                reporter = res.figures[-1].reporter
+            named = {
+                m.code for m in mentions if cs <= m.start < ce and m.role not in ("other", "cmp", "to", "from", "with")
+            }
+            if not had_partner and partner is not None and named - {reporter, partner, WORLD}:
+                # "수출 1~3위는 중국 791억달러…": a country of the clause's own stands by the amount
+                res.skips.append(f"the clause names {', '.join(sorted(named))}, not the context's partner: {a.text!r}")
+                continue
         mirrored = False
         if (
             s_agency
@@ -379,28 +688,52 @@ def read_sentence(
             reporter = s_agency or doc_agency or reporter_hint or _LANGUAGE_SIDE.get(lang)
             if reporter == partner:
                 reporter = None
+            if flow == "total" and partner is None and pair and reporter in pair and len(set(pair)) == 2:
+                partner = next(p for p in pair if p != reporter)  # "한국과 베트남의 교역액": no side of its own
         if (
             partner is None
             and reporter
             and (
                 word_re("world_markers.words").search(sentence)
-                or (not carry.pair and not rank_pair and not [m for m in mentions if m.code != reporter])
+                or (
+                    not carry.pair
+                    and not rank_pair
+                    and not [m for m in mentions if m.code != reporter]
+                    and not _BILATERAL.search(sentence)
+                )
             )
         ):
             partner = WORLD
+        if (
+            flow == "total"
+            and partner is None
+            and doc_pair
+            and _BILATERAL.search(sentence[cs:ce])
+            and not {m.code for m in mentions} - {"KOR", "VNM"}
+        ):
+            # "Two-way trade increased … to $43.4 billion" on a page about Korea and Vietnam, its side settled by
+            # an agency or the language
+            side = s_agency or doc_agency or reporter_hint or _LANGUAGE_SIDE.get(lang)
+            if side in REPORTERS:
+                reporter, partner = side, next(c for c in REPORTERS if c != side)
         if reporter not in REPORTERS:
             res.skips.append(f"reporter is not Korea or Vietnam ({reporter or 'unknown'}): {a.text!r}")
             continue
         if partner is None or partner == reporter:
             res.skips.append(f"partner unknown: {a.text!r}")
             continue
+        if commodity != "TOTAL" and partner not in {m.code for m in mentions if cs <= m.start < ce} | {WORLD}:
+            res.skips.append(f"a commodity figure whose partner its clause does not name: {a.text!r}")
+            continue
         if partner != WORLD and reg.is_aggregate(partner):
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
             continue
         # --- period -------------------------------------------------------------------------------
-        period, why = _periods_for(a, (cs, ce), pms)
+        period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
+        if i in spans:
+            period, why = spans[i][1], None
         if period is None and why is None:
-            period = carry.period
+            period = carry.figure_period
             if period is None:
                 why = "no period in the sentence or its paragraph"
         if period is None:
@@ -413,7 +746,12 @@ def read_sentence(
             if lang == "ko":
                 words += list(re.finditer("흑자|적자", right))
             last = max(words, key=lambda m: m.end()) if words else None
+            if flow_after:  # "$5 billion trade deficit with …": the noun after the amount names its sign
+                after = word_re("flows.surplus").search(flow_after) or word_re("flows.deficit").search(flow_after)
+                last = after or last
             negative = a.negative or bool(last and word_re("flows.deficit").fullmatch(last.group(0)))
+            if continued_sign and not last:  # a list of balances goes on with the sign it started with
+                negative = continued_sign < 0
             value = -value if negative else value
             if mirrored:
                 value = -value
@@ -430,6 +768,132 @@ def read_sentence(
             commodity,
             approx,
             _yoy(a, percents, sentence, lang, owner),
+            # the "from" end of "from X to Y" is the starting point, not what the paragraph goes on about
+            base=i in spans and i + 1 in spans and spans[i + 1][1] != spans[i][1],
         )
         res.figures.append(fig)
+    _mark_spans(res, amounts[-1])
     return res
+
+
+_FROM = {"en": re.compile(r"\bfrom\s*$", re.I), "vi": re.compile(r"\btừ\s*(?:mức\s*)?$", re.I)}
+_TO = {
+    "en": re.compile(r"\bto\s*(?:about|nearly|some|almost)?\s*$", re.I),
+    "vi": re.compile(r"\b(?:lên|đến|tới)\s*(?:mức|gần|khoảng)?\s*$", re.I),
+}
+
+
+def _from_to(sentence: str, amounts: list[Amount], pms: list[PeriodMention], lang: str) -> dict:
+    """ "from US$0.5 billion in 1992 to $43.4 billion last year", "từ 0,5 tỷ USD năm 1992 … lên 61,5 tỷ USD vào năm
+    2017", "2014년 303억달러에서 올해 626억달러로": both ends are levels of the clause's flow, each in its own period.
+    Index of the amount -> (flow, period, clause start)."""
+    out: dict[int, tuple[str, Period, int]] = {}
+    usable = [p for p in pms if p.period is not None and not p.deadline and p.relative is None and not p.since]
+    for i in range(len(amounts) - 1):
+        a, b = amounts[i], amounts[i + 1]
+        gap = sentence[a.end : b.start]
+        if len(gap) > 150:
+            continue
+        if lang == "ko":
+            if not (
+                re.match(r"\s*(?:에서|에서부터)(?![가-힣])", gap)
+                and re.match(r"\s*(?:으로|로)(?![가-힣])", sentence[b.end :])
+            ):
+                continue
+            start = amounts[i - 1].end if i else 0
+            pa = [p for p in usable if start <= p.start and p.end <= a.start]
+            pb = [p for p in usable if a.end <= p.start and p.end <= b.start]
+        else:
+            if not (_FROM[lang].search(sentence[max(0, a.start - 12) : a.start]) and _TO[lang].search(gap)):
+                continue
+            nxt = amounts[i + 2].start if i + 2 < len(amounts) else len(sentence)
+            pa = [p for p in usable if a.end <= p.start < b.start]
+            pb = [p for p in usable if b.end <= p.start < min(nxt, b.end + 40)]
+        start = amounts[i - 1].end if i else 0
+        head = sentence[start : a.start]
+        cut = max((m.end() for m in _LEFT_BOUNDARY.finditer(head)), default=0)
+        flow = find_flow(head[cut:])
+        if not flow:  # "Kim ngạch thương mại Việt Nam – Hàn Quốc tăng từ …": the dash joins the pair
+            flow, cut = find_flow(head), 0
+        if not flow or not pa or not pb:
+            continue
+        period_a = pa[-1].period if lang == "ko" else pa[0].period
+        period_b = pb[-1].period if lang == "ko" else pb[0].period
+        if period_a is None or period_b is None or str(period_a) == str(period_b):
+            continue
+        out[i] = (flow[0], period_a, start + cut)
+        out[i + 1] = (flow[0], period_b, start + cut)
+    return out
+
+
+# words that speak of two sides: a figure with them is never against the world
+_BILATERAL = re.compile(
+    r"양국|두\s*나라|쌍방|hai\s+nước|song\s+phương|hai\s+chiều|two-way|bilateral|the\s+two\s+countries", re.I
+)
+_JOIN = re.compile(r"\s*(?:,\s*)?(?:and|và|과|와|및|,)\s*", re.I)
+
+
+def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> tuple[dict, dict]:
+    """ "exports and imports were $56.1 bn and $25.3 bn", "sang Trung Quốc và Hàn Quốc lần lượt là 13 tỷ USD và 6,6 tỷ
+    USD": a run of amounts joined by "and" takes the flows or the countries listed before it, in order."""
+    flows: dict[int, str] = {}
+    partners: dict[int, str] = {}
+    i = 0
+    while i < len(amounts):
+        j = i
+        while j + 1 < len(amounts) and _JOIN.fullmatch(sentence[amounts[j].end : amounts[j + 1].start]):
+            j += 1
+        k = j - i + 1
+        if k >= 2:
+            start = amounts[i - 1].end if i else 0
+            head = sentence[start : amounts[i].start]
+            cut = max((m.end() for m in re.finditer(r"[;:]\s|\.\s", head)), default=0)
+            head_start = start + cut
+            head = sentence[head_start : amounts[i].start]
+            fl = _flow_list(head)
+            names = [
+                m
+                for m in mentions
+                if head_start <= m.start < amounts[i].start
+                and m.role in ("pair", "to", "from", "market", "with", "subj")
+            ]
+            if len(fl) == k and len(set(fl)) == k:
+                flows.update({i + n: f for n, f in enumerate(fl)})
+            elif (
+                len(names) == k
+                and len({m.code for m in names}) == k
+                and all(_JOIN.fullmatch(sentence[names[n].end : names[n + 1].start]) for n in range(k - 1))
+            ):
+                partners.update({i + n: m.code for n, m in enumerate(names)})
+                one = find_flow(head)
+                if one:
+                    flows.update({i + n: one[0] for n in range(k)})
+        i = j + 1
+    return flows, partners
+
+
+def _flow_list(head: str) -> list[str]:
+    """The flow words of a phrase in order, one per word, when they are joined by "and" ("exports and imports")."""
+    found: list[str] = []
+    pos = 0
+    while True:
+        m = None
+        for name, pat in flow_patterns():
+            for x in pat.finditer(head, pos):
+                if m is None or x.start() < m[1].start() or (x.start() == m[1].start() and x.end() > m[1].end()):
+                    m = (name, x)
+                break
+        if m is None:
+            return found if len(found) >= 2 else []
+        if found and not re.fullmatch(
+            r"\s*(?:to|from|with|of)?\s*(?:\S+\s+){0,3}?(?:and|và|과|와|및|,)\s*", head[pos : m[1].start()], re.I
+        ):
+            return []
+        found.append(m[0])
+        pos = m[1].end()
+
+
+def _mark_spans(res: SentenceResult, a: Amount | None) -> None:
+    for f in res.figures:
+        if f.span is None and a is not None:
+            f.span = (a.start, a.end)

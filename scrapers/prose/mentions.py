@@ -105,6 +105,10 @@ def find_countries(text: str, lang: str) -> list[Mention]:
         if lang == "vi" and " " not in name and name not in ("Mỹ",) and _after_capitalised(text, s):
             continue
         raw.append((s, e, table[name]))
+    if lang == "vi":  # "thương mại Hàn - Việt", "Việt – Hàn": the two short names of one pair
+        for m in re.finditer(r"(?<!\w)(?:Hàn\s*[-–]\s*Việt|Việt\s*[-–]\s*Hàn)(?!\w)", text):
+            raw = [r for r in raw if not (m.start() <= r[0] < m.end())]
+            raw.append((m.start(), m.end(), "PAIR:KOR,VNM"))
     if lang == "ko":
         for word, codes in terms()["countries"]["ko_pairs"].items():
             for m in re.finditer(re.escape(word), text):
@@ -158,6 +162,8 @@ def _after_capitalised(text: str, s: int) -> bool:
 
 
 _EN_BEFORE = [
+    # "$16.3 billion in China, $8.1 billion in Japan": the market an amount went to or came from
+    (re.compile(r"(?:billion|million|trillion|bn|mn|USD|dollars?)\s+(?:in|for)\s+(?:the\s+)?$", re.I), "market"),
     (re.compile(r"\b(?:to|into|towards|for)\s+(?:the\s+)?(?:market\s+of\s+)?$", re.I), "to"),
     (re.compile(r"\bfrom\s+(?:the\s+)?$", re.I), "from"),
     (re.compile(r"\bwith\s+(?:the\s+)?$", re.I), "with"),
@@ -185,7 +191,7 @@ _VI_BEFORE = [
 def role_of(text: str, s: int, e: int, lang: str) -> str:
     before, after = text[max(0, s - 40) : s], text[e : e + 24]
     if lang == "ko":
-        if re.match(r"(?:에\s*대한|에\s*대해|으?로의|향|에\s*수출|으?로\s*수출|에\s*\S*\s*수출)", after):
+        if re.match(r"(?:에\s*대한|에\s*대해|으?로의|향|[을를]\s*향한|에\s*수출|으?로\s*수출|에\s*\S*\s*수출)", after):
             return "to"
         if re.match(r"(?:으?로부터|에서|산)", after):
             return "from"
@@ -203,6 +209,14 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
             return "bare_flow"  # "베트남 수출": the other side (Korea's own "한국 수출" is the reporter)
         return "bare"
     if lang == "en" and re.match(r"\s*(?:'s|’s|')(?!\w)", after):
+        # "South Korea's trade ministry said …": the country owns a speaker, not the figure
+        if re.match(
+            r"\s*(?:'s|’s|')\s+(?:[\w-]+\s+){0,2}?(?:ministry|ministries|government|president|minister|agency|office|"
+            r"embassy|officials?|leader|leaders|premier|authorities|customs\s+(?:office|agency))\b",
+            text[e : e + 60],
+            re.I,
+        ):
+            return "other"
         return "poss"
     table = _EN_BEFORE if lang == "en" else _VI_BEFORE
     for pat, role in table:

@@ -28,6 +28,9 @@ class PeriodMention:
     deadline: bool = False
     relative: str | None = None  # "that" / "next": a year relative to an earlier one
     text: str = ""
+    since: bool = False  # "since 2022", "2022년 이후": the first year of a run
+    years: tuple[int, int] | None = None  # "2020~2021년", "2019-2021": a run of whole years
+    since_event: bool = False  # "since relations were established in 1992": an event's year
 
 
 _EN_MONTHS = {
@@ -83,6 +86,18 @@ YK = r"(?:\d{4}년|올해|금년|지난해|작년)"
 # (regex, kind). Kinds: days, days_first_n, months, first_n, half, quarter, month, year, multi_year, relative
 _EN = [
     (
+        r"(?:the\s+)?(?P<d1>\d{1,2})(?:st|nd|rd|th)\s*(?:to|through|-|–)\s*(?:the\s+)?(?P<d2>\d{1,2})(?:st|nd|rd|th)\s+of\s+this\s+month",
+        "days",
+    ),
+    (
+        rf"(?:[Uu]ntil|[Uu]p\s+to|[Tt]hrough)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\s+of\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "days_to",
+    ),
+    (
+        r"(?:the\s+)?same\s+(?:period|time|months?)\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior)\s+year",
+        "rel_earlier",
+    ),
+    (
         rf"(?P<m>{M})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*{D}\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?",
         "days",
     ),
@@ -116,6 +131,14 @@ _EN = [
 ]
 _VI = [
     (
+        r"(?:[Tt]ính\s+)?(?:đến|tới)\s+(?:hết\s+)?ngày\s+(?P<d2>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?",
+        "days_to",
+    ),
+    # "Tính tới tháng 11/2022": the year to the end of that month
+    (r"[Tt]ính\s+(?:đến|tới)\s+(?:hết\s+)?tháng\s+(?P<n>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?", "first_n"),
+    (r"(?<=con số này )(?:trong\s+|của\s+)?(?:cùng\s+kỳ\s+)?năm\s+(?:ngoái|trước)", "rel_earlier"),
+    (r"cùng\s+kỳ\s+năm\s+(?:trước|ngoái)", "rel_earlier"),
+    (
         rf"(?P<n>10|15|20)\s+ngày\s+đầu\s+(?:của\s+)?tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>{YV}))?",
         "days_first_n",
     ),
@@ -143,25 +166,58 @@ _VI = [
     (r"(?P<y>năm\s+ngoái|năm\s+trước|năm\s+nay)", "year"),
 ]
 _KO = [
+    (r"(?:지난해|작년|전년)\s*(?:같은|동)\s*기간|전년\s*동기", "rel_earlier"),
+    (r"(?:지난\s*)?(?P<m1>\d{1,2})월부터\s*(?:지난\s*달|지난달)까지", "months_to_last"),
+    (r"지난\s*달(?!\s*\d)", "last_month"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일?\s*[~∼\-–]\s*(?P<d2>\d{{1,2}})일", "days"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일부터\s*(?P<d2>\d{{1,2}})일까지", "days"),
     (r"(?:이달|이번\s?달|당월)?\s*(?<![\d월])(?P<d1>1)일?\s*[~∼\-–]\s*(?P<d2>10|15|20)일", "days"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m1>\d{{1,2}})\s*[~∼\-–]\s*(?P<m2>\d{{1,2}})월", "months"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<h>상|하)반기", "half"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<q>[1-4])분기", "quarter"),
+    # "(올) 11월말 기준", "6월 말 현재", "(지난) 7월까지": the year to the end of that month
+    (
+        rf"(?:(?P<y>{YK}|올)\s*)?(?:들어\s*)?(?:지난\s*)?(?P<n>\d{{1,2}})월\s*(?:말\s*(?:기준|현재|까지)|까지)",
+        "first_n",
+    ),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
+    (r"(?<!\d)(?:19|20)\d{2}\s*[~∼\-–]\s*(?:19|20)?\d{2}년", "multi_year"),
     (r"(?P<y>(?:19|20)\d{2})년", "year"),
-    (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d)", "year"),
+    (r"(?P<y>지난해|작년|올해|금년)(?!\s*\d{1,2}\s*(?:월|분기|~|∼|-))", "year"),
 ]
-_COMPILED = {lang: [(re.compile(p), k) for p, k in table] for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))}
+# Vietnamese sentences begin with a capital ("Tháng 2/2025", "Quý I"): its words match in either case
+_COMPILED = {
+    lang: [(re.compile(p, re.I if lang == "vi" else 0), k) for p, k in table]
+    for lang, table in (("en", _EN), ("vi", _VI), ("ko", _KO))
+}
 
 _CMP_BEFORE = {
     "en": re.compile(
-        r"(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$",
+        r"(?<![\w-])(?:compared\s+(?:to|with)|versus|vs\.?|than(?:\s+in)?|from|since|over|against|relative\s+to|same\s+period\s+(?:of|in)|same\s+month\s+of|year\s+earlier\s+in)\s+(?:the\s+same\s+period\s+(?:of|in)\s+)?(?:the\s+year\s+)?(?:in\s+)?$",
         re.I,
     ),
-    "vi": re.compile(r"(?:so\s+với|cùng\s+kỳ|từ|kể\s+từ|hơn)\s+(?:cùng\s+kỳ\s+)?(?:năm\s+)?$", re.I),
+    "vi": re.compile(
+        r"(?:(?:so\s+với|hơn)(?:\s+(?:mức|con\s+số|kết\s+quả|giảm|tăng|của|cùng\s+kỳ|năm|trong)){0,3}|cùng\s+kỳ|từ|kể\s+từ)"
+        r"\s+(?:cùng\s+kỳ\s+)?(?:năm\s+)?$",
+        re.I,
+    ),
     "ko": re.compile(r"(?:전년\s*동[월기]|전년)\s*$"),
+}
+# "since 2022": the first year of a run ("for the third consecutive year since 2022" claims that year too);
+# "since diplomatic relations were established in 1992": the year of an event, no period of a rank claim.
+_SINCE = {
+    "en": re.compile(r"\bsince\s+(?:the\s+)?$", re.I),
+    "vi": re.compile(r"(?:kể\s+)?từ\s+(?:năm\s+)?$", re.I),
+    "ko": re.compile(r"(?!x)x"),
+}
+# "2015년 이후", "2004년 191억6300만달러 이후": the year a run starts from
+_KO_SINCE_AFTER = re.compile(
+    r"\s*(?:년\s*)?(?:[\d,.]+\s?[조억만천](?:\s?[\d,.]+\s?[조억만천])*\s?달러\s*)?(?:이후|이래|부터)"
+)
+_SINCE_EVENT = {
+    "en": re.compile(r"\bsince\s+[^,.;$\d]{2,60}\s(?:in\s+)?$", re.I),
+    "vi": re.compile(r"kể\s+từ\s+(?:khi\s+)?[^,.;\d]{2,60}\s(?:năm\s+)?$", re.I),
+    "ko": re.compile(r"(?!x)x"),
 }
 _DEADLINE_BEFORE = {
     "en": re.compile(r"(?:by|until|till|through|before)\s+(?:the\s+end\s+of\s+)?(?:the\s+year\s+)?$", re.I),
@@ -177,7 +233,7 @@ def _year(spec: str | None, published: date | None, year_hint: int | None) -> in
         s = spec.strip().lower().rstrip("년")
         if s.isdigit():
             return int(s)
-        if s in ("this year", "nay", "năm nay", "올해", "금년", "the year", "the same year"):
+        if s in ("this year", "nay", "năm nay", "올해", "올", "금년", "the year", "the same year"):
             return (
                 year_hint
                 if s in ("the year", "the same year") and year_hint
@@ -223,6 +279,10 @@ def _build(kind: str, g: dict, lang: str):
         m = _month_no(g["m"]) if g.get("m") and not g["m"].isdigit() else (int(g["m"]) if g.get("m") else None)
         d1, d2 = int(g["d1"]), int(g["d2"])
         return lambda y, mm=None: Period.days(date(y, m or mm, d1), date(y, m or mm, d2))
+    if kind == "days_to":  # "until the 10th of August", "tính đến ngày 10/1": from the month's first day
+        m = _month_no(g["m"]) if not g["m"].isdigit() else int(g["m"])
+        d2 = int(g["d2"])
+        return lambda y: Period.days(date(y, m, 1), date(y, m, d2))
     if kind == "days_first_n":
         m = int(g["m"]) if g["m"].isdigit() else _month_no(g["m"])
         n = _num(g["n"]) if not g["n"].isdigit() else int(g["n"])
@@ -253,7 +313,10 @@ def _build(kind: str, g: dict, lang: str):
 
 
 def find_periods(text: str, lang: str, published: date | None, year_hint: int | None = None) -> list[PeriodMention]:
-    taken: list[tuple[int, int]] = []
+    from scrapers.prose.numbers import find_amounts
+
+    # a number inside an amount is no year ("410억2000만달러", "$2,019 million")
+    taken: list[tuple[int, int]] = [(a.start, a.end) for a in find_amounts(text, lang)]
     out: list[PeriodMention] = []
     for pat, kind in _COMPILED.get(lang, _COMPILED["en"]) + (_COMPILED["en"][-4:] if lang != "en" else []):
         for m in pat.finditer(text):
@@ -273,10 +336,20 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
     before = text[max(0, s - 40) : s]
     after = text[e : e + 12]
     comparison = bool(_CMP_BEFORE[lang].search(before)) or (lang == "ko" and bool(_KO_AFTER_CMP.match(after)))
-    deadline = bool(_DEADLINE_BEFORE[lang].search(before)) or (
-        lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year"
+    # "since diplomatic relations were established in 1992", "kể từ khi … năm 1992", "1992년 수교 이후": a starting point
+    since_event = bool(_SINCE_EVENT[lang].search(text[max(0, s - 80) : s])) or (
+        lang == "ko" and bool(re.match(r"[^.,]{0,40}?(?:된|한|던)\s*(?:이후|이래|뒤|후)", text[e : e + 48]))
     )
-    if comparison and kind not in ("year", "month") and re.search(r"(?:from|từ)\s+$", before, re.I):
+    since = bool(_SINCE[lang].search(before)) or (lang == "ko" and bool(_KO_SINCE_AFTER.match(text[e : e + 30])))
+    deadline = (
+        (
+            bool(_DEADLINE_BEFORE[lang].search(before))
+            # "đến năm 2021 đã tăng gấp 161 lần", "by 2021 trade had grown": what happened by then, not a target
+            and not re.match(r"\s*,?\s*(?:[^,.;]{0,24}?\s)?(?:đã|had|has)\b", text[e : e + 40], re.I)
+        )
+        or (lang == "ko" and bool(_KO_AFTER_DEADLINE.match(after)) and kind == "year")
+    )
+    if comparison and kind not in ("year", "month", "rel_earlier") and re.search(r"(?:from|từ)\s+$", before, re.I):
         comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base
     if lang == "vi" and kind == "year" and re.search(r"(?:so\s+với\s+)?cùng\s+kỳ\s+$", before, re.I):
         comparison = True
@@ -284,6 +357,22 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
         return PeriodMention(s, e, None, relative="that", text=m.group(0))
     if kind == "rel_next":
         return PeriodMention(s, e, None, relative="next", text=m.group(0))
+    if kind == "rel_earlier":  # "the same period last year": the period of the figure it compares with, a year back
+        if lang == "ko" and re.match(r"\s*(?:[가-힣]+\s*)?(?:대비|보다|에\s*비해|比)", text[e : e + 16]):
+            comparison = True  # "전년 동기 (일평균)에 비해"
+        return PeriodMention(s, e, None, comparison, relative="earlier", text=m.group(0))
+    if kind == "last_month":  # "지난달 수출": the month before publication
+        if published is None:
+            return PeriodMention(s, e, None, comparison, text=m.group(0))
+        y, mo = (published.year, published.month - 1) if published.month > 1 else (published.year - 1, 12)
+        return PeriodMention(s, e, Period.month(y, mo), comparison, text=m.group(0))
+    if kind == "months_to_last":  # "1월부터 지난달까지": from that month to the month before publication
+        if published is None or published.month == 1 or int(g["m1"]) > published.month - 1:
+            return PeriodMention(s, e, None, comparison, text=m.group(0))
+        span = Period.months(
+            Period.month(published.year, int(g["m1"])), Period.month(published.year, published.month - 1)
+        )
+        return PeriodMention(s, e, span, comparison, text=m.group(0))
     period = None
     try:
         if kind == "multi_year":
@@ -311,4 +400,11 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
                 period = _latest(build, published)
     except (InvalidPeriod, ValueError, KeyError, TypeError):
         period = None
-    return PeriodMention(s, e, period, comparison, deadline, text=m.group(0))
+    years = None
+    if kind == "multi_year":
+        ys = re.findall(r"\d{2,4}", m.group(0))
+        y1, y2 = int(ys[0]), int(ys[1]) if len(ys[1]) == 4 else int(ys[0][:2] + ys[1])
+        years = (y1, y2) if 0 < y2 - y1 <= 5 else None
+    return PeriodMention(
+        s, e, period, comparison, deadline, text=m.group(0), since=since, since_event=since_event, years=years
+    )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from scrapers.prose.mentions import Mention, find_countries
-from scrapers.prose.terms import compile_words, terms
+from scrapers.prose.terms import compile_words, find_flow, terms, word_re
 from tradewatch.model import countries
 
 
@@ -27,6 +27,7 @@ class Claim:
     start: int
     end: int
     listed: bool = False  # ranked by an ordered list, not named as the subject
+    bare: bool = False  # a bare "2위는 X": a member of a ranking, not the paragraph's subject
 
 
 @functools.cache
@@ -72,6 +73,8 @@ def _patterns(lang: str) -> list[re.Pattern]:
             re.compile(rf"(?P<noun>{n})\s+(?:lớn\s+)?thứ\s+(?P<ord>{vo})(?!\w)", re.I),
             re.compile(rf"(?P<noun>{n})\s+lớn\s+(?P<ord>nhất)(?!\w)", re.I),
             re.compile(rf"(?:đứng\s+)?thứ\s+(?P<ord>{vo})\s+(?:trong\s+(?:số\s+)?)?(?:các\s+)?(?P<noun>{n})", re.I),
+            # "Đứng thứ 2 là Hàn Quốc với 42,4 tỷ USD": a bare rank in the paragraph's ranking
+            re.compile(rf"đứng\s+(?:ở\s+)?(?:vị\s+trí\s+)?thứ\s+(?P<ord>{vo})(?!\w)(?P<bare>)", re.I),
         ]
     return [
         re.compile(rf"제?\s?(?P<ord>\d{{1,2}})\s?위\s?(?:의\s?)?(?P<noun>{n})"),
@@ -79,6 +82,10 @@ def _patterns(lang: str) -> list[re.Pattern]:
             rf"(?P<ord>최대|첫\s?번째|두\s?번째|세\s?번째|네\s?번째|다섯\s?번째)\s?(?:로\s?큰\s?)?(?P<noun>{n})"
         ),
         re.compile(rf"(?P<noun>{n})\s?(?:중\s?|가운데\s?)?(?:제\s?)?(?P<ord>\d{{1,2}})\s?위"),
+        # "중국, 미국에 이어 3대 교역국": "the top three" is a rank only after an ordered list of the two before it
+        re.compile(rf"(?<![\d.])(?P<ord>\d)\s?대\s?(?P<noun>{n})(?P<top>)"),
+        # "1위는 중국", "'중국'은 289억달러로 2위를 기록했다": a bare rank; the measure comes from the clause or paragraph
+        re.compile(r"(?<![\d~∼.\-])(?P<ord>\d{1,2})\s?위(?![가-힣]*(?:권|안\b))(?P<bare>)"),
     ]
 
 
@@ -126,7 +133,10 @@ def _possessor(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> str 
         after = [
             x
             for x in ms
-            if x.start >= e and re.fullmatch(r"\s*(?:lớn\s+nhất\s+)?(?:của|với)\s+", sentence[e : x.start], re.I)
+            if x.start >= e
+            and re.fullmatch(
+                r"\s*(?:lớn\s+nhất\s+)?(?:và\s+[^,.;]{0,60}?\s+)?(?:của|với|đối\s+với)\s+", sentence[e : x.start], re.I
+            )
         ]
         return after[0].code if after else None
     before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:의)?\s*", sentence[x.end : s])]
@@ -150,6 +160,15 @@ def _subject(
         and x.code != poss
         and x.role not in ("other", "to", "from", "with", "of", "cmp")
     ]
+    if lang == "ko":
+        tail = sentence[m.end() :]
+        # "교역규모 1위는 중국으로", "1위 흑자국이던 중국은": the ranked country follows the rank
+        follows = re.match(r"\s*(?:은|는|이|가|인|이던|였던|이었던)?\s*['‘’\"“”]?", tail)
+        nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
+        if nxt:
+            return nxt[0].code if nxt[0].code != poss else None
+        if re.match(r"\s*(?:인|이던|였던|이었던)\s", tail):
+            return None  # attributive: the rank describes the noun after it, which is no country
     if after_pos is not None and [x for x in cands if x.start >= after_pos and x.role == "subj"]:
         cands = [x for x in cands if x.start >= after_pos and x.role == "subj"]
     if lang == "en":
@@ -164,11 +183,19 @@ def _subject(
 
 def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> list[Mention]:
     if lang == "ko":
-        found = list(re.finditer(r"((?:[가-힣A-Za-z]+\s?(?:,|·|과|와)?\s?){1,4})에\s?이어", sentence[: m.start()]))
-        if not found:
+        # figures in parentheses inside the list ("중국(2천727억달러), 미국(1천962억달러)에 이어") are blanked out
+        masked = re.sub(r"\([^()]*\)", lambda g: " " * len(g.group(0)), sentence[: m.start()])
+        found = list(re.finditer(r"((?:[가-힣A-Za-z]+\s*(?:,|·|과|와)?\s*){1,4})(?:에\s?이어|다음으로)", masked))
+        if not found or masked[found[-1].end() :].count(",") > 1:
             return []
         nearest = found[-1]  # the list nearest the "에 이어"
-        return [x for x in ms if nearest.start(1) <= x.start < nearest.end(1) and x.role in ("pair", "other")]
+        return [
+            x
+            for x in ms
+            if nearest.start(1) <= x.start < nearest.end(1)
+            and x.role not in ("to", "from", "with")
+            and not re.match(r"(?:은|는|이|가)(?![가-힣])", sentence[x.end : x.end + 2])  # the subject, not a member
+        ]
     word = r"(?:after|following|behind|trailing)" if lang == "en" else r"(?:chỉ\s+)?(?:đứng\s+)?sau"
     start = m.end()
     poss_after = [
@@ -192,8 +219,180 @@ def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> l
     return [x for x in ms if lo <= x.start < hi]
 
 
-def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
-    """Claims of one sentence, and the reasons for phrases that were not claims."""
+_NOT_A_VALUE_RANK = re.compile(r"증가율|감소율|성장률|증가폭|점유율|비중|growth\s+rate|share", re.I)
+
+
+def _bare_flow(sentence: str, m: re.Match, context_flow: str | None) -> str | None:
+    """The measure of a bare Korean rank: the flow word of its clause, else the paragraph's ranking."""
+    head = sentence[: m.start()]
+    cut = max((x.end() for x in re.finditer(r"[.;]\s|,\s", head)), default=0)
+    found = find_flow(head[cut:]) or find_flow(head)
+    if found:
+        return found[0]
+    named = ranking_flow(sentence, "ko")  # "9위를 기록한 '폴란드'는 … 10대 무역흑자 국가에 진입했다"
+    return named[0] if named else context_flow
+
+
+def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | None, lang: str = "ko") -> str | None:
+    tail = sentence[m.end() :]
+    if lang == "vi":  # "Đứng thứ 2 là Hàn Quốc", "Hàn Quốc đứng thứ 2"
+        after = re.match(r"\s*(?:là|thuộc\s+về)\s+(?:thị\s+trường\s+)?", tail, re.I)
+        nxt = [x for x in ms if after and x.start == m.end() + after.end()]
+        prior = [x for x in ms if re.fullmatch(r"\s*(?:vẫn\s+|tiếp\s+tục\s+)?", sentence[x.end : m.start()])]
+        found = nxt or prior
+        return found[0].code if found else None
+    follows = re.match(r"\s*(?:는|은|가|이)?\s*['‘’\"“”]?", tail)
+    nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
+    if nxt:
+        return nxt[0].code
+    before = sentence[: m.start()]
+    paren = re.search(r"\(\s*$", before)
+    if paren:  # "일본(5위)"
+        named = [x for x in ms if x.end == paren.start()]
+        if named:
+            return named[0].code
+        if re.search(r"달러\s*$", before[: paren.start()]):  # "대 베트남 수출은 223억달러(6위)": the amount's partner
+            clause_start = max((b.end() for b in re.finditer(r"[,.;]\s", before)), default=0)
+            side = [x for x in ms if clause_start <= x.start < paren.start() and x.role in ("with", "to", "from")]
+            return side[-1].code if len(side) == 1 else None
+        return None
+    subj = [
+        x
+        for x in ms
+        if x.end <= m.start()
+        and x.code != poss
+        and re.match(r"['’\"”]?\s*(?:은|는|이|가)(?![가-힣])", sentence[x.end : x.end + 3])
+    ]
+    return subj[-1].code if subj else None
+
+
+_KO_RANKING_AFTER = re.compile(
+    r"\s+(?:\d+\s?대\s?)?(?:무역|수출|수입|교역)\s?(?:흑자|적자)?\s?(?:상대|대상)?\s?(?:국가|국|시장)"
+)
+
+
+_DEFICIT = re.compile(r"적자|deficit|nhập\s+siêu|thâm\s+hụt", re.I)
+
+
+def ranking_flow(sentence: str, lang: str) -> tuple[str, str | None] | None:
+    """The measure of the last ranking named in a sentence ("10대 무역적자 국가", "수출시장"), claim or not, and
+    for a balance ranking its basis (surplus or deficit)."""
+    found = None
+    for m in re.finditer(rf"(?P<noun>{_noun_alt()})", sentence, 0 if lang == "ko" else re.I):
+        found = m
+    if not found:
+        return None
+    flow = _flow_of(found.group("noun"), sentence[found.end() :])
+    basis = ("deficit" if _DEFICIT.search(found.group(0)) else "surplus") if flow == "balance" else None
+    return flow, basis
+
+
+_PRONOUN = re.compile(
+    r"^\s*(?:It|The\s+country|The\s+nation|Nước\s+này|Quốc\s+gia\s+này|이\s*나라는|이\s*나라가)\b", re.I
+)
+_RUN_ITEM = re.compile(
+    rf"(?P<ord>{_EN_ORD})(?:[\s-]+(?:largest|biggest|place))?\s+(?:(?:in|for)\s+)?(?:(?:19|20)\d{{2}}|last\s+year|this\s+year)",
+    re.I,
+)
+
+
+def _ranking_run(sentence: str, ms: list[Mention], context: tuple[str, str] | None) -> list[Claim]:
+    """ "Vietnam … ranking fifth in 2012, fourth in 2013, third in 2017 and second in 2020, before finishing in first
+    last year": a run of ranks by year, of the sentence's subject, by the sentence's measure."""
+    lead = re.search(
+        rf"\b(?:rank(?:ing|ed|s)?|finish(?:ing|ed)?|placing|placed|(?:up|rising|climbing|moving)\s+from)\s+(?:in\s+)?"
+        rf"(?={_EN_ORD})",
+        sentence,
+        re.I,
+    )
+    if not lead:
+        return []
+    items = []
+    pos = lead.end()
+    while True:
+        m = _RUN_ITEM.match(sentence, pos)
+        if not m:
+            break
+        items.append(m)
+        gap = re.match(
+            r"\s*,?\s*(?:and\s+|before\s+|then\s+)?(?:finish(?:ing|ed)?\s+|rank(?:ing|ed)?\s+|to\s+)?(?:in\s+)?",
+            sentence[m.end() :],
+            re.I,
+        )
+        if not gap or not gap.group(0):
+            break
+        pos = m.end() + gap.end()
+    if len(items) < 2:
+        return []
+    flow = find_flow(sentence[: lead.start()])
+    subj = [x for x in ms if x.end <= lead.start() and x.role == "subj"]
+    owner = [
+        x for x in ms if x.end <= lead.start() and x.role in ("to", "poss") and (not subj or x.code != subj[0].code)
+    ]
+    subject = subj[0].code if subj else None
+    poss = owner[-1].code if owner else (context[0] if context and context[1] == subject else None)
+    if not flow or subject is None or poss is None or subject == poss:
+        return []
+    out = []
+    for m in items:
+        rank = _ordinal(m.group("ord"))
+        if rank:
+            out.append(Claim(poss, subject, flow[0], rank, m.start(), m.start("ord") + len(m.group("ord"))))
+    return out
+
+
+_RANGE = re.compile(r"(?<![\d.])(?P<a>\d{1,2})\s?[~∼\-]\s?(?P<b>\d{1,2})\s?위(?:는|은)?\s*")
+_KO_AMOUNT_TEXT = r"[\d,.]+\s?[조억만천](?:\s?[\d,.]*\s?[조억만천])*\s?(?:[\d,]+\s?)?달러"
+
+
+def _range_list(
+    sentence: str,
+    ms: list[Mention],
+    context: tuple[str, str] | None,
+    context_flow: str | None,
+    default_reporter: str | None,
+) -> list[Claim]:
+    """ "수출 1~3위는 중국 791억달러, 미국 419억달러, 홍콩 168억달러": ranks a..b to the countries listed, in order."""
+    m = _RANGE.search(sentence)
+    if not m:
+        return []
+    first, last = int(m.group("a")), int(m.group("b"))
+    names: list[Mention] = []
+    pos = m.end()
+    while len(names) < last - first + 1:
+        nxt = [x for x in ms if x.start == pos + (len(sentence[pos:]) - len(sentence[pos:].lstrip(" '‘’\"“”")))]
+        if not nxt:
+            break
+        names.append(nxt[0])
+        rest = re.match(rf"['’\"”]?\s*(?:{_KO_AMOUNT_TEXT})?\s*(?:,|과|와|및)?\s*", sentence[nxt[0].end :])
+        pos = nxt[0].end + (rest.end() if rest else 0)
+    if len(names) != last - first + 1 or len({x.code for x in names}) != len(names):
+        return []
+    head = sentence[: m.start()]
+    found = find_flow(head[max((b.end() for b in re.finditer(r"[,.;]\s", head)), default=0) :])
+    flow = found[0] if found else context_flow
+    poss = (context[0] if context else None) or default_reporter
+    if flow is None or poss is None or poss in {x.code for x in names}:
+        return []
+    reg = countries()
+    if not all(reg.rankable(x.code) for x in names):
+        return []
+    return [Claim(poss, x.code, flow, first + n, x.start, x.end, bare=True) for n, x in enumerate(names)]
+
+
+def find_claims(
+    sentence: str,
+    lang: str,
+    context: tuple[str, str] | None = None,
+    context_flow: str | None = None,
+    default_reporter: str | None = None,
+    pronoun_subject: str | None = None,
+    agency: str | None = None,
+) -> tuple[list[Claim], list[str]]:
+    """Claims of one sentence, and the reasons for phrases that were not claims.
+
+    ``context`` is the pair the paragraph speaks of (reporter, partner): Korean drops the possessor and the subject
+    a paragraph has already named ("미국에 이어 두 번째로 큰 흑자국이다"), so there they come from it."""
     ms = find_countries(sentence, lang)
     reg = countries()
     claims: list[Claim] = []
@@ -202,6 +401,12 @@ def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
         {(m.start(), m.end()): m for p in _patterns(lang) for m in p.finditer(sentence)}.values(),
         key=lambda m: m.start(),
     )
+    if lang == "en":
+        run = _ranking_run(sentence, ms, context)
+        if run:
+            return run, skips
+    if lang == "ko":
+        claims += _range_list(sentence, ms, context, context_flow, default_reporter or agency)
     prev: Claim | None = None
     listed_ids: set[int] = set()
     for m in matches:
@@ -214,19 +419,84 @@ def find_claims(sentence: str, lang: str) -> tuple[list[Claim], list[str]]:
             if prev:
                 claims.append(Claim(prev.reporter, prev.partner, prev.flow, rank, m.start(), m.end()))
             continue
-        if lang == "ko" and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
+        top = m.groupdict().get("top") is not None
+        if lang == "ko" and not top and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
             continue
-        flow = _flow_of(m.group("noun"), sentence[m.end() :])
+        bare = m.groupdict().get("bare") is not None
+        if bare:
+            clause = sentence[max(0, m.start() - 40) : m.end() + 10]
+            bare_flow = _bare_flow(sentence, m, context_flow)
+            near = sentence[max(0, m.start() - 24) : m.start()]
+            excluded = any(
+                word_re(f"exclusions.{k}").search(near) for k in ("investment", "aid", "tourism", "other_money")
+            )
+            if bare_flow is None or excluded or _NOT_A_VALUE_RANK.search(clause):
+                skips.append(f"a rank without its measure (or by growth or share): {m.group(0)!r}")
+                continue
+            if re.search(r"(?:연속|년간|년\s*동안)\s*$", sentence[: m.start()]):
+                skips.append(f"a rank held for consecutive years, whose years the text does not list: {m.group(0)!r}")
+                continue
+            flow = bare_flow
+        else:
+            flow = _flow_of(m.group("noun"), sentence[m.end() :])
         poss = _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
+        if poss is None and bare:  # "베트남은 한국의 수출은 3위": the possessor named earlier in the clause
+            owners = [x for x in ms if x.end <= m.start() and x.role == "poss"]
+            poss = owners[-1].code if owners else None
+        if poss is None and lang == "ko" and context:
+            poss = context[0]
+        if poss is None and lang == "vi" and bare:  # the paragraph's ranking goes on: its owner
+            poss = default_reporter or (context[0] if context else None) or agency
+        if poss is None and lang == "ko":
+            # "우리나라 10대 무역적자 국가는…": Korea or Vietnam named bare before the ranking, else the paragraph's reporter
+            own = [
+                x
+                for x in ms
+                if x.end <= m.start() and x.code in ("KOR", "VNM") and _KO_RANKING_AFTER.match(sentence[x.end :])
+            ]
+            # … else whose statistics the page cites (a Korean page citing KITA ranks Korea's partners)
+            poss = own[0].code if own else (default_reporter or (agency if bare else None))
         listed = _ordered_list(sentence, m, ms, lang)
+        if top and len(listed) != rank - 1:
+            skips.append(f"'top {rank}' without the {rank - 1} partners before it: {m.group(0)!r}")
+            continue
         listed_ids |= {id(x) for x in listed}
-        subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
-            prev.partner if prev else None
-        )
+        if bare:
+            subject = _bare_subject(sentence, m, ms, poss, lang)
+            # "(베트남은) 중국과 미국에 이어 3위를 기록한 것이다": the country the paragraph speaks of
+            spoken = (context[1] if context and context[0] == poss else None) or pronoun_subject
+            if subject is None and listed and spoken and spoken != poss and spoken not in {x.code for x in listed}:
+                subject = spoken
+        else:
+            subject = _subject(sentence, m, ms, listed_ids, poss, lang, prev.end if prev else None) or (
+                prev.partner if prev else None
+            )
+        if lang in ("en", "vi") and (subject is None or poss is None):
+            # "Xuất khẩu của Hàn Quốc sang Trung Quốc, thị trường xuất khẩu lớn nhất, …": an apposition
+            comma = re.search(r",\s*(?:the\s+|its\s+)?$", sentence[: m.start()], re.I)
+            named = [x for x in ms if comma and x.end == comma.start()] if comma else []
+            owner = [x for x in ms if x.role == "poss" and x.end <= m.start() and named and x.code != named[0].code]
+            if named and owner and re.search(r"^[^,.;]{0,12}(?:,|$)", sentence[m.end() :]):
+                subject, poss = named[0].code, owner[0].code
+        if subject is None and pronoun_subject and _PRONOUN.match(sentence) and pronoun_subject != poss:
+            subject = pronoun_subject  # "Vietnam has emerged as … It became Korea's third-largest trading partner"
+        if (
+            subject is None
+            and not bare
+            and lang == "ko"
+            and context
+            and context[0] == poss
+            and context[1] != poss
+            and not re.match(r"\s*(?:인|이던|였던|이었던)\s", sentence[m.end() :])
+        ):
+            subject = context[1]
         if poss is None or subject is None or poss == subject:
             skips.append(f"rank without both sides: {m.group(0)!r}")
             continue
-        c = Claim(poss, subject, flow, rank, m.start(), m.end())
+        if not reg.rankable(subject):
+            skips.append(f"a bloc or region ranked ({subject}), not a country: {m.group(0)!r}")
+            continue
+        c = Claim(poss, subject, flow, rank, m.start(), m.end(), bare=bare)
         claims.append(c)
         prev = c
         codes = [x.code for x in listed]

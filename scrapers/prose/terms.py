@@ -63,7 +63,17 @@ def last_match(pattern: re.Pattern, text: str) -> re.Match | None:
 def flow_patterns() -> list[tuple[str, re.Pattern]]:
     flows = terms()["flows"]
     out = [(name, compile_words(tuple(flows[name]))) for name in ("balance", "total", "export", "import")]
-    out.append(("total", re.compile(r"(?<!\w)trade(?!\w)(?!\s+(?:surplus|deficit|balance|agreement|partner))", re.I)))
+    out.append(
+        (
+            "total",
+            re.compile(
+                r"(?<!\w)trade(?!\w)(?!\s+(?:surplus|deficit|balance|agreement|partner|ministry|minister|association|"
+                r"agency|office|promotion|fair|union|center|centre|talks|deal|pact|war|policy|negotiations?|body|"
+                r"representative|delegation|mission|expo|zone|organization|organisation|commissioner|official))",
+                re.I,
+            ),
+        )
+    )
     return out
 
 

@@ -46,6 +46,14 @@ _ABBREV = re.compile(
 _SPLIT = re.compile(r"(?P<end>[.!?。](?:\[\d+\])*[\"”’)\]]?)\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ\d\uac00-\ud7a3□○ㅇ◦▲■●•\-])")
 
 
+# Sentences glued without a space by scraping: a Korean sentence end ("증가했다.같은 기간"), or a
+# lower-case word's full stop right before a capitalised word ("in 2023.The ministry").
+_GLUED = re.compile(
+    r"(?<=[\uac00-\ud7a3][.!?])(?=[\"“‘'(\[]?[\uac00-\ud7a3A-Z])"
+    r"|(?<=[a-zà-ỹ\d%)]{2}[.!?])(?=[A-ZÀ-ỸĐ][a-zà-ỹ])"
+)
+
+
 def paragraphs(text: str) -> list[str]:
     """Non-empty lines: extracted HTML/PDF text keeps one block per line."""
     return [p.strip() for p in re.split(r"\n", text.replace("\r", "")) if p.strip()]
@@ -54,6 +62,7 @@ def paragraphs(text: str) -> list[str]:
 def sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     for pi, para in enumerate(paragraphs(text)):
+        para = _GLUED.sub(" ", para)
         start = 0
         for m in _SPLIT.finditer(para):
             head = para[start : m.end("end")].rstrip('"”’)]')
@@ -67,3 +76,19 @@ def sentences(text: str) -> list[Sentence]:
         if piece:
             out.append(Sentence(piece, pi, len(out)))
     return out
+
+
+# Words run together by a crawl ("to theRoK", "toVietnam", "tradedeficit", "deficitwith"): split where English
+# cannot join them (a function word glued to a capitalised name; a trade noun glued to the next word).
+_GLUED_WORDS = [
+    (re.compile(r"\b(the|to|with|from|of|and|in|for|by)(?=[A-Z][A-Za-z])"), r"\1 "),
+    (re.compile(r"(deficit|surplus|exports?|imports?|value|turnover|volume)(with|to|from|of)\b", re.I), r"\1 \2"),
+    (re.compile(r"\b(trade|exports?|imports?)(deficit|surplus|balance|value|turnover|volume)\b", re.I), r"\1 \2"),
+]
+
+
+def repair_glued_words(text: str) -> str:
+    """English text with the words a crawl ran together set apart again."""
+    for pat, repl in _GLUED_WORDS:
+        text = pat.sub(repl, text)
+    return text
