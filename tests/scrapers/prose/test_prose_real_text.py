@@ -605,3 +605,16 @@ def test_what_had_happened_by_a_year_is_no_target():
     assert {(f[3], f[4]) for f in _figures(vi, "vi")} == {("1992", 500_000_000)}
     vi2 = "Hai nước đặt mục tiêu thương mại Hàn - Việt đạt 150 tỷ USD đến năm 2030."
     assert not _figures(vi2, "vi")
+
+
+# --- "the two countries" is whichever pair the text named ---------------------------------------------------
+
+
+def test_the_two_countries_take_the_pair_the_text_named_never_a_fixed_one():
+    # "양국" (the two countries) is Korea–Vietnam only where the text is about Korea and Vietnam.
+    about_japan = "한국과 일본의 교역이 늘었다. 지난해 양국 교역액은 780억 달러로 집계됐다."
+    assert not any(f[1] == "VNM" for f in _figures(about_japan, "ko"))
+    about_vietnam = "한국과 베트남의 교역이 늘었다. 지난해 양국 교역액은 780억 달러로 집계됐다."
+    assert _figures(about_vietnam, "ko") == {("KOR", "VNM", "total", "2025", 78_000_000_000)}
+    en = "Korea and Japan held talks on Monday. Trade between the two countries reached US$78 billion last year."
+    assert not any(f[1] == "VNM" for f in _figures(en, "en"))
