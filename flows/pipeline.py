@@ -396,14 +396,24 @@ def ingest_window(
 def ingest_windows(
     run: Run, items: Sequence[tuple[Source, Period, Sequence[Snapshot | TradewatchError]]]
 ) -> list[SourceOutcome]:
-    """Several windows at once: parsed, validated together, then stored one batch at a time, in order."""
+    """Several windows at once: parsed, validated together, then stored one batch at a time, in order.
+
+    At most about ``TOGETHER_ROWS`` figures are held at a time: once the windows parsed
+    so far hold that many, they are ingested before the next ones are parsed.
+    """
     outs: list[SourceOutcome] = []
     batches: list[PendingBatch] = []
+    rows = 0
     for source, window, snaps in items:
         out, bs = parse_window(run, source, window, snaps)
         outs.append(out)
         batches.extend(bs)
-    ingest_batches(run, batches)
+        rows += sum(len(b.observations) for b in bs)
+        if rows >= TOGETHER_ROWS:
+            ingest_batches(run, batches)
+            batches, rows = [], 0
+    if batches:
+        ingest_batches(run, batches)
     for out in outs:
         out.finished_at = utcnow()
     return outs
@@ -476,8 +486,8 @@ def _together_segment(run: Run, todo: Sequence[PendingBatch], i: int) -> list[Pe
     return seg or [first]
 
 
-# Figures validated together at most (one joint frame: ~1 KB a figure while it lives).
-TOGETHER_ROWS = 120_000
+# Figures parsed and validated together at most (peak memory: ~1 KB a figure while they live).
+TOGETHER_ROWS = 100_000
 
 
 def _screen(run: Run, seg: Sequence[PendingBatch]) -> list:
@@ -662,7 +672,14 @@ def _write_alerts(session, run: Run, alerts) -> None:
 
 
 def _recent(result: dbstore.StoreResult, since: date) -> dbstore.StoreResult:
-    keep = lambda key: Period.parse(key[3]).start >= since  # noqa: E731
+    starts: dict[str, date] = {}
+
+    def keep(key: tuple) -> bool:
+        start = starts.get(key[3])
+        if start is None:
+            start = starts[key[3]] = Period.parse(key[3]).start
+        return start >= since
+
     return dbstore.StoreResult(
         inserted=result.inserted,
         revised=result.revised,
@@ -789,11 +806,16 @@ def run_windows(run: Run, pairs: Sequence[tuple[Source, Period]], *, refetch: bo
     workers = max(1, min(len(pairs), run.settings.concurrency_per_host))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tw-window") as pool:
         futures = [pool.submit(fetch_window, run, src, w, refetch=refetch) for src, w in pairs]
+        loader = preload_validation(run, len(pairs))
         i = 0
         while i < len(pairs):
             # the next window, and every later one already fetched: ingested together
             with _phase(run, "fetch_wait"):
                 futures[i].exception()  # waits for the fetch
+            if loader is not None:  # Great Expectations still loading: more windows arrive meanwhile
+                with _phase(run, "validate"):
+                    loader.join()
+                loader = None
             j = i + 1
             while j < len(pairs) and futures[j].done():
                 j += 1
@@ -807,6 +829,29 @@ def run_windows(run: Run, pairs: Sequence[tuple[Source, Period]], *, refetch: bo
             for out in ingest_windows(run, items):
                 record_source(run, out)
             i = j
+
+
+# A run of this many windows or more loads Great Expectations while its first responses are
+# on the wire; a nightly (one window per source) does not, so a quiet night never loads it.
+PRELOAD_WINDOWS = 4
+
+
+def preload_validation(run: Run, n_windows: int) -> threading.Thread | None:
+    """Start importing Great Expectations in the background (a few seconds), if the run will validate."""
+    if not run.validate or n_windows < PRELOAD_WINDOWS:
+        return None
+
+    def load() -> None:
+        try:
+            from expectations import gx
+
+            gx.context()
+        except Exception as exc:  # the first validation will meet it again and say so
+            log.debug("preloading Great Expectations failed: %s", exc)
+
+    t = threading.Thread(target=load, name="tw-preload-gx", daemon=True)
+    t.start()
+    return t
 
 
 def group_by_source(pairs: Sequence[tuple[Source, Period]]) -> dict[str, list[tuple[Source, Period]]]:
