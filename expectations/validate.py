@@ -388,7 +388,7 @@ def validate_together(
         raise ValueError(f"validate_together takes batches of the kinds {TOGETHER_KINDS}, not {sorted(kinds)}")
     today = batches[0].today or settings.run_today()
     t_all = time.perf_counter()
-    frames: list[Any] = []
+    frames: list[Any] = []  # each batch's frame, until its kind's joint frame is built
     pending: list[Any] = []
     prepared: list[dict[str, Any]] = []
     for i, batch in enumerate(batches):
@@ -413,12 +413,16 @@ def validate_together(
         frames.append(df)
         prepared.append(
             {
+                "n_rows": len(df),
+                "rows_by_flow": plain(df["flow"].value_counts().to_dict()) if len(df) else {},
+                "periods": sorted(str(p) for p in df["period"].unique()) if len(df) else [],
                 "baseline": vars(bstats),
                 "extra": extra,
                 "stored_rows_read": len(stored.get("value_usd", [])) if stored else 0,
                 "seconds": time.perf_counter() - t0,
             }
         )
+        del stored
     registry = countries()
     alpha3 = sorted(c.alpha3 for c in registry)
     parameters = {
@@ -437,10 +441,15 @@ def validate_together(
         parts = [frames[i] for i in members]
         offsets = np.cumsum([0, *(len(f) for f in parts)]).tolist()
         combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        for i in members:  # the joint frame holds them now
+            frames[i] = None
+        del parts
         run_name = slug(f"{len(members)} batches {batches[members[0]].key}" + (f" {run_id}" if run_id else ""))
         gxrun = gx.run_checks(
             kind, SUITES[kind](), combined, parameters, docs_dir=None, run_name=run_name, every_index=True
         )
+        n_combined = len(combined)
+        del combined
         runs[kind] = gxrun
         found: set[int] = set()
         for cr in gxrun.results:
@@ -456,12 +465,12 @@ def validate_together(
         flagged.update(members[k] for k in found)
         shared[kind] = {
             "batches": len(members),
-            "rows": len(combined),
+            "rows": n_combined,
             "gx_validate_seconds": round(gxrun.seconds_validate, 3),
         }
     seconds_all = round(time.perf_counter() - t_all, 3)
     out: list[ValidationReport | None] = []
-    for i, (batch, df, prep) in enumerate(zip(batches, frames, prepared, strict=True)):
+    for i, (batch, prep) in enumerate(zip(batches, prepared, strict=True)):
         if i in flagged:
             out.append(None)
             continue
@@ -470,14 +479,16 @@ def validate_together(
         summary_checks = []
         for cr in gxrun.results:
             c = cr.check
-            observed = f"0 of {len(df):,} unexpected" if "unexpected_count" in cr.result else _observed(cr.result)
+            observed = (
+                f"0 of {prep['n_rows']:,} unexpected" if "unexpected_count" in cr.result else _observed(cr.result)
+            )
             summary_checks.append(
                 {"name": c.name, "type": _snake(c.gx_type), "column": c.column, "success": True, "observed": observed}
             )
-        seconds = prep["seconds"] + gxrun.seconds_validate * len(df) / max(1, together["rows"])
+        seconds = prep["seconds"] + gxrun.seconds_validate * prep["n_rows"] / max(1, together["rows"])
         statistics: dict[str, Any] = {
-            "rows_by_flow": plain(df["flow"].value_counts().to_dict()) if len(df) else {},
-            "periods": sorted(str(p) for p in df["period"].unique()) if len(df) else [],
+            "rows_by_flow": prep["rows_by_flow"],
+            "periods": prep["periods"],
             "baseline": prep["baseline"],
             "stored_rows_read": prep["stored_rows_read"],
             "validated_together": together,
@@ -488,12 +499,12 @@ def validate_together(
         report = ValidationReport(
             success=True,
             failed=[],
-            n_rows=len(df),
+            n_rows=prep["n_rows"],
             seconds=seconds,
             statistics=plain(statistics),
             result={"success": True, "validated_together": together, "statistics": gxrun.statistics},
             data_docs_path=None,
-            notes=[] if len(df) else ["empty batch: nothing to validate"],
+            notes=[] if prep["n_rows"] else ["empty batch: nothing to validate"],
             checks=summary_checks,
             batch_key=batch.key,
             source=batch.source,
