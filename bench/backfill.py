@@ -412,36 +412,19 @@ def run(
                 )
 
         if prefect:
-            p_start = start
-            if tw["wall_s"] > full_prefect_under:
-                # keep `make bench` under 10 minutes: the flow over the last 5 years, next to
-                # the plain pipeline over the same 5 years (the difference is Prefect's)
-                p_start = f"{int(end[:4]) - 4}-01"
-            log(f"backfill {p_start}..{end}: through the Prefect flow (ephemeral API) ...")
-            pf = run_child(
-                "bench.backfill",
-                [
-                    "prefect",
-                    "--data-dir",
-                    f"{tmp}/prefect",
-                    "--base-url",
-                    srv.base_url,
-                    "--start",
-                    p_start,
-                    "--end",
-                    end,
-                ],
-                env={"PREFECT_HOME": f"{tmp}/prefect_home"},
-            )
-            details["prefect"] = pf
-            ref = tw
-            if p_start != start:
-                ref = run_child(
+            try:
+                p_start = start
+                if tw["wall_s"] > full_prefect_under:
+                    # keep `make bench` under 10 minutes: the flow over the last 5 years, next to
+                    # the plain pipeline over the same 5 years (the difference is Prefect's)
+                    p_start = f"{int(end[:4]) - 4}-01"
+                log(f"backfill {p_start}..{end}: through the Prefect flow (ephemeral API) ...")
+                pf = run_child(
                     "bench.backfill",
                     [
-                        "pipeline",
+                        "prefect",
                         "--data-dir",
-                        f"{tmp}/pipeline_short",
+                        f"{tmp}/prefect",
                         "--base-url",
                         srv.base_url,
                         "--start",
@@ -449,72 +432,98 @@ def run(
                         "--end",
                         end,
                     ],
+                    env={"PREFECT_HOME": f"{tmp}/prefect_home"},
                 )
-                details["pipeline_short"] = ref
-            figs.append(
-                Figure(
-                    "backfill.prefect_startup",
-                    pf["import_s"] + pf["first_empty_s"],
-                    "s",
-                    note=(
-                        f"import prefect+flows {pf['import_s']:.1f} s + first (empty) flow run on a fresh PREFECT_HOME {pf['first_empty_s']:.1f} s; "
-                        f"a warm empty run {pf['warm_empty_s']:.2f} s"
-                    ),
+                details["prefect"] = pf
+                ref = tw
+                if p_start != start:
+                    ref = run_child(
+                        "bench.backfill",
+                        [
+                            "pipeline",
+                            "--data-dir",
+                            f"{tmp}/pipeline_short",
+                            "--base-url",
+                            srv.base_url,
+                            "--start",
+                            p_start,
+                            "--end",
+                            end,
+                        ],
+                    )
+                    details["pipeline_short"] = ref
+                figs.append(
+                    Figure(
+                        "backfill.prefect_startup",
+                        pf["import_s"] + pf["first_empty_s"],
+                        "s",
+                        note=(
+                            f"import prefect+flows {pf['import_s']:.1f} s + first (empty) flow run on a fresh PREFECT_HOME {pf['first_empty_s']:.1f} s; "
+                            f"a warm empty run {pf['warm_empty_s']:.2f} s"
+                        ),
+                    )
                 )
-            )
-            figs.append(
-                Figure(
-                    "backfill.prefect_flow_wall",
-                    pf["wall_s"],
-                    "s",
-                    pf["wall_s"] / ref["wall_s"],
-                    f"the plain pipeline over {p_start}..{end} ({ref['wall_s']:.1f} s)",
-                    note=(
-                        f"{p_start}..{end}"
-                        + (
-                            f" (shortened: the full-range pipeline run took {tw['wall_s']:.0f} s)"
-                            if p_start != start
-                            else ""
-                        )
-                        + f"; {pf['stored']} rows stored, status {pf['status']}; after start-up; peak RSS {pf['peak_rss_mb']:.0f} MB"
-                    ),
+                figs.append(
+                    Figure(
+                        "backfill.prefect_flow_wall",
+                        pf["wall_s"],
+                        "s",
+                        pf["wall_s"] / ref["wall_s"],
+                        f"the plain pipeline over {p_start}..{end} ({ref['wall_s']:.1f} s)",
+                        note=(
+                            f"{p_start}..{end}"
+                            + (
+                                f" (shortened: the full-range pipeline run took {tw['wall_s']:.0f} s)"
+                                if p_start != start
+                                else ""
+                            )
+                            + f"; {pf['stored']} rows stored, status {pf['status']}; after start-up; peak RSS {pf['peak_rss_mb']:.0f} MB"
+                        ),
+                    )
                 )
-            )
+            except Exception as exc:  # the flow's figures are lost, not the pipeline's
+                log(f"backfill: the Prefect flow failed: {str(exc).splitlines()[0][:200]}")
+                figs.append(Figure("backfill.prefect_error", None, "", note=str(exc).splitlines()[0][:300]))
 
     if slow_latency:
-        # The same backfill against a slow server: windows are ingested while later ones
-        # are still being fetched, so the CPU can hide behind the network.
-        log(f"backfill {start}..{end}: tradewatch pipeline at {slow_latency:.0f} s per response ...")
-        with (
-            kcs_server.spawn(latency=slow_latency, prewarm=prewarm) as srv,
-            tempfile.TemporaryDirectory(prefix="twbench-") as tmp,
-        ):
-            sl = run_child(
-                "bench.backfill",
-                [
-                    "pipeline",
-                    "--data-dir",
-                    f"{tmp}/pipeline",
-                    "--base-url",
-                    srv.base_url,
-                    "--start",
-                    start,
-                    "--end",
-                    end,
-                ],
+        try:
+            # The same backfill against a slow server: windows are ingested while later ones
+            # are still being fetched, so the CPU can hide behind the network.
+            log(f"backfill {start}..{end}: tradewatch pipeline at {slow_latency:.0f} s per response ...")
+            with (
+                kcs_server.spawn(latency=slow_latency, prewarm=prewarm) as srv,
+                tempfile.TemporaryDirectory(prefix="twbench-") as tmp,
+            ):
+                sl = run_child(
+                    "bench.backfill",
+                    [
+                        "pipeline",
+                        "--data-dir",
+                        f"{tmp}/pipeline",
+                        "--base-url",
+                        srv.base_url,
+                        "--start",
+                        start,
+                        "--end",
+                        end,
+                    ],
+                )
+            details["pipeline_slow_network"] = sl
+            figs.append(
+                bound_figure(
+                    "backfill.wall_gateway_latency",
+                    sl,
+                    slow_latency,
+                    goal=1.25,
+                    note=(
+                        f"{sl['stored']} rows stored, status {sl['status']}; a slow gateway (the real one's latency is not known here)"
+                    ),
+                )
             )
-        details["pipeline_slow_network"] = sl
-        figs.append(
-            bound_figure(
-                "backfill.wall_gateway_latency",
-                sl,
-                slow_latency,
-                goal=1.25,
-                note=(
-                    f"{sl['stored']} rows stored, status {sl['status']}; a slow gateway (the real one's latency is not known here)"
-                ),
-            )
-        )
+        except Exception as exc:
+            log(f"backfill at {slow_latency:g} s per response failed: {str(exc).splitlines()[0][:200]}")
+            figs.append(Figure("backfill.gateway_latency_error", None, "", note=str(exc).splitlines()[0][:300]))
+
     return figs, details
 
 
