@@ -497,7 +497,7 @@ def _screen(run: Run, seg: Sequence[PendingBatch]) -> list:
     batches = [
         Batch(source=b.source.id, key=b.key, kind=b.kind, observations=b.observations, today=run.today) for b in seg
     ]
-    with _phase(run, "validate"), run.db.session() as s:
+    with _phase(run, "validate"), run.db.reading() as s:
         reports = validate_together(s, batches, run.settings, stores=[b.changed or [] for b in seg], run_id=run.run_id)
     for batch, report in zip(batches, reports, strict=True):
         if report is not None:
@@ -518,7 +518,7 @@ def _batch_kind(source: Source) -> str:
 
 def _changed(run: Run, observations: list[Observation], fetched: dict[str, datetime]) -> list[Observation]:
     """What would change the store: new series, and new values fetched no earlier than the stored ones."""
-    with run.db.session() as s:
+    with run.db.reading() as s:
         current = dbstore.load_current(s, observations)
     out = []
     for o in observations:
@@ -610,7 +610,7 @@ def _validate(run: Run, source: Source, batch_key: str, kind: str, observations,
         rank_claims=list(claims),
         today=run.today,
     )
-    with run.db.session() as s:
+    with run.db.reading() as s:
         # Data Docs pages are written for failures, where someone will read them.
         report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=False)
         if not report.success:
