@@ -487,7 +487,7 @@ def _together_segment(run: Run, todo: Sequence[PendingBatch], i: int) -> list[Pe
 
 
 # Figures parsed and validated together at most (peak memory: ~1 KB a figure while they live).
-TOGETHER_ROWS = 100_000
+TOGETHER_ROWS = 50_000
 
 
 def _screen(run: Run, seg: Sequence[PendingBatch]) -> list:
