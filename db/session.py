@@ -147,7 +147,4 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
-    # 16 MB of page cache (the default is 2 MB): a window of ~12k figures updates five
-    # indexes at scattered places, which a small cache reads back from the file page by page
-    cur.execute("PRAGMA cache_size=-16384")
     cur.close()

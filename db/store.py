@@ -136,6 +136,8 @@ INSERT_COLUMNS = (
     "run_id",
 )
 _STAGE = "tw_observations_stage"
+_BIG_INSERT = 2_000  # rows: from here SQLite's page cache is raised for the insert
+_BIG_CACHE_KB = 32_768
 
 
 def _row_tuple(
@@ -215,7 +217,14 @@ def _insert_rows(session: Session, rows: list[tuple]) -> None:
     params = list(zip(*converted, strict=True))
     if dialect.paramstyle == "qmark":
         marks = ", ".join("?" for _ in INSERT_COLUMNS)
-        conn.exec_driver_sql(f"INSERT INTO observations ({cols}) VALUES ({marks})", params)
+        big = dialect.name == "sqlite" and len(params) >= _BIG_INSERT
+        if big:  # the rows update five indexes at scattered places: a larger page cache while they do
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_BIG_CACHE_KB}")
+        try:
+            conn.exec_driver_sql(f"INSERT INTO observations ({cols}) VALUES ({marks})", params)
+        finally:
+            if big:  # back to SQLite's default: every pooled connection keeps its own cache
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")
     else:  # another driver: the Core statement, which knows its parameter style
         conn.execute(
             cast(Table, ObservationRow.__table__).insert(), [dict(zip(INSERT_COLUMNS, r, strict=True)) for r in rows]
