@@ -326,7 +326,8 @@ def _cached_world(months: tuple[str, ...]) -> str:
     return newtrade_xml(list(months))
 
 
-def _previous_month() -> str:
+def previous_month() -> str:
+    """Last month in Korean time, ``YYYYMM``: the latest month the server publishes by default."""
     t = time.gmtime(time.time() + 9 * 3600)  # Korean time
     y, m = (t.tm_year - 1, 12) if t.tm_mon == 1 else (t.tm_year, t.tm_mon - 1)
     return f"{y:04d}{m:02d}"
@@ -337,7 +338,7 @@ class KcsServer:
 
     def __init__(self, latency: float = DEFAULT_LATENCY, port: int = 0, latest: str | None = None):
         self.latency = latency
-        self.latest = latest or _previous_month()
+        self.latest = latest or previous_month()
         self.requests: dict[str, int] = {}
         self._lock = threading.Lock()
         server = self

@@ -18,7 +18,8 @@ from db.models import ObservationRow
 
 # Periods come back as their canonical strings only: the validator parses the few
 # distinct ones, not a date object per row.
-_COLUMNS = ("reporter", "partner", "flow", "period", "commodity", "source", "value_usd", "precision_usd")
+COLUMNS = ("reporter", "partner", "flow", "period", "commodity", "source", "value_usd", "precision_usd")
+_COLUMNS = COLUMNS
 _CHUNK = 500
 
 

@@ -50,7 +50,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # Writers take the lock when they begin, not half-way through: two runs
             # at the same moment then queue (busy_timeout) instead of failing.
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._migrated = False
         self._lock = threading.Lock()
@@ -117,6 +117,15 @@ class Database:
         return self._sessions()
 
     @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads. On SQLite it does not take the write lock that
+        ``session()`` and ``transaction()`` take when they begin: in WAL mode a reader
+        neither waits for a writer nor makes one wait, however long it reads (a
+        validation of many windows)."""
+        with self.engine.connect().execution_options(tw_read_only=True) as conn, Session(bind=conn) as s:
+            yield s
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits at the end, or rolls back whole on any error."""
         with self._sessions() as s, s.begin():
@@ -124,6 +133,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_begin(conn) -> None:
+    # a read-only connection (Database.reading) begins deferred: it never holds the write lock
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("tw_read_only") else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import ObservationRow, RankClaimRow, SnapshotRow
+from db.models import ObservationRow, RankClaimRow, SnapshotRow, UTCDateTime
 from tradewatch.errors import TradewatchError
 from tradewatch.model import Flow, Observation, Period, RankClaim, utcnow
 
@@ -108,35 +108,159 @@ def record_snapshot(session: Session, snap: Snapshot) -> None:
 # --- figures ----------------------------------------------------------------------------
 
 
-def _row_dict(
-    o: Observation, now: datetime, run_id: str | None, fetched_at: datetime | None, supersedes: int | None
-) -> dict:
-    return {
-        "reporter": o.reporter,
-        "partner": o.partner,
-        "flow": o.flow.value,
-        "period": str(o.period),
-        "period_kind": o.period.kind.value,
-        "period_start": o.period.start,
-        "period_end": o.period.end,
-        "commodity": o.commodity,
-        "source": o.source,
-        "value_usd": int(o.value_usd),
-        "precision_usd": int(o.precision_usd),
-        "approximate": bool(o.approximate),
-        "yoy_pct": o.yoy_pct,
-        "maturity": o.maturity,
-        "source_url": o.source_url,
-        "snapshot_sha256": o.snapshot_sha256,
-        "published_at": o.published_at,
-        "fetched_at": fetched_at,
-        "quote": o.quote,
-        "valid_from": now,
-        "valid_to": None,
-        "is_current": True,
-        "supersedes_id": supersedes,
-        "run_id": run_id,
-    }
+# The columns a stored figure fills, in the order of ``_row_tuple``.
+INSERT_COLUMNS = (
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "commodity",
+    "source",
+    "value_usd",
+    "precision_usd",
+    "approximate",
+    "yoy_pct",
+    "maturity",
+    "source_url",
+    "snapshot_sha256",
+    "published_at",
+    "fetched_at",
+    "quote",
+    "valid_from",
+    "valid_to",
+    "is_current",
+    "supersedes_id",
+    "run_id",
+)
+_STAGE = "tw_observations_stage"
+_BIG_INSERT = 2_000  # rows: from here SQLite's page cache is raised for the insert
+_BIG_CACHE_KB = 32_768
+
+
+def _row_tuple(
+    o: Observation,
+    period: tuple[str, str, date, date],
+    now: datetime,
+    run_id: str | None,
+    fetched_at: datetime | None,
+    supersedes: int | None,
+) -> tuple:
+    text, kind, start, end = period
+    return (
+        o.reporter,
+        o.partner,
+        o.flow.value,
+        text,
+        kind,
+        start,
+        end,
+        o.commodity,
+        o.source,
+        int(o.value_usd),
+        int(o.precision_usd),
+        bool(o.approximate),
+        o.yoy_pct,
+        o.maturity,
+        o.source_url,
+        o.snapshot_sha256,
+        o.published_at,
+        fetched_at,
+        o.quote,
+        now,
+        None,
+        True,
+        supersedes,
+        run_id,
+    )
+
+
+def _bind_processors(dialect) -> list:
+    """SQLAlchemy's own conversion of each inserted column for ``dialect`` (None: as is)."""
+    table = cast(Table, ObservationRow.__table__)
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in INSERT_COLUMNS]
+
+
+def _insert_rows(session: Session, rows: list[tuple]) -> None:
+    """Write ``rows`` (``INSERT_COLUMNS`` order) in bulk inside the session's transaction.
+
+    PostgreSQL: ``COPY`` into a temporary staging table, then one ``INSERT … SELECT``
+    (the unique index on current figures still decides between concurrent runs).
+    SQLite: one ``executemany`` of values already converted the way SQLAlchemy
+    converts them (each distinct date or time once, not once per row and column).
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    cols = ", ".join(INSERT_COLUMNS)
+    if dialect.name == "postgresql":
+        _copy_rows(conn, rows, cols)
+        return
+    procs = _bind_processors(dialect)
+    converted: list[list] = []
+    for i, proc in enumerate(procs):
+        column = [r[i] for r in rows]
+        if proc is not None:
+            memo: dict = {}
+            out = []
+            for v in column:
+                try:
+                    out.append(memo[v])
+                except KeyError:
+                    memo[v] = c = proc(v)
+                    out.append(c)
+                except TypeError:  # an unhashable value: convert it alone
+                    out.append(proc(v))
+            column = out
+        converted.append(column)
+    params = list(zip(*converted, strict=True))
+    if dialect.paramstyle == "qmark":
+        marks = ", ".join("?" for _ in INSERT_COLUMNS)
+        big = dialect.name == "sqlite" and len(params) >= _BIG_INSERT
+        if big:  # the rows update five indexes at scattered places: a larger page cache while they do
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_BIG_CACHE_KB}")
+        try:
+            conn.exec_driver_sql(f"INSERT INTO observations ({cols}) VALUES ({marks})", params)
+        finally:
+            if big:  # back to SQLite's default: every pooled connection keeps its own cache
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    else:  # another driver: the Core statement, which knows its parameter style
+        conn.execute(
+            cast(Table, ObservationRow.__table__).insert(), [dict(zip(INSERT_COLUMNS, r, strict=True)) for r in rows]
+        )
+
+
+def _copy_rows(conn, rows: list[tuple], cols: str) -> None:
+    """PostgreSQL: COPY into a per-transaction staging table, then one set-based insert."""
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ON COMMIT DROP AS SELECT {cols} FROM observations WITH NO DATA"
+    )
+    conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
+    table = cast(Table, ObservationRow.__table__)
+    utc = [i for i, name in enumerate(INSERT_COLUMNS) if isinstance(table.c[name].type, UTCDateTime)]
+    memo: dict[datetime, datetime] = {}
+
+    def naive(v: datetime | None) -> datetime | None:
+        if v is None:
+            return None
+        try:
+            return memo[v]
+        except KeyError:
+            if v.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column") from None
+            memo[v] = n = v.astimezone(UTC).replace(tzinfo=None)
+            return n
+
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {_STAGE} ({cols}) FROM STDIN") as copy:
+        for r in rows:
+            row = list(r)
+            for i in utc:
+                row[i] = naive(row[i])
+            copy.write_row(row)
+    conn.exec_driver_sql(f"INSERT INTO observations ({cols}) SELECT {cols} FROM {_STAGE}")
+    conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
 
 
 def load_current(
@@ -211,13 +335,18 @@ def store_batch(
         seen.add(k)
 
     current = load_current(session, observations)
-    inserts: list[dict] = []
+    inserts: list[tuple] = []
     superseded: list[int] = []
+    periods: dict[Period, tuple[str, str, date, date]] = {}
     for o, key in zip(observations, keys, strict=True):
         fa = fetched_at.get(o.snapshot_sha256 or "")
+        p = o.period
+        pinfo = periods.get(p)
+        if pinfo is None:
+            pinfo = periods[p] = (key[3], p.kind.value, p.start, p.end)
         cur = current.get(key)
         if cur is None:
-            inserts.append(_row_dict(o, now, run_id, fa, None))
+            inserts.append(_row_tuple(o, pinfo, now, run_id, fa, None))
             result.new_keys.append(key)
             continue
         cur_id, cur_value, cur_precision, cur_fetched = cur
@@ -230,7 +359,7 @@ def store_batch(
             result.stale += 1
             continue
         superseded.append(cur_id)
-        inserts.append(_row_dict(o, now, run_id, fa, cur_id))
+        inserts.append(_row_tuple(o, pinfo, now, run_id, fa, cur_id))
         result.revisions.append(
             Revision(key, cur_value, int(o.value_usd), cur_precision, int(o.precision_usd), cur_id, str(o.period))
         )
@@ -242,7 +371,7 @@ def store_batch(
             .execution_options(synchronize_session=False)
         )
     if inserts:
-        session.connection().execute(cast(Table, ObservationRow.__table__).insert(), inserts)
+        _insert_rows(session, inserts)
     result.revised = len(result.revisions)
     result.inserted = len(inserts) - result.revised
     if rank_claims:

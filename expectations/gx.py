@@ -171,15 +171,23 @@ def run_checks(
     *,
     docs_dir: Path | None = None,
     run_name: str | None = None,
+    every_index: bool = False,
 ) -> GxRun:
-    """Validate ``frame`` (one pandas DataFrame) against the suite of ``kind``."""
+    """Validate ``frame`` (one pandas DataFrame) against the suite of ``kind``.
+
+    ``every_index``: each failing check lists every unexpected row's index
+    (``unexpected_index_list``), not only a sample, so that the rows of several
+    batches validated together can be traced back to their batch.
+    """
     import time
 
     from great_expectations.core.run_identifier import RunIdentifier
 
     vd, suite, batch_id = _validation_definition(kind, checks)
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
-    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
+    result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
+    if every_index:
+        result_format = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_ROWS}
     t0 = time.perf_counter()
     with _LOCK:
         res, active_batch, stored = _validate(vd, frame, parameters, result_format, run_id)

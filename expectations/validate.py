@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,13 @@ def _ymd(n: int) -> date:
     return date(n // 10000, n // 100 % 100, n % 100)
 
 
-def _load_stored(session, df, settings) -> dict[str, list]:
+def _load_stored(session, df, settings, pending: Sequence[Any] = ()) -> dict[str, list]:
+    """The stored figures ``df`` is judged against (see ``db.baseline_queries``).
+
+    ``pending``: frames of figures that batches validated before this one, in the same
+    run, will have stored by the time this one is stored (``validate_together``); they
+    count as stored, over the database's rows of the same key.
+    """
     from db.baseline_queries import stored_series
 
     valid = df["period_start"] > 0
@@ -94,7 +101,41 @@ def _load_stored(session, df, settings) -> dict[str, list]:
         )
         for k, v in part.items():
             merged.setdefault(k, []).extend(v)
+    if pending:
+        merged = _overlay(merged, pending, df, since, last, partners if len(partners) <= 50 else None)
     return merged
+
+
+def _overlay(merged: dict[str, list], pending: Sequence[Any], df, since: date, last: date, partners) -> dict[str, list]:
+    """``merged`` with the rows of ``pending`` frames that the same query would have read."""
+    import pandas as pd
+
+    from db.baseline_queries import COLUMNS
+
+    lo, hi = since.year * 10000 + since.month * 100 + since.day, last.year * 10000 + last.month * 100 + last.day
+    sources = {v for v in df["source"].unique() if isinstance(v, str)}
+    reporters = {v for v in df["reporter"].unique() if isinstance(v, str)}
+    commodities = {v for v in df["commodity"].unique() if isinstance(v, str)}
+    parts = []
+    for frame in pending:
+        if not len(frame):
+            continue
+        ps = frame["period_start"]
+        if int(ps.max()) < lo or int(ps.min()) > hi:
+            continue
+        keep = (ps >= lo) & (ps <= hi) & frame["source"].isin(sources)
+        keep &= frame["reporter"].isin(reporters) & frame["commodity"].isin(commodities)
+        if partners is not None:
+            keep &= frame["partner"].isin(partners)
+        if keep.any():
+            parts.append(frame.loc[keep, list(COLUMNS)])
+    if not parts:
+        return merged
+    frames = [pd.DataFrame({c: merged.get(c, []) for c in COLUMNS}), *parts] if merged else parts
+    both = pd.concat(frames, ignore_index=True)
+    # the latest write of a key is the stored one: a pending figure over the database's
+    both = both.drop_duplicates(subset=list(KEY_COLUMNS), keep="last")
+    return {c: both[c].tolist() for c in COLUMNS}
 
 
 def _sample_rows(df, check: Check, result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -303,6 +344,193 @@ def validate_batch(
         report.seconds = time.perf_counter() - t0
     report.statistics["timings"]["total"] = report.seconds
     return report
+
+
+# Kinds whose suite reads nothing but the batch and its own series' stored history:
+# batches of these kinds can be validated together (``validate_together``).
+TOGETHER_KINDS = ("all_partners", "structured")
+
+
+def validate_together(
+    session,
+    batches: Sequence[Batch],
+    settings,
+    *,
+    stores: Sequence[Sequence[Any]] | None = None,
+    run_id: str | None = None,
+) -> list[ValidationReport | None]:
+    """Validate several batches with one Great Expectations run per kind.
+
+    The batches are judged as if validated and stored one after the other, in order:
+    each batch's parameter columns (bands, stored values, completeness) are computed
+    from the database plus ``stores[j]`` of every batch ``j`` before it (the figures
+    batch ``j`` will store if it passes; default its observations). Their frames are
+    then checked together, and every unexpected row is traced back to its batch.
+
+    Returns, per batch, its passing report, or ``None`` where a check found something
+    in its rows (or could not say whose rows): validate that batch alone with
+    ``validate_batch``, at its turn, which names the failure and writes the Data Docs
+    page. A batch validated alone that fails is not stored: the batches after it were
+    screened with its figures as history, so screen them again without them.
+    """
+    import bisect
+
+    import numpy as np
+    import pandas as pd
+
+    from db.baseline_queries import COLUMNS
+    from expectations import gx
+    from expectations.baseline import add_history_columns
+    from expectations.frame import add_identity_columns, add_value_columns, build_frame, last_publishable_day
+
+    if not batches:
+        return []
+    kinds = {b.kind for b in batches}
+    if not kinds <= set(TOGETHER_KINDS):
+        raise ValueError(f"validate_together takes batches of the kinds {TOGETHER_KINDS}, not {sorted(kinds)}")
+    today = batches[0].today or settings.run_today()
+    t_all = time.perf_counter()
+    frames: list[Any] = []  # each batch's frame, until its kind's joint frame is built
+    pending: list[Any] = []
+    prepared: list[dict[str, Any]] = []
+    for i, batch in enumerate(batches):
+        t0 = time.perf_counter()
+        df = build_frame(batch.observations)
+        add_identity_columns(df)
+        add_value_columns(df)
+        stored = _load_stored(session, df, settings, pending) if len(df) else {}
+        bstats = add_history_columns(df, stored, baseline_months=settings.baseline_months, k=settings.baseline_k)
+        extra: dict[str, Any] = {}
+        if batch.kind == "all_partners":
+            extra["completeness"] = kcs_month.add_completeness_columns(
+                df, stored, watched=list(settings.watched_partners), min_partners=settings.min_partners
+            )
+        # what this batch stores if it passes: history for the batches after it
+        if stores is None:
+            will = np.ones(len(df), dtype=bool)
+        else:
+            ids = {id(o) for o in stores[i]}
+            will = np.fromiter((id(o) in ids for o in batch.observations), dtype=bool, count=len(df))
+        pending.append(df.loc[will, [*COLUMNS, "period_start"]])
+        frames.append(df)
+        prepared.append(
+            {
+                "n_rows": len(df),
+                "rows_by_flow": plain(df["flow"].value_counts().to_dict()) if len(df) else {},
+                "periods": sorted(str(p) for p in df["period"].unique()) if len(df) else [],
+                "baseline": vars(bstats),
+                "extra": extra,
+                "stored_rows_read": len(stored.get("value_usd", [])) if stored else 0,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
+        del stored
+    registry = countries()
+    alpha3 = sorted(c.alpha3 for c in registry)
+    parameters = {
+        "reporters": sorted(set(settings.reporters) | set(alpha3)),
+        "partners": alpha3,
+        "last_publishable_day": last_publishable_day(today),
+        "revision_tolerance_pct": float(settings.revision_tolerance_pct),
+        "min_partners": int(settings.min_partners),
+    }
+    # one Great Expectations run per kind (each kind has its suite)
+    flagged: set[int] = set()
+    runs: dict[str, Any] = {}
+    shared: dict[str, dict[str, Any]] = {}
+    for kind in sorted(kinds):
+        members = [i for i, b in enumerate(batches) if b.kind == kind]
+        parts = [frames[i] for i in members]
+        offsets = np.cumsum([0, *(len(f) for f in parts)]).tolist()
+        combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        for i in members:  # the joint frame holds them now
+            frames[i] = None
+        del parts
+        run_name = slug(f"{len(members)} batches {batches[members[0]].key}" + (f" {run_id}" if run_id else ""))
+        gxrun = gx.run_checks(
+            kind, SUITES[kind](), combined, parameters, docs_dir=None, run_name=run_name, every_index=True
+        )
+        n_combined = len(combined)
+        del combined
+        runs[kind] = gxrun
+        found: set[int] = set()
+        for cr in gxrun.results:
+            if cr.success:
+                continue
+            rows = _every_index(cr.result) if not cr.exception else None
+            if rows is None:  # a table-level check, or no index: whose rows cannot be said
+                found = set(range(len(members)))
+                break
+            found.update(bisect.bisect_right(offsets, r) - 1 for r in rows)
+        if not gxrun.success and not found:
+            found = set(range(len(members)))
+        flagged.update(members[k] for k in found)
+        shared[kind] = {
+            "batches": len(members),
+            "rows": n_combined,
+            "gx_validate_seconds": round(gxrun.seconds_validate, 3),
+        }
+    seconds_all = round(time.perf_counter() - t_all, 3)
+    out: list[ValidationReport | None] = []
+    for i, (batch, prep) in enumerate(zip(batches, prepared, strict=True)):
+        if i in flagged:
+            out.append(None)
+            continue
+        gxrun = runs[batch.kind]
+        together = {**shared[batch.kind], "seconds": seconds_all}
+        summary_checks = []
+        for cr in gxrun.results:
+            c = cr.check
+            observed = (
+                f"0 of {prep['n_rows']:,} unexpected" if "unexpected_count" in cr.result else _observed(cr.result)
+            )
+            summary_checks.append(
+                {"name": c.name, "type": _snake(c.gx_type), "column": c.column, "success": True, "observed": observed}
+            )
+        seconds = prep["seconds"] + gxrun.seconds_validate * prep["n_rows"] / max(1, together["rows"])
+        statistics: dict[str, Any] = {
+            "rows_by_flow": prep["rows_by_flow"],
+            "periods": prep["periods"],
+            "baseline": prep["baseline"],
+            "stored_rows_read": prep["stored_rows_read"],
+            "validated_together": together,
+            **prep["extra"],
+        }
+        if len(statistics["periods"]) > 60:
+            statistics["periods"] = [*statistics["periods"][:3], "…", *statistics["periods"][-3:]]
+        report = ValidationReport(
+            success=True,
+            failed=[],
+            n_rows=prep["n_rows"],
+            seconds=seconds,
+            statistics=plain(statistics),
+            result={"success": True, "validated_together": together, "statistics": gxrun.statistics},
+            data_docs_path=None,
+            notes=[] if prep["n_rows"] else ["empty batch: nothing to validate"],
+            checks=summary_checks,
+            batch_key=batch.key,
+            source=batch.source,
+            kind=batch.kind,
+        )
+        out.append(report)
+    return out
+
+
+def _every_index(result: dict[str, Any]) -> list[int] | None:
+    """Every unexpected row's index in a COMPLETE result, or None if it has none."""
+    idx = result.get("unexpected_index_list")
+    if idx is None:
+        return None
+    rows: list[int] = []
+    for i in idx:
+        if isinstance(i, dict):
+            i = i.get("index", next(iter(i.values()), None))
+        if isinstance(i, bool) or not (isinstance(i, int) or hasattr(i, "item")):
+            return None
+        rows.append(int(i))
+    if result.get("unexpected_count") and len(rows) < int(result["unexpected_count"]):
+        return None
+    return rows
 
 
 def _snake(name: str) -> str:

@@ -57,14 +57,33 @@ def deliver_task(run: p.Run) -> dict[str, Any]:
     return p.deliver(run)
 
 
+@task(name="ingest-windows", cache_policy=NONE, task_run_name="ingest {label}")
+def ingest_windows_task(run: p.Run, items, label: str) -> list[p.SourceOutcome]:
+    return p.ingest_windows(run, items)
+
+
 def _run_pairs(run: p.Run, pairs, refetch: bool) -> None:
+    """Fetch every window; ingest the next one together with every later one already fetched."""
     futures = [fetch_window_task.submit(run, src, w, refetch) for src, w in pairs]
-    for (src, w), fut in zip(pairs, futures, strict=True):
-        try:
-            snaps = fut.result()
-        except TradewatchError as exc:
-            snaps = [exc]
-        p.record_source(run, ingest_window_task(run, src, w, snaps))
+    i = 0
+    while i < len(pairs):
+        futures[i].wait()
+        j = i + 1
+        while j < len(pairs) and futures[j].state.is_final():
+            j += 1
+        items = []
+        for (src, w), fut in zip(pairs[i:j], futures[i:j], strict=True):
+            try:
+                snaps = fut.result()
+            except TradewatchError as exc:
+                snaps = [exc]
+            items.append((src, w, snaps))
+        label = " + ".join(f"{src.id} {w}" for src, w, _ in items[:2]) + (
+            f" + {len(items) - 2} more" if len(items) > 2 else ""
+        )
+        for out in ingest_windows_task(run, items, label):
+            p.record_source(run, out)
+        i = j
 
 
 def _finish(run: p.Run) -> dict[str, Any]:

@@ -12,9 +12,11 @@ import logging
 import os
 import signal
 import threading
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -181,6 +183,9 @@ class Run:
     # ranking every month of 26 years is most of a backfill's cost.
     detect_since: date | None = None
     sources_closed: bool = False
+    # Seconds per phase of this run (fetch_wait, parse, validate, store, detect): the
+    # benchmark's breakdown, and the run summary's.
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def run_id(self) -> str:
@@ -234,6 +239,15 @@ def open_run(
         validate=validate,
         detect_since=detect_since,
     )
+
+
+@contextmanager
+def _phase(run: Run, name: str) -> Iterator[None]:
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        run.phase_seconds[name] = run.phase_seconds.get(name, 0.0) + time.perf_counter() - t
 
 
 def backfill_detect_since(last: Period) -> date:
@@ -307,10 +321,24 @@ def fetch_window(run: Run, source: Source, window: Period, *, refetch: bool = Tr
     return source.collect(run.fetcher, window)
 
 
-def ingest_window(
+@dataclass
+class PendingBatch:
+    """One batch of a window, parsed, waiting to be validated and stored."""
+
+    source: Source
+    key: str
+    kind: str
+    observations: list[Observation]
+    claims: list[RankClaim]
+    fetched: dict[str, datetime]
+    out: SourceOutcome
+    changed: list[Observation] | None = None  # what would change the store (``_changed``)
+
+
+def parse_window(
     run: Run, source: Source, window: Period, snaps: Sequence[Snapshot | TradewatchError]
-) -> SourceOutcome:
-    """Parse, validate and store one window's snapshots as one batch."""
+) -> tuple[SourceOutcome, list[PendingBatch]]:
+    """Parse one window's snapshots into its batches: one per commodity, the TOTAL one first."""
     out = SourceOutcome(source.id)
     out.requested = len(snaps)
     observations: list[Observation] = []
@@ -327,7 +355,8 @@ def ingest_window(
         else:
             out.fetched += 1
         try:
-            result: ParseResult = source.parse(item)
+            with _phase(run, "parse"):
+                result: ParseResult = source.parse(item)
         except TradewatchError as exc:
             out.errors.append(str(exc))
             log.warning("%s %s: %s", source.id, window, exc)
@@ -344,14 +373,139 @@ def ingest_window(
         by_commodity[o.commodity].append(o)
     if claims and "TOTAL" not in by_commodity:
         by_commodity["TOTAL"] = []
+    batches = []
     for commodity, obs in sorted(by_commodity.items(), key=lambda kv: kv[0] != "TOTAL"):
         key = f"{source.id} {window}" + ("" if commodity == "TOTAL" else f" HS{commodity}")
         kind = _batch_kind(source) if commodity == "TOTAL" else "structured"
         if kind == "all_partners" and all(o.partner == "WLD" for o in obs):
             kind = "structured"  # only the world total came back (the all-partner request failed)
-        _validate_and_store(run, source, key, obs, claims if commodity == "TOTAL" else [], out, kind, fetched)
+        batches.append(PendingBatch(source, key, kind, obs, claims if commodity == "TOTAL" else [], fetched, out))
+    return out, batches
+
+
+def ingest_window(
+    run: Run, source: Source, window: Period, snaps: Sequence[Snapshot | TradewatchError]
+) -> SourceOutcome:
+    """Parse, validate and store one window's snapshots as one batch."""
+    out, batches = parse_window(run, source, window, snaps)
+    ingest_batches(run, batches)
     out.finished_at = utcnow()
     return out
+
+
+def ingest_windows(
+    run: Run, items: Sequence[tuple[Source, Period, Sequence[Snapshot | TradewatchError]]]
+) -> list[SourceOutcome]:
+    """Several windows at once: parsed, validated together, then stored one batch at a time, in order.
+
+    At most about ``TOGETHER_ROWS`` figures are held at a time: once the windows parsed
+    so far hold that many, they are ingested before the next ones are parsed.
+    """
+    outs: list[SourceOutcome] = []
+    batches: list[PendingBatch] = []
+    rows = 0
+    for source, window, snaps in items:
+        out, bs = parse_window(run, source, window, snaps)
+        outs.append(out)
+        batches.extend(bs)
+        rows += sum(len(b.observations) for b in bs)
+        if rows >= TOGETHER_ROWS:
+            ingest_batches(run, batches)
+            batches, rows = [], 0
+    if batches:
+        ingest_batches(run, batches)
+    for out in outs:
+        out.finished_at = utcnow()
+    return outs
+
+
+def ingest_batches(run: Run, batches: Sequence[PendingBatch], *, together: bool = True) -> None:
+    """Validate, then store each batch in its own transaction, in order.
+
+    Batches whose suite allows it are validated together (``expectations.validate_together``):
+    one Great Expectations run for the lot, each batch judged against the history the
+    batches before it will have stored. A batch the joint run finds fault with is
+    validated alone at its turn (its report and Data Docs page name the failure); if
+    it is quarantined, the batches after it are screened again without its figures.
+    The outcome is the one that validating and storing one batch at a time gives
+    (``together=False``, which the tests compare against).
+    """
+    with _phase(run, "store"):  # the diff against the stored figures
+        for b in batches:
+            b.changed = _changed(run, b.observations, b.fetched)
+            b.out.unchanged += len(b.observations) - len(b.changed)
+    todo = [b for b in batches if b.changed or b.claims]  # a quiet night does no work
+    i = 0
+    while i < len(todo):
+        seg = _together_segment(run, todo, i) if together else [todo[i]]
+        reports: list = _screen(run, seg) if len(seg) > 1 else [None]
+        for j, b in enumerate(seg):
+            stored = _validate_and_store(
+                run,
+                b.source,
+                b.key,
+                b.observations,
+                b.claims,
+                b.out,
+                b.kind,
+                b.fetched,
+                changed=b.changed,
+                report=reports[j],
+            )
+            if not stored and reports[j] is None and j + 1 < len(seg):
+                # quarantined: the batches after it were screened with its figures as history
+                seg = seg[: j + 1]
+                break
+        i += len(seg)
+
+
+def _together_segment(run: Run, todo: Sequence[PendingBatch], i: int) -> list[PendingBatch]:
+    """The batches from ``todo[i]`` that may be validated together (at least one).
+
+    Together: validation on, kinds whose suites read only their own series, and no two batches holding the
+    same (source, commodity, period), so that storing one never changes what another
+    stores. Capped at ``TOGETHER_ROWS`` figures (memory).
+    """
+    from expectations.validate import TOGETHER_KINDS
+
+    first = todo[i]
+    if not run.validate or first.kind not in TOGETHER_KINDS:
+        return [first]
+    seg: list[PendingBatch] = []
+    seen: set[tuple[str, str, Period]] = set()
+    rows = 0
+    for b in todo[i:]:
+        if b.kind not in TOGETHER_KINDS or b.claims or (seg and rows + len(b.observations) > TOGETHER_ROWS):
+            break
+        cells = {(o.source, o.commodity, o.period) for o in b.observations}
+        if cells & seen:
+            break
+        seen |= cells
+        seg.append(b)
+        rows += len(b.observations)
+    return seg or [first]
+
+
+# Figures parsed and validated together at most (peak memory: ~1 KB a figure while they live).
+TOGETHER_ROWS = 50_000
+
+
+def _screen(run: Run, seg: Sequence[PendingBatch]) -> list:
+    from expectations import Batch
+    from expectations.validate import validate_together
+
+    batches = [
+        Batch(source=b.source.id, key=b.key, kind=b.kind, observations=b.observations, today=run.today) for b in seg
+    ]
+    with _phase(run, "validate"), run.db.reading() as s:
+        reports = validate_together(s, batches, run.settings, stores=[b.changed or [] for b in seg], run_id=run.run_id)
+    for batch, report in zip(batches, reports, strict=True):
+        if report is not None:
+            report._batch = batch  # type: ignore[attr-defined]
+            run.summary.validations.append(
+                {"batch": batch.key, "success": True, "rows": report.n_rows, "seconds": round(report.seconds, 3)}
+            )
+    return reports
 
 
 # What kind of batch each source yields, for the validation suites.
@@ -364,7 +518,7 @@ def _batch_kind(source: Source) -> str:
 
 def _changed(run: Run, observations: list[Observation], fetched: dict[str, datetime]) -> list[Observation]:
     """What would change the store: new series, and new values fetched no earlier than the stored ones."""
-    with run.db.session() as s:
+    with run.db.reading() as s:
         current = dbstore.load_current(s, observations)
     out = []
     for o in observations:
@@ -387,31 +541,48 @@ def _validate_and_store(
     out: SourceOutcome,
     kind: str,
     fetched: dict[str, datetime],
-) -> None:
+    *,
+    changed: list[Observation] | None = None,
+    report=None,
+) -> bool:
+    """Validate (unless ``report`` is given: validated already) and store one batch.
+
+    False if the batch was quarantined; True otherwise (stored, or nothing to store).
+    """
     # Only what is new or changed is validated and stored: a quiet night does no work.
-    changed = _changed(run, observations, fetched)
-    out.unchanged += len(observations) - len(changed)
+    if changed is None:
+        with _phase(run, "store"):
+            changed = _changed(run, observations, fetched)
+        out.unchanged += len(observations) - len(changed)
     if not changed and not claims:
-        return
-    report = None
-    if run.validate:
-        report = _validate(run, source, batch_key, kind, observations, claims)
+        return True
+    if report is None and run.validate:
+        with _phase(run, "validate"):
+            report = _validate(run, source, batch_key, kind, observations, claims)
     for attempt in range(3):
         try:
+            # the transaction's time is the store's, but for detection and the validation record
+            t0 = time.perf_counter()
+            others0 = run.phase_seconds.get("detect", 0.0) + run.phase_seconds.get("validate", 0.0)
             with run.db.transaction() as s:
                 if report is not None:
-                    vrow = _record_validation(s, run, report)
+                    with _phase(run, "validate"):
+                        vrow = _record_validation(s, run, report)
                 if report is not None and not report.success:
-                    _quarantine(s, run, source, batch_key, report, vrow, out)
-                    return
+                    with _phase(run, "validate"):
+                        _quarantine(s, run, source, batch_key, report, vrow, out)
+                    return False
                 result = dbstore.store_batch(s, changed, claims, run_id=run.run_id, fetched_at=fetched)
                 out.stored += result.inserted
                 out.revised += result.revised
                 out.unchanged += result.unchanged
-                _detect(s, run, result)
+                with _phase(run, "detect"):
+                    _detect(s, run, result)
                 _crash_point("stored")
+            others = run.phase_seconds.get("detect", 0.0) + run.phase_seconds.get("validate", 0.0) - others0
+            run.phase_seconds["store"] = run.phase_seconds.get("store", 0.0) + time.perf_counter() - t0 - others
             _crash_point("committed")
-            return
+            return True
         except Exception as exc:  # a concurrent run stored the same figures first
             from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -419,9 +590,10 @@ def _validate_and_store(
                 log.info("%s: concurrent write (%s); retrying the batch", batch_key, type(exc).__name__)
                 changed = _changed(run, observations, fetched)
                 if not changed and not claims:
-                    return
+                    return True
                 continue
             raise
+    return True
 
 
 # --- validation, quarantine, detection: the places other packages plug in -----------------------
@@ -438,7 +610,7 @@ def _validate(run: Run, source: Source, batch_key: str, kind: str, observations,
         rank_claims=list(claims),
         today=run.today,
     )
-    with run.db.session() as s:
+    with run.db.reading() as s:
         # Data Docs pages are written for failures, where someone will read them.
         report = validate_batch(s, batch, run.settings, run_id=run.run_id, data_docs=False)
         if not report.success:
@@ -500,7 +672,14 @@ def _write_alerts(session, run: Run, alerts) -> None:
 
 
 def _recent(result: dbstore.StoreResult, since: date) -> dbstore.StoreResult:
-    keep = lambda key: Period.parse(key[3]).start >= since  # noqa: E731
+    starts: dict[str, date] = {}
+
+    def keep(key: tuple) -> bool:
+        start = starts.get(key[3])
+        if start is None:
+            start = starts[key[3]] = Period.parse(key[3]).start
+        return start >= since
+
     return dbstore.StoreResult(
         inserted=result.inserted,
         revised=result.revised,
@@ -627,12 +806,52 @@ def run_windows(run: Run, pairs: Sequence[tuple[Source, Period]], *, refetch: bo
     workers = max(1, min(len(pairs), run.settings.concurrency_per_host))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tw-window") as pool:
         futures = [pool.submit(fetch_window, run, src, w, refetch=refetch) for src, w in pairs]
-        for (src, w), fut in zip(pairs, futures, strict=True):
-            try:
-                snaps = fut.result()
-            except TradewatchError as exc:
-                snaps = [exc]
-            record_source(run, ingest_window(run, src, w, snaps))
+        loader = preload_validation(run, len(pairs))
+        i = 0
+        while i < len(pairs):
+            # the next window, and every later one already fetched: ingested together
+            with _phase(run, "fetch_wait"):
+                futures[i].exception()  # waits for the fetch
+            if loader is not None:  # Great Expectations still loading: more windows arrive meanwhile
+                with _phase(run, "validate"):
+                    loader.join()
+                loader = None
+            j = i + 1
+            while j < len(pairs) and futures[j].done():
+                j += 1
+            items = []
+            for (src, w), fut in zip(pairs[i:j], futures[i:j], strict=True):
+                try:
+                    snaps = fut.result()
+                except TradewatchError as exc:
+                    snaps = [exc]
+                items.append((src, w, snaps))
+            for out in ingest_windows(run, items):
+                record_source(run, out)
+            i = j
+
+
+# A run of this many windows or more loads Great Expectations while its first responses are
+# on the wire; a nightly (one window per source) does not, so a quiet night never loads it.
+PRELOAD_WINDOWS = 4
+
+
+def preload_validation(run: Run, n_windows: int) -> threading.Thread | None:
+    """Start importing Great Expectations in the background (a few seconds), if the run will validate."""
+    if not run.validate or n_windows < PRELOAD_WINDOWS:
+        return None
+
+    def load() -> None:
+        try:
+            from expectations import gx
+
+            gx.context()
+        except Exception as exc:  # the first validation will meet it again and say so
+            log.debug("preloading Great Expectations failed: %s", exc)
+
+    t = threading.Thread(target=load, name="tw-preload-gx", daemon=True)
+    t.start()
+    return t
 
 
 def group_by_source(pairs: Sequence[tuple[Source, Period]]) -> dict[str, list[tuple[Source, Period]]]:

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta, timezone
-from typing import Any
 from urllib.parse import urlsplit
 
 from scrapers.archive import Snapshot
@@ -252,8 +251,8 @@ class KcsNationTrade(Source):
             check_status(snap)
         if not items:
             return ParseResult(published_nothing=True, notes=[f"{service}: no rows (not published yet)"])
-        rows = [_row(el, service, i, self.id, url) for i, el in enumerate(items, start=1)]
-        if all(r.month is None for r in rows):  # only a 총계 row: nothing for any month yet
+        rows = read_rows(items, service, self.id, url)
+        if not rows.month:  # only a 총계 row: nothing for any month yet
             return ParseResult(published_nothing=True, notes=[f"{service}: only a {TOTAL_ROW} row, no monthly rows"])
         window = _window_of(snap)
         if service == "nationtrade":
@@ -263,7 +262,7 @@ class KcsNationTrade(Source):
         else:
             obs, notes = _parse_world(rows, snap, window, self.id)
         if not obs:
-            raise LayoutChanged(self.id, url, f"{service}: {len(rows)} rows but no monthly figures among them")
+            raise LayoutChanged(self.id, url, f"{service}: {rows.n_items} rows but no monthly figures among them")
         return ParseResult(observations=obs, notes=notes)
 
 
@@ -373,47 +372,93 @@ def read_envelope(data: bytes, *, source: str, url: str | None, status: int = 20
 
 
 @dataclass
-class _Row:
-    index: int
-    fields: dict[str, str]
-    month: Period | None  # None on the 총계 row
+class Rows:
+    """The monthly rows of one response as columns: one list per field, in document order.
 
-    def where(self, service: str) -> str:
-        return f"{service} row {self.index} (year={self.fields.get('year')!r}, statCd={self.fields.get('statCd')!r})"
+    Every row's shape was checked while reading (``read_rows``); the 총계 row is
+    counted in ``n_items`` and left out of the columns.
+    """
+
+    service: str
+    n_items: int = 0
+    index: list[int] = field(default_factory=list)  # the row's position among the <item>s, from 1
+    year: list[str] = field(default_factory=list)
+    stat: list[str | None] = field(default_factory=list)  # statCd (None where the service has none)
+    hs: list[str | None] = field(default_factory=list)
+    exp: list[int] = field(default_factory=list)
+    imp: list[int] = field(default_factory=list)
+    month: list[Period] = field(default_factory=list)
+
+    def where(self, i: int) -> str:
+        return f"{self.service} row {self.index[i]} (year={self.year[i]!r}, statCd={self.stat[i]!r})"
 
 
-def _row(el, service: str, index: int, source: str, url: str) -> _Row:
-    f = children_text(el)
-    missing = [k for k in REQUIRED_FIELDS[service] if k not in f]
-    if missing:
-        unexpected = sorted(set(f) - KNOWN_FIELDS[service])
-        raise LayoutChanged(
-            source, url, f"{service} row {index} lacks expected fields", missing=missing, found=unexpected or sorted(f)
-        )
-    year = f["year"]
-    if year == TOTAL_ROW:
-        return _Row(index, f, None)
-    m = _YEAR_MONTH.match(year)
-    if not m:
-        raise LayoutChanged(source, url, f"{service} row {index}: year {year!r} is neither YYYY.MM nor {TOTAL_ROW}")
-    try:
-        month = Period.month(int(m[1]), int(m[2]))
-    except Exception:
-        raise LayoutChanged(source, url, f"{service} row {index}: year {year!r} is not a month") from None
-    row = _Row(index, f, month)
-    for k in ("expDlr", "impDlr", "balPayments"):
-        if not _INT.match(f[k]):
-            raise LayoutChanged(source, url, f"{row.where(service)}: {k}={f[k]!r} is not an integer USD amount")
-    exp, imp, bal = int(f["expDlr"]), int(f["impDlr"]), int(f["balPayments"])
-    if exp < 0 or imp < 0:
-        raise LayoutChanged(source, url, f"{row.where(service)}: negative exports or imports ({exp}, {imp})")
-    if exp - imp != bal:
-        raise LayoutChanged(
-            source,
-            url,
-            f"{row.where(service)}: balPayments {bal} != expDlr {exp} - impDlr {imp} (= {exp - imp})",
-        )
-    return row
+def _where(service: str, index: int, f: dict[str, str]) -> str:
+    return f"{service} row {index} (year={f.get('year')!r}, statCd={f.get('statCd')!r})"
+
+
+def read_rows(items, service: str, source: str, url: str) -> Rows:
+    """Read the ``<item>`` elements into columns, checking each row's shape on the way.
+
+    Each row must carry the service's fields; ``year`` is ``YYYY.MM`` or 총계; the
+    amounts are integer USD, exports and imports not negative, and ``balPayments`` is
+    exactly ``expDlr − impDlr``. The first row that breaks a rule raises
+    ``LayoutChanged`` naming it. A month is parsed once per response, not once per row.
+    """
+    required = REQUIRED_FIELDS[service]
+    known = KNOWN_FIELDS[service]
+    months: dict[str, Period] = {}
+    out = Rows(service)
+    int_ok = _INT.match
+    for index, el in enumerate(items, start=1):
+        out.n_items += 1
+        f = children_text(el)
+        missing = [k for k in required if k not in f]
+        if missing:
+            unexpected = sorted(set(f) - known)
+            raise LayoutChanged(
+                source,
+                url,
+                f"{service} row {index} lacks expected fields",
+                missing=missing,
+                found=unexpected or sorted(f),
+            )
+        year = f["year"]
+        if year == TOTAL_ROW:
+            continue
+        month = months.get(year)
+        if month is None:
+            m = _YEAR_MONTH.match(year)
+            if not m:
+                raise LayoutChanged(
+                    source, url, f"{service} row {index}: year {year!r} is neither YYYY.MM nor {TOTAL_ROW}"
+                )
+            try:
+                month = Period.month(int(m[1]), int(m[2]))
+            except Exception:
+                raise LayoutChanged(source, url, f"{service} row {index}: year {year!r} is not a month") from None
+            months[year] = month
+        e, i, b = f["expDlr"], f["impDlr"], f["balPayments"]
+        for k, v in (("expDlr", e), ("impDlr", i), ("balPayments", b)):
+            if not int_ok(v):
+                raise LayoutChanged(source, url, f"{_where(service, index, f)}: {k}={v!r} is not an integer USD amount")
+        exp, imp, bal = int(e), int(i), int(b)
+        if exp < 0 or imp < 0:
+            raise LayoutChanged(source, url, f"{_where(service, index, f)}: negative exports or imports ({exp}, {imp})")
+        if exp - imp != bal:
+            raise LayoutChanged(
+                source,
+                url,
+                f"{_where(service, index, f)}: balPayments {bal} != expDlr {exp} - impDlr {imp} (= {exp - imp})",
+            )
+        out.index.append(index)
+        out.year.append(year)
+        out.stat.append(f.get("statCd"))
+        out.hs.append(f.get("hsCd"))
+        out.exp.append(exp)
+        out.imp.append(imp)
+        out.month.append(month)
+    return out
 
 
 def _window_of(snap: Snapshot) -> Period | None:
@@ -425,107 +470,119 @@ def _window_of(snap: Snapshot) -> Period | None:
         return None
 
 
-def _check_window(row: _Row, window: Period | None, service: str, source: str, url: str) -> None:
-    if window is not None and row.month is not None and not window.contains(row.month):
-        raise LayoutChanged(
-            source, url, f"{row.where(service)}: month {row.month} is outside the requested window {window}"
+def _check_window(rows: Rows, i: int, window: Period | None, source: str, url: str) -> None:
+    month = rows.month[i]
+    if window is not None and not window.contains(month):
+        raise LayoutChanged(source, url, f"{rows.where(i)}: month {month} is outside the requested window {window}")
+
+
+class _Emit:
+    """Builds the four figures of a row (export, import, balance, total); maturity once per month."""
+
+    def __init__(self, snap: Snapshot, source: str):
+        self.url = snap.full_url
+        self.sha = snap.sha256
+        self.fetched_at = snap.fetched_at
+        self.source = source
+        self.maturity: dict[Period, str] = {}
+        self.out: list[Observation] = []
+
+    def __call__(self, partner: str, month: Period, exp: int, imp: int, commodity: str) -> None:
+        mat = self.maturity.get(month)
+        if mat is None:
+            mat = self.maturity[month] = maturity_for(month, self.fetched_at)
+        url, sha, src = self.url, self.sha, self.source
+        self.out += (
+            Observation(
+                REPORTER, partner, Flow.EXPORT, month, exp, src, commodity, 1, url, sha, None, False, None, mat
+            ),
+            Observation(
+                REPORTER, partner, Flow.IMPORT, month, imp, src, commodity, 1, url, sha, None, False, None, mat
+            ),
+            Observation(
+                REPORTER, partner, Flow.BALANCE, month, exp - imp, src, commodity, 1, url, sha, None, False, None, mat
+            ),
+            Observation(
+                REPORTER, partner, Flow.TOTAL, month, exp + imp, src, commodity, 1, url, sha, None, False, None, mat
+            ),
         )
 
 
-def _observations(
-    partner: str, month: Period, exp: int, imp: int, commodity: str, snap: Snapshot, source: str
-) -> list[Observation]:
-    common: dict[str, Any] = dict(
-        reporter=REPORTER,
-        partner=partner,
-        period=month,
-        source=source,
-        commodity=commodity,
-        precision_usd=1,
-        source_url=snap.full_url,
-        snapshot_sha256=snap.sha256,
-        maturity=maturity_for(month, snap.fetched_at),
-    )
-    return [
-        Observation(flow=Flow.EXPORT, value_usd=exp, **common),
-        Observation(flow=Flow.IMPORT, value_usd=imp, **common),
-        Observation(flow=Flow.BALANCE, value_usd=exp - imp, **common),
-        Observation(flow=Flow.TOTAL, value_usd=exp + imp, **common),
-    ]
+class _Partners:
+    """alpha-3 of a KCS ``statCd``, looked up once per code; an unknown code is an UnknownCountry
+    naming the row and URL."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.known: dict[str, str] = {}
+        self.registry = countries()
+
+    def __call__(self, rows: Rows, i: int) -> str:
+        code = rows.stat[i] or ""
+        a3 = self.known.get(code)
+        if a3 is None:
+            a3 = self.known[code] = self.registry.by_alpha2(code, where=f"{self.url} {rows.where(i)}").alpha3
+        return a3
 
 
-def _partner(code: str, row: _Row, service: str, url: str) -> str:
-    """alpha-3 of a KCS ``statCd``; an unknown code is an UnknownCountry naming the row and URL."""
-    return countries().by_alpha2(code, where=f"{url} {row.where(service)}").alpha3
-
-
-def _parse_nation(rows: list[_Row], snap: Snapshot, window, source: str):
+def _parse_nation(rows: Rows, snap: Snapshot, window, source: str):
     url = snap.full_url
+    partner_of = _Partners(url)
+    emit = _Emit(snap, source)
     seen: set[tuple[str, Period]] = set()
-    obs: list[Observation] = []
     per_month: dict[Period, int] = {}
-    for row in rows:
-        if row.month is None:
-            continue  # nationtrade has no total row; tolerate one if it ever appears
-        _check_window(row, window, "nationtrade", source, url)
-        partner = _partner(row.fields["statCd"], row, "nationtrade", url)
-        key = (partner, row.month)
+    for i, month in enumerate(rows.month):
+        _check_window(rows, i, window, source, url)
+        partner = partner_of(rows, i)
+        key = (partner, month)
         if key in seen:
-            raise LayoutChanged(source, url, f"{row.where('nationtrade')}: a second row for {partner} {row.month}")
+            raise LayoutChanged(source, url, f"{rows.where(i)}: a second row for {partner} {month}")
         seen.add(key)
-        per_month[row.month] = per_month.get(row.month, 0) + 1
-        obs += _observations(
-            partner, row.month, int(row.fields["expDlr"]), int(row.fields["impDlr"]), TOTAL, snap, source
-        )
+        per_month[month] = per_month.get(month, 0) + 1
+        emit(partner, month, rows.exp[i], rows.imp[i], TOTAL)
     notes = [f"nationtrade {m}: {n} partners" for m, n in sorted(per_month.items())]
-    return obs, notes
+    return emit.out, notes
 
 
-def _parse_items(rows: list[_Row], snap: Snapshot, window, source: str):
+def _parse_items(rows: Rows, snap: Snapshot, window, source: str):
     url = snap.full_url
     wanted = str((snap.params or {}).get("hsSgn") or "") or None
+    partner_of = _Partners(url)
     sums: dict[tuple[str, str, Period], list[int]] = {}
     detail: dict[tuple[str, str, Period], int] = {}
-    for row in rows:
-        if row.month is None:
-            continue  # the 총계 row (first in live responses): a window total, not a month
-        _check_window(row, window, "nitemtrade", source, url)
-        hs = row.fields["hsCd"]
+    for i, month in enumerate(rows.month):
+        # the 총계 row (first in live responses) is a window total, not a month: not among the rows
+        _check_window(rows, i, window, source, url)
+        hs = rows.hs[i] or ""
         if not _HS.match(hs):
-            raise LayoutChanged(source, url, f"{row.where('nitemtrade')}: hsCd {hs!r} is not an HS code")
+            raise LayoutChanged(source, url, f"{rows.where(i)}: hsCd {hs!r} is not an HS code")
         if wanted and not hs.startswith(wanted):
-            raise LayoutChanged(
-                source, url, f"{row.where('nitemtrade')}: hsCd {hs} is not under the requested code {wanted}"
-            )
+            raise LayoutChanged(source, url, f"{rows.where(i)}: hsCd {hs} is not under the requested code {wanted}")
         commodity = wanted or hs
-        partner = _partner(row.fields["statCd"], row, "nitemtrade", url)
-        key = (partner, commodity, row.month)
+        partner = partner_of(rows, i)
+        key = (partner, commodity, month)
         acc = sums.setdefault(key, [0, 0])
-        acc[0] += int(row.fields["expDlr"])
-        acc[1] += int(row.fields["impDlr"])
+        acc[0] += rows.exp[i]
+        acc[1] += rows.imp[i]
         detail[key] = detail.get(key, 0) + 1
-    obs: list[Observation] = []
+    emit = _Emit(snap, source)
     for (partner, commodity, month), (exp, imp) in sorted(sums.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
-        obs += _observations(partner, month, exp, imp, commodity, snap, source)
+        emit(partner, month, exp, imp, commodity)
     notes = [
         f"nitemtrade {c} {p} {m}: {n} rows summed"
         for (p, c, m), n in sorted(detail.items(), key=lambda kv: (kv[0][2], kv[0][0]))
     ]
-    return obs, notes
+    return emit.out, notes
 
 
-def _parse_world(rows: list[_Row], snap: Snapshot, window, source: str):
+def _parse_world(rows: Rows, snap: Snapshot, window, source: str):
     url = snap.full_url
-    obs: list[Observation] = []
+    emit = _Emit(snap, source)
     seen: set[Period] = set()
-    for row in rows:
-        if row.month is None:
-            continue  # the trailing 총계 row
-        _check_window(row, window, "Newtrade", source, url)
-        if row.month in seen:
-            raise LayoutChanged(source, url, f"{row.where('Newtrade')}: a second row for {row.month}")
-        seen.add(row.month)
-        obs += _observations(
-            WORLD, row.month, int(row.fields["expDlr"]), int(row.fields["impDlr"]), TOTAL, snap, source
-        )
-    return obs, [f"Newtrade: {len(seen)} months"]
+    for i, month in enumerate(rows.month):  # the trailing 총계 row is not among them
+        _check_window(rows, i, window, source, url)
+        if month in seen:
+            raise LayoutChanged(source, url, f"{rows.where(i)}: a second row for {month}")
+        seen.add(month)
+        emit(WORLD, month, rows.exp[i], rows.imp[i], TOTAL)
+    return emit.out, [f"Newtrade: {len(seen)} months"]

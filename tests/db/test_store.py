@@ -159,3 +159,56 @@ def test_bytes_fetched_earlier_never_supersede_a_newer_figure(db):
     with db.session() as s:
         assert [v.value_usd for v in history(s, obs().key)] == [100, 110]
         assert current_rows(s)[0].fetched_at == night2
+
+
+def test_every_column_of_a_bulk_insert_reads_back_as_written(db):
+    """The bulk path (COPY on PostgreSQL, executemany on SQLite) writes what the ORM reads back."""
+    published = datetime(2026, 10, 1, 9, 30, 15, 250_000, tzinfo=UTC)
+    fetched = datetime(2026, 10, 15, 23, 59, 59, 999_999, tzinfo=UTC)
+    rows = [
+        obs(
+            "VNM",
+            Flow.EXPORT,
+            "2025-01..2025-08",
+            25_610_000_000,
+            source="releases:motie",
+            precision_usd=10_000_000,
+            approximate=True,
+            yoy_pct=-7.9,
+            maturity="preliminary",
+            source_url="https://example.org/release?id=1&x=\u00e9",
+            snapshot_sha256="c" * 64,
+            published_at=published,
+            quote="Exports to Vietnam: $25.61 bn (\u2212 7.9 %), tab\there; a \\ backslash",
+        ),
+        obs("CHN", Flow.BALANCE, "2025-10-01..2025-10-10", -123, source="kcs"),
+    ]
+    with db.transaction() as s:
+        store_batch(s, rows, run_id="r1", now=T0, fetched_at={"c" * 64: fetched})
+    with db.session() as s:
+        got = {r.partner: r for r in s.execute(select(ObservationRow)).scalars()}
+    v, c = got["VNM"], got["CHN"]
+    assert (v.period, v.period_kind, v.period_start.isoformat(), v.period_end.isoformat()) == (
+        "2025-01..2025-08",
+        "months",
+        "2025-01-01",
+        "2025-08-31",
+    )
+    assert (v.value_usd, v.precision_usd, v.approximate, v.yoy_pct, v.maturity) == (
+        25_610_000_000,
+        10_000_000,
+        True,
+        -7.9,
+        "preliminary",
+    )
+    assert v.source_url == rows[0].source_url and v.quote == rows[0].quote
+    assert (v.published_at, v.fetched_at, v.valid_from, v.valid_to) == (published, fetched, T0, None)
+    assert (v.is_current, v.supersedes_id, v.run_id, v.snapshot_sha256) == (True, None, "r1", "c" * 64)
+    assert (c.period_kind, c.value_usd, c.approximate, c.published_at, c.fetched_at, c.yoy_pct) == (
+        "days",
+        -123,
+        False,
+        None,
+        None,
+        None,
+    )
