@@ -462,6 +462,7 @@ def read_sentence(
             ("exclusions.labour", "remittances"),
             ("exclusions.other_money", "not a trade amount"),
             ("exclusions.average", "an average per day"),
+            ("exclusions.sector", "a sector of the economy, not the whole country"),
         ):
             if word_re(key).search(near):
                 skip = excluded

@@ -345,8 +345,11 @@ def test_korean_last_month_and_a_starting_point():
 
 
 def test_both_countries_is_the_pair_never_the_world():
-    ko = "베트남 통계총국에 따르면 올해 1~9월 양국의 교역액은 650억달러였다."
+    ko = "베트남 통계총국에 따르면 올해 1~9월 한국과 베트남 양국의 교역액은 650억달러였다."
     assert _figures(ko, "ko", date(2025, 10, 20)) == {("VNM", "KOR", "total", "2025-01..2025-09", 65_000_000_000)}
+    # with the pair left unnamed, "양국" is no figure at all, and never one against the world
+    unnamed = "베트남 통계총국에 따르면 올해 1~9월 양국의 교역액은 650억달러였다."
+    assert not any(f[1] == "WLD" for f in _figures(unnamed, "ko", date(2025, 10, 20)))
 
 
 def test_a_korean_event_date_is_no_period_for_what_follows():
@@ -618,3 +621,35 @@ def test_the_two_countries_take_the_pair_the_text_named_never_a_fixed_one():
     assert _figures(about_vietnam, "ko") == {("KOR", "VNM", "total", "2025", 78_000_000_000)}
     en = "Korea and Japan held talks on Monday. Trade between the two countries reached US$78 billion last year."
     assert not any(f[1] == "VNM" for f in _figures(en, "en"))
+
+
+# --- a page that has stated one trade period goes on about it ------------------------------------------------
+
+
+def test_a_later_paragraph_takes_the_page_s_one_period():
+    en = (
+        "In the first quarter of 2025, Vietnam's exports rose 9.0% to $95.0 billion, according to the customs office.\n"
+        "Korean firms expanded their production lines in the northern provinces, officials told reporters at a briefing held on Tuesday.\n"
+        "Among its markets, Vietnam's exports to South Korea were $6.2 billion in the period.\n"
+    )
+    assert ("VNM", "KOR", "export", "2025-01..2025-03", 6_200_000_000) in _figures(en, "en")
+    # two periods stated before: the later paragraph's figure without a period of its own is not emitted
+    two = (
+        "In the first quarter of 2025, Vietnam's exports rose 9.0% to $95.0 billion, according to the customs office.\n"
+        "In March alone, Vietnam's exports were $35.1 billion, the office said in a statement issued to reporters on Tuesday.\n"
+        "Among its markets, Vietnam's exports to South Korea were $6.2 billion.\n"
+    )
+    assert not any(f[1] == "KOR" for f in _figures(two, "en"))
+
+
+def test_a_sector_of_the_economy_is_not_the_country():
+    en = (
+        "In the first half of 2025, Vietnam posted a trade surplus of $7.6 billion. "
+        "The domestic sector ran a deficit of $9.1 billion while the foreign-invested sector had a surplus of "
+        "$16.7 billion."
+    )
+    got = _figures(en, "en")
+    assert ("VNM", "WLD", "balance", "2025-01..2025-06", 7_600_000_000) in got
+    assert {f[4] for f in got} == {7_600_000_000}
+    vi = "Trong 6 tháng đầu năm 2025, Việt Nam xuất siêu 7,6 tỷ USD. Khu vực kinh tế trong nước nhập siêu 9,1 tỷ USD."
+    assert {f[4] for f in _figures(vi, "vi")} == {7_600_000_000}
