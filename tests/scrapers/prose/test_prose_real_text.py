@@ -653,3 +653,14 @@ def test_a_sector_of_the_economy_is_not_the_country():
     assert {f[4] for f in got} == {7_600_000_000}
     vi = "Trong 6 tháng đầu năm 2025, Việt Nam xuất siêu 7,6 tỷ USD. Khu vực kinh tế trong nước nhập siêu 9,1 tỷ USD."
     assert {f[4] for f in _figures(vi, "vi")} == {7_600_000_000}
+
+
+def test_the_general_department_of_statistics_speaks_for_vietnam():
+    en = (
+        "In the first quarter, total export turnover was $88.4 billion, up 6.1 per cent year-on-year, "
+        "according to the General Department of Statistics."
+    )
+    assert _figures(en, "en", date(2025, 4, 6)) == {("VNM", "WLD", "export", "2025-01..2025-03", 88_400_000_000)}
+    # the agency settles no side a sentence names itself: a third pair stays that pair's, never Vietnam's
+    other = "According to the General Department of Statistics, in March Japan's exports to China were $12.0 billion."
+    assert not any(f[0] == "VNM" for f in _figures(other, "en", date(2025, 4, 6)))
