@@ -664,3 +664,13 @@ def test_the_general_department_of_statistics_speaks_for_vietnam():
     # the agency settles no side a sentence names itself: a third pair stays that pair's, never Vietnam's
     other = "According to the General Department of Statistics, in March Japan's exports to China were $12.0 billion."
     assert not any(f[0] == "VNM" for f in _figures(other, "en", date(2025, 4, 6)))
+
+
+def test_the_largest_buyer_of_a_country_s_goods_is_its_export_market():
+    en = "In the first five months of 2025, the U.S. was the largest importer of Vietnamese goods with US$60.1 billion."
+    got = _items(en, "en", date(2025, 6, 10))
+    assert ("rank", "VNM", "USA", "export", "2025-01..2025-05", 1) in got
+    assert ("figure", "VNM", "USA", "export", "2025-01..2025-05", 60_100_000_000, None) in got
+    # the buyer of one commodity ranks that commodity's trade, not the country's
+    rice = "In the first five months of 2025, the Philippines was the largest importer of Vietnamese rice with $1.2 billion."
+    assert not _items(rice, "en", date(2025, 6, 10))
