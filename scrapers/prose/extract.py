@@ -123,6 +123,8 @@ def extract(
     figure_quotes: list[tuple[Figure, str]] = []
     claim_quotes: list[tuple[Claim, Period, str, list[Figure]]] = []
     prev_para, prev_para_text = -1, ""
+    prev_claim: Claim | None = None  # the last rank claim, for "It was followed by China …" in the next sentence
+    prev_claim_para = -1
     doc_periods: dict[str, Period] = {}  # the periods the page's figures and trade sentences have stated so far
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
@@ -155,6 +157,7 @@ def extract(
             carry.reporter,
             carry.subject,
             agency_country(s.text) or doc_agency,
+            lead=prev_claim if s.paragraph == prev_claim_para else None,
         )
         subjects = [m.code for m in find_countries(s.text, lang) if m.role == "subj"]
         carry.subject = subjects[0] if subjects and s.text[:40].strip() else carry.subject
@@ -189,6 +192,9 @@ def extract(
             else:
                 resolved[id(c)] = p
         claims += runs
+        heads = [c for c in claims if not c.listed and id(c) in resolved]
+        if heads:
+            prev_claim, prev_claim_para = heads[-1], s.paragraph
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(

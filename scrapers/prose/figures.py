@@ -18,6 +18,7 @@ from datetime import date
 from scrapers.prose.mentions import Mention, agency_country, find_countries
 from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
+from scrapers.prose.ranks import FOLLOWED_BY
 from scrapers.prose.terms import find_flow, flow_patterns, last_match, terms, word_re
 from tradewatch.model import WORLD, Flow, Period, countries
 
@@ -397,6 +398,7 @@ def read_sentence(
     s_agency = agency_country(sentence)
     reg = countries()
     forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
+    members = _ranked_members(sentence, lang, amounts, mentions, claims or [])
     spans = _from_to(sentence, amounts, pms, lang)
     for i, a in enumerate(amounts):
         _mark_spans(res, amounts[i - 1] if i else None)
@@ -490,6 +492,23 @@ def read_sentence(
             why = "an absolute change or a comparison base, not a level"
         if why:
             res.skips.append(f"{why}: {a.text!r}")
+            continue
+        if (
+            i in members
+        ):  # "…, followed by China with $50.5 bn, the EU with …, Japan with $18 bn": the ranking's measure
+            code, c = members[i]
+            if reg.is_aggregate(code) or code == c.reporter:
+                res.skips.append(f"a ranked list's member that is no partner of {c.reporter} ({code}): {a.text!r}")
+                continue
+            period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None:
+                res.skips.append(f"a ranked list's member without a period: {a.text!r}")
+                continue
+            yoy = _yoy(a, percents, sentence, lang, owner)
+            res.figures.append(
+                Figure(c.reporter, code, Flow(c.flow), period, a.value_usd, a.precision_usd, "TOTAL", approx, yoy)
+            )
             continue
         # --- flow ---------------------------------------------------------------------------
         found: tuple[str, re.Match | None] | None = None
@@ -898,3 +917,42 @@ def _mark_spans(res: SentenceResult, a: Amount | None) -> None:
     for f in res.figures:
         if f.span is None and a is not None:
             f.span = (a.start, a.end)
+
+
+_MEMBER = {
+    "en": re.compile(
+        r"(?:,\s*(?:and\s+)?|\band\s+|\bfollowed\s+by\s+|\btrailed\s+by\s+)(?:the\s+)?(?P<name>[^,;()$\d]{1,50}?)\s*(?:\([^)]{1,12}\))?\s+"
+        r"with\s+(?:about\s+|nearly\s+|some\s+)?$",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"(?:,\s*(?:và\s+)?|\bvà\s+|tiếp\s+theo\s+là\s+|tiếp\s+đến\s+là\s+|theo\s+sau\s+là\s+|kế\s+đến\s+là\s+)(?P<name>[^,;()\d]{1,50}?)\s*"
+        r"(?:\([^)]{1,12}\))?\s+(?:với|đạt)\s+(?:khoảng\s+|gần\s+)?$",
+        re.I,
+    ),
+}
+
+
+def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: list[Mention], claims: list) -> dict:
+    """ "It was followed by China with $50.5 bn, up 16.8%, the EU with $35.7 bn, … and Japan with $18 bn": after
+    "followed by", each "<country> with <amount>" is a member of the ranking a claim of the sentence set up, with that
+    ranking's measure and owner (its rank is claimed only for the first member; blocs between members break the
+    order). Index of the amount -> (country, the claim whose measure it takes)."""
+    follow = FOLLOWED_BY.get(lang)
+    pat = _MEMBER.get(lang)
+    if follow is None or pat is None:
+        return {}
+    out: dict[int, tuple[str, object]] = {}
+    for i, a in enumerate(amounts):
+        f = list(follow.finditer(sentence, 0, a.start))
+        ruling = [c for c in claims if c.start < a.start and c.partner != WORLD]
+        if not f or not ruling:
+            continue
+        prev_end = amounts[i - 1].end if i else 0
+        m = pat.search(sentence, max(prev_end, f[-1].start()), a.start)
+        if m is None or m.end() != a.start:
+            continue
+        named = [x for x in mentions if x.start == m.start("name") and x.end == m.end("name")]
+        if len(named) == 1:
+            out[i] = (named[0].code, ruling[-1])
+    return out

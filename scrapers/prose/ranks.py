@@ -398,6 +398,7 @@ def find_claims(
     default_reporter: str | None = None,
     pronoun_subject: str | None = None,
     agency: str | None = None,
+    lead: Claim | None = None,
 ) -> tuple[list[Claim], list[str]]:
     """Claims of one sentence, and the reasons for phrases that were not claims.
 
@@ -525,4 +526,32 @@ def find_claims(
                 ]
             else:
                 skips.append(f"ordered list does not fit rank {rank}: {', '.join(codes)}")
+    claims += _followed_by(sentence, lang, ms, claims, lead)
     return claims, skips
+
+
+FOLLOWED_BY = {
+    "en": re.compile(r"\b(?:followed\s+by|trailed\s+by)\s+(?:the\s+)?", re.I),
+    "vi": re.compile(r"(?:tiếp\s+theo\s+là|tiếp\s+đến\s+là|theo\s+sau\s+là|kế\s+đến\s+là)\s+", re.I),
+}
+# "It was followed by China", "This was followed by …": the previous sentence's ranking goes on
+_POINTS_BACK = re.compile(r"\s*(?:(?:It|This|That|They|Nó|Tiếp\s+sau)\s+(?:was|were|is|are|has\s+been)?\s*)?", re.I)
+
+
+def _followed_by(sentence: str, lang: str, ms: list[Mention], claims: list[Claim], lead: Claim | None) -> list[Claim]:
+    """ "X was Vietnam's largest export market …, followed by China": the country right after "followed by" holds the
+    next rank of the same ranking (a bloc there ends it: nothing after a bloc is ranked)."""
+    pat = FOLLOWED_BY.get(lang)
+    if pat is None:
+        return []
+    out: list[Claim] = []
+    for f in pat.finditer(sentence):
+        before = [c for c in claims if not c.listed and c.end <= f.start()]
+        base = before[-1] if before else (lead if _POINTS_BACK.fullmatch(sentence[: f.start()]) else None)
+        if base is None or base.partner == "WLD":
+            continue
+        nxt = [x for x in ms if x.start == f.end()]
+        if not nxt or not countries().rankable(nxt[0].code) or nxt[0].code in (base.reporter, base.partner):
+            continue
+        out.append(Claim(base.reporter, nxt[0].code, base.flow, base.rank + 1, nxt[0].start, nxt[0].end, bare=True))
+    return out

@@ -674,3 +674,36 @@ def test_the_largest_buyer_of_a_country_s_goods_is_its_export_market():
     # the buyer of one commodity ranks that commodity's trade, not the country's
     rice = "In the first five months of 2025, the Philippines was the largest importer of Vietnamese rice with $1.2 billion."
     assert not _items(rice, "en", date(2025, 6, 10))
+
+
+def test_followed_by_ranks_the_next_member_and_gives_each_member_its_figure():
+    en = (
+        "In the first half of 2025, China was Vietnam's largest import market with $60.2 billion, up 12.0 percent. "
+        "It was followed by South Korea with $27.3 billion, up 5.5 percent, the ASEAN bloc with $22.0 billion, "
+        "and Japan with $11.9 billion."
+    )
+    got = _items(en, "en", date(2025, 7, 10))
+    assert ("rank", "VNM", "CHN", "import", "2025-01..2025-06", 1) in got
+    assert ("rank", "VNM", "KOR", "import", "2025-01..2025-06", 2) in got
+    assert ("figure", "VNM", "KOR", "import", "2025-01..2025-06", 27_300_000_000, 5.5) in got
+    assert ("figure", "VNM", "JPN", "import", "2025-01..2025-06", 11_900_000_000, None) in got
+    # a bloc is no partner, and after it no member's rank is claimed (only the first follower's)
+    assert not any(x[2] in ("ASEAN", "JPN") for x in got if x[0] == "rank")
+    assert not any(x[5] == 22_000_000_000 for x in got if x[0] == "figure")
+    vi = (
+        "Trong 6 tháng đầu năm 2025, Trung Quốc là thị trường nhập khẩu lớn nhất của Việt Nam với 60,2 tỷ USD, "
+        "tiếp theo là Hàn Quốc với 27,3 tỷ USD."
+    )
+    assert ("VNM", "KOR", "import", "2025-01..2025-06", 27_300_000_000) in _figures(vi, "vi", date(2025, 7, 10))
+
+
+def test_followed_by_without_a_ranking_or_of_commodities_gives_nothing():
+    items = (
+        "In the first half of 2025, phones were Vietnam's largest export item with $27.1 billion, "
+        "followed by textiles with $17.2 billion and Japan with $1.0 billion."
+    )
+    assert not _items(items, "en", date(2025, 7, 10))
+    plain = (
+        "In the first half of 2025, Vietnam's exports to China rose 9.0 percent, followed by Japan with $11.9 billion."
+    )
+    assert not any(f[1] == "JPN" for f in _figures(plain, "en", date(2025, 7, 10)))
