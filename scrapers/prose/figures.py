@@ -921,12 +921,12 @@ def _mark_spans(res: SentenceResult, a: Amount | None) -> None:
 
 _MEMBER = {
     "en": re.compile(
-        r"(?:,\s*(?:and\s+)?|\band\s+|\bfollowed\s+by\s+|\btrailed\s+by\s+)(?:the\s+)?(?P<name>[^,;()$\d]{1,50}?)\s*(?:\([^)]{1,12}\))?\s+"
+        r"(?P<sep>[,;]\s*(?:and\s+)?|\band\s+|\bfollowed\s+by\s+|\btrailed\s+by\s+)(?:the\s+)?(?P<name>[^,;()$\d]{1,50}?)\s*(?:\([^)]{1,12}\))?\s+"
         r"with\s+(?:about\s+|nearly\s+|some\s+)?$",
         re.I,
     ),
     "vi": re.compile(
-        r"(?:,\s*(?:và\s+)?|\bvà\s+|tiếp\s+theo\s+là\s+|tiếp\s+đến\s+là\s+|theo\s+sau\s+là\s+|kế\s+đến\s+là\s+)(?P<name>[^,;()\d]{1,50}?)\s*"
+        r"(?P<sep>[,;]\s*(?:và\s+)?|\bvà\s+|tiếp\s+theo\s+là\s+|tiếp\s+đến\s+là\s+|theo\s+sau\s+là\s+|kế\s+đến\s+là\s+)(?P<name>[^,;()\d]{1,50}?)\s*"
         r"(?:\([^)]{1,12}\))?\s+(?:với|đạt)\s+(?:khoảng\s+|gần\s+)?$",
         re.I,
     ),
@@ -946,11 +946,15 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
     for i, a in enumerate(amounts):
         f = list(follow.finditer(sentence, 0, a.start))
         ruling = [c for c in claims if c.start < a.start and c.partner != WORLD]
-        if not f or not ruling:
+        if not ruling:
             continue
         prev_end = amounts[i - 1].end if i else 0
-        m = pat.search(sentence, max(prev_end, f[-1].start()), a.start)
+        m = pat.search(sentence, max([prev_end, ruling[-1].end] + [x.start() for x in f[-1:]]), a.start)
         if m is None or m.end() != a.start:
+            continue
+        # "Đứng thứ 2 là Hàn Quốc với 42,4 tỷ USD; Nhật Bản đạt 14,7 tỷ USD; …": without "followed by", only a list
+        # run on with semicolons after the claim is the ranking's
+        if not f and not (m.group("sep").startswith(";") and ";" in sentence[ruling[-1].end : m.start()]):
             continue
         named = [x for x in mentions if x.start == m.start("name") and x.end == m.end("name")]
         if len(named) == 1:

@@ -707,3 +707,18 @@ def test_followed_by_without_a_ranking_or_of_commodities_gives_nothing():
         "In the first half of 2025, Vietnam's exports to China rose 9.0 percent, followed by Japan with $11.9 billion."
     )
     assert not any(f[1] == "JPN" for f in _figures(plain, "en", date(2025, 7, 10)))
+
+
+def test_a_vietnamese_ranking_run_on_with_semicolons():
+    vi = (
+        "Trong 6 tháng đầu năm 2025, Trung Quốc là thị trường xuất khẩu lớn thứ hai của Việt Nam với 31,0 tỷ USD, "
+        "tăng 8,0%; khu vực EU đạt 25,1 tỷ USD, tăng 9,2%; Hàn Quốc đạt 12,4 tỷ USD, tăng 6,3%."
+    )
+    got = _items(vi, "vi", date(2025, 7, 10))
+    assert ("figure", "VNM", "CHN", "export", "2025-01..2025-06", 31_000_000_000, 8.0) in got
+    assert ("figure", "VNM", "KOR", "export", "2025-01..2025-06", 12_400_000_000, 6.3) in got
+    assert not any(x[0] == "figure" and x[5] == 25_100_000_000 for x in got)  # a bloc
+    assert not any(x[0] == "rank" and x[2] == "KOR" for x in got)  # a member's place is not stated
+    # without a ranking before it, "Hàn Quốc đạt …" in a semicolon list settles no flow
+    plain = "Trong 6 tháng đầu năm 2025, giá cà phê tăng 8,0%; Hàn Quốc đạt 12,4 tỷ USD."
+    assert not _figures(plain, "vi", date(2025, 7, 10))
