@@ -160,6 +160,9 @@ def _periods_for(
         return None, None
     if len(distinct) == 1:
         p = usable[0]
+        if sentence and p.start >= a.end and _CONTRAST.search(sentence, a.end, p.start):
+            # "The deficit … widened to $230 million, whereas last year …": the contrasted clause's period
+            return None, f"the sentence's only period ({p.text!r}) is the contrasting clause's"
         return (p.period, None) if p.period else (None, f"period not resolvable: {p.text!r}")
     inside = [p for p in usable if clause[0] <= p.start < clause[1]]
     if len({str(p.period) for p in inside}) == 1:
@@ -168,6 +171,9 @@ def _periods_for(
     if before and before[-1].period and len(inside) == 0:
         return before[-1].period, None
     return None, "several periods in the sentence: " + ", ".join(p.text for p in usable)
+
+
+_CONTRAST = re.compile(r"[,;]\s*(?:whereas|while|trong\s+khi|còn)\s", re.I)
 
 
 def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: dict) -> float | None:
@@ -668,6 +674,12 @@ def read_sentence(
             else:
                 seg = [m for m in mentions if prev_end <= m.start < a.start and m.role not in ("other", "cmp")]
                 reporter, partner, pair = _sides(flow, seg)
+                contrast = re.search(r"[,;]\s*(?:whereas|while)\s+[^,;]*$", sentence[prev_end : a.start], re.I)
+                if reporter is None and partner is None and not pair and i and contrast:
+                    # "Vietnam's imports from China topped $45 bn, …, whereas exports stood at $15.5 bn": the
+                    # contrasted flow goes between the same two countries as the first clause's, whose amount
+                    # itself was no figure
+                    reporter, partner = _first_clause_sides(sentence, amounts[0], mentions)
         if pair and len(set(pair)) == 2:
             if reporter in pair:
                 partner = next(p for p in pair if p != reporter)
@@ -960,3 +972,16 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
         if len(named) == 1:
             out[i] = (named[0].code, ruling[-1])
     return out
+
+
+def _first_clause_sides(sentence: str, first: Amount, mentions: list[Mention]) -> tuple[str | None, str | None]:
+    """The (reporter, partner) the sentence's first flow clause names before its first amount, by its own flow."""
+    head = sentence[: first.start]
+    found = find_flow(head)
+    if not found:
+        return None, None
+    ms = [m for m in mentions if m.end <= first.start and m.role not in ("other", "cmp")]
+    reporter, partner, pair = _sides(found[0], ms)
+    if pair or reporter is None or partner is None or reporter == partner:
+        return None, None
+    return reporter, partner

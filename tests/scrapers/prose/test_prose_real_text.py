@@ -722,3 +722,21 @@ def test_a_vietnamese_ranking_run_on_with_semicolons():
     # without a ranking before it, "Hàn Quốc đạt …" in a semicolon list settles no flow
     plain = "Trong 6 tháng đầu năm 2025, giá cà phê tăng 8,0%; Hàn Quốc đạt 12,4 tỷ USD."
     assert not _figures(plain, "vi", date(2025, 7, 10))
+
+
+def test_a_contrasting_clause_keeps_its_own_period_and_shares_the_first_clause_s_sides():
+    # "whereas last year …" dates the contrasted clause, not the figure before it
+    en = "Vietnam's trade deficit with Japan widened to $230 million, whereas last year Vietnam had a surplus with it."
+    assert not any(f[4] == -230_000_000 and f[3] == "2025" for f in _figures(en, "en"))
+    # "whereas exports stood at …": the same two countries as the first clause, even when its amount is no figure
+    sides = (
+        "In the first eleven months of 2015, Vietnam's imports from China topped $44.99 billion, "
+        "whereas exports stood at $15.5 billion."
+    )
+    assert _figures(sides, "en", date(2015, 12, 10)) == {("VNM", "CHN", "export", "2015-01..2015-11", 15_500_000_000)}
+    # … but a clause that names its own side is its own
+    own = (
+        "In the first eleven months of 2015, Vietnam's imports from China topped $44.99 billion, "
+        "whereas Japan's exports stood at $15.5 billion."
+    )
+    assert not any(f[0] == "VNM" and f[4] == 15_500_000_000 for f in _figures(own, "en", date(2015, 12, 10)))
