@@ -173,7 +173,7 @@ def _periods_for(
     return None, "several periods in the sentence: " + ", ".join(p.text for p in usable)
 
 
-_CONTRAST = re.compile(r"[,;]\s*(?:whereas|while|trong\s+khi|còn)\s", re.I)
+_CONTRAST = re.compile(r"[,;]\s*(?:whereas|while|trong\s+khi)\s", re.I)
 
 
 def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: dict) -> float | None:
