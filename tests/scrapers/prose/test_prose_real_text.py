@@ -740,3 +740,18 @@ def test_a_contrasting_clause_keeps_its_own_period_and_shares_the_first_clause_s
         "whereas Japan's exports stood at $15.5 billion."
     )
     assert not any(f[0] == "VNM" and f[4] == 15_500_000_000 for f in _figures(own, "en", date(2015, 12, 10)))
+
+
+def test_a_forecast_s_year_is_no_page_period():
+    en = (
+        "Vietnam is forecast to post a $30 billion trade deficit with China in 2025, according to the latest report "
+        "of Vietnam Customs.\n"
+        "In the first ten months of 2025, Vietnam's trade deficit with South Korea was $24.1 billion, according to the "
+        "customs office data.\n"
+        "Korean firms expanded their production lines in the northern provinces, officials told reporters at a briefing "
+        "held on Tuesday.\n"
+        "The deficit with Thailand in ten months was $3.9 billion.\n"
+    )
+    got = _figures(en, "en", date(2025, 11, 10))
+    assert ("VNM", "THA", "balance", "2025-01..2025-10", -3_900_000_000) in got
+    assert not any(f[4] == -30_000_000_000 for f in got)  # the forecast itself stays out
