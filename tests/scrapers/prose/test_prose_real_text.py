@@ -755,3 +755,14 @@ def test_a_forecast_s_year_is_no_page_period():
     got = _figures(en, "en", date(2025, 11, 10))
     assert ("VNM", "THA", "balance", "2025-01..2025-10", -3_900_000_000) in got
     assert not any(f[4] == -30_000_000_000 for f in got)  # the forecast itself stays out
+
+
+def test_a_web_address_line_is_no_text():
+    en = (
+        "URL: https://news.example.org/2024/05/vietnam-trade-deficit-with-china\n\n"
+        "Korean firms expanded their production lines in the northern provinces, officials told reporters at a briefing "
+        "held on Tuesday.\n"
+        "Vietnam's trade deficit with Thailand was $3.9 billion, the General Statistics Office said.\n"
+    )
+    assert not any(f[3] == "2024" for f in _figures(en, "en", date(2025, 11, 10)))
+    assert [p for p in sentences(en) if "example.org" in p.text] == []
