@@ -123,6 +123,9 @@ def extract(
     figure_quotes: list[tuple[Figure, str]] = []
     claim_quotes: list[tuple[Claim, Period, str, list[Figure]]] = []
     prev_para, prev_para_text = -1, ""
+    prev_claim: Claim | None = None  # the last rank claim, for "It was followed by China …" in the next sentence
+    prev_claim_para = -1
+    doc_periods: dict[str, Period] = {}  # the periods the page's figures and trade sentences have stated so far
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
             keep = (
@@ -132,7 +135,10 @@ def extract(
                 or _CONTINUES.match(s.text)  # "Hơn nữa, …", "Moreover, …", "또한 …": the same subject goes on
             )
             old = carry
-            carry = Carry(carry.pair if keep else None, carry.period if keep else None, carry.last_year)
+            # a page that has stated one trade period so far goes on about it ("in the period", a list of markets in
+            # the next paragraph); once it has stated two, a paragraph must settle its own
+            doc_period = next(iter(doc_periods.values())) if len(doc_periods) == 1 else None
+            carry = Carry(carry.pair if keep else None, carry.period if keep else doc_period, carry.last_year)
             carry.seen = set(old.seen) if keep else ({str(carry.period)} if carry.period else set())
             carry.last_figure, carry.inherited = last_figure, True  # for a paragraph opening with "이는 …"
             if keep:  # a list continued in the next paragraph ("• … 1위에 올랐다." / "2위는 …")
@@ -151,6 +157,7 @@ def extract(
             carry.reporter,
             carry.subject,
             agency_country(s.text) or doc_agency,
+            lead=prev_claim if s.paragraph == prev_claim_para else None,
         )
         subjects = [m.code for m in find_countries(s.text, lang) if m.role == "subj"]
         carry.subject = subjects[0] if subjects and s.text[:40].strip() else carry.subject
@@ -185,6 +192,9 @@ def extract(
             else:
                 resolved[id(c)] = p
         claims += runs
+        heads = [c for c in claims if not c.listed and id(c) in resolved]
+        if heads:
+            prev_claim, prev_claim_para = heads[-1], s.paragraph
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(
@@ -215,9 +225,12 @@ def extract(
             carry.reporter = own[-1].reporter
             carry.seen |= {str(f.period) for f in own}
             carry.period = own[-1].period
+            doc_periods.update({str(f.period): f.period for f in own})
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
             carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
+            if not res.skips:  # a forecast's or a bound's period ("forecast to log … this year") is no page period
+                doc_periods[str(carry.period)] = carry.period
         if rank_pair and not res.figures:
             carry.pair = _subject_pair([rank_pair], carry.pair)
         years = [

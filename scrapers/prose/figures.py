@@ -18,6 +18,7 @@ from datetime import date
 from scrapers.prose.mentions import Mention, agency_country, find_countries
 from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
+from scrapers.prose.ranks import FOLLOWED_BY
 from scrapers.prose.terms import find_flow, flow_patterns, last_match, terms, word_re
 from tradewatch.model import WORLD, Flow, Period, countries
 
@@ -159,6 +160,9 @@ def _periods_for(
         return None, None
     if len(distinct) == 1:
         p = usable[0]
+        if sentence and p.start >= a.end and _CONTRAST.search(sentence, a.end, p.start):
+            # "The deficit … widened to $230 million, whereas last year …": the contrasted clause's period
+            return None, f"the sentence's only period ({p.text!r}) is the contrasting clause's"
         return (p.period, None) if p.period else (None, f"period not resolvable: {p.text!r}")
     inside = [p for p in usable if clause[0] <= p.start < clause[1]]
     if len({str(p.period) for p in inside}) == 1:
@@ -167,6 +171,9 @@ def _periods_for(
     if before and before[-1].period and len(inside) == 0:
         return before[-1].period, None
     return None, "several periods in the sentence: " + ", ".join(p.text for p in usable)
+
+
+_CONTRAST = re.compile(r"[,;]\s*(?:whereas|while|trong\s+khi)\s", re.I)
 
 
 def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: dict) -> float | None:
@@ -397,6 +404,7 @@ def read_sentence(
     s_agency = agency_country(sentence)
     reg = countries()
     forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
+    members = _ranked_members(sentence, lang, amounts, mentions, claims or [])
     spans = _from_to(sentence, amounts, pms, lang)
     for i, a in enumerate(amounts):
         _mark_spans(res, amounts[i - 1] if i else None)
@@ -462,6 +470,7 @@ def read_sentence(
             ("exclusions.labour", "remittances"),
             ("exclusions.other_money", "not a trade amount"),
             ("exclusions.average", "an average per day"),
+            ("exclusions.sector", "a sector of the economy, not the whole country"),
         ):
             if word_re(key).search(near):
                 skip = excluded
@@ -489,6 +498,23 @@ def read_sentence(
             why = "an absolute change or a comparison base, not a level"
         if why:
             res.skips.append(f"{why}: {a.text!r}")
+            continue
+        if (
+            i in members
+        ):  # "…, followed by China with $50.5 bn, the EU with …, Japan with $18 bn": the ranking's measure
+            code, c = members[i]
+            if reg.is_aggregate(code) or code == c.reporter:
+                res.skips.append(f"a ranked list's member that is no partner of {c.reporter} ({code}): {a.text!r}")
+                continue
+            period, why = _periods_for(a, (cs, ce), pms, carry.figure_period)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None:
+                res.skips.append(f"a ranked list's member without a period: {a.text!r}")
+                continue
+            yoy = _yoy(a, percents, sentence, lang, owner)
+            res.figures.append(
+                Figure(c.reporter, code, Flow(c.flow), period, a.value_usd, a.precision_usd, "TOTAL", approx, yoy)
+            )
             continue
         # --- flow ---------------------------------------------------------------------------
         found: tuple[str, re.Match | None] | None = None
@@ -648,6 +674,12 @@ def read_sentence(
             else:
                 seg = [m for m in mentions if prev_end <= m.start < a.start and m.role not in ("other", "cmp")]
                 reporter, partner, pair = _sides(flow, seg)
+                contrast = re.search(r"[,;]\s*(?:whereas|while)\s+[^,;]*$", sentence[prev_end : a.start], re.I)
+                if reporter is None and partner is None and not pair and i and contrast:
+                    # "Vietnam's imports from China topped $45 bn, …, whereas exports stood at $15.5 bn": the
+                    # contrasted flow goes between the same two countries as the first clause's, whose amount
+                    # itself was no figure
+                    reporter, partner = _first_clause_sides(sentence, amounts[0], mentions)
         if pair and len(set(pair)) == 2:
             if reporter in pair:
                 partner = next(p for p in pair if p != reporter)
@@ -897,3 +929,59 @@ def _mark_spans(res: SentenceResult, a: Amount | None) -> None:
     for f in res.figures:
         if f.span is None and a is not None:
             f.span = (a.start, a.end)
+
+
+_MEMBER = {
+    "en": re.compile(
+        r"(?P<sep>[,;]\s*(?:and\s+)?|\band\s+|\bfollowed\s+by\s+|\btrailed\s+by\s+)(?:the\s+)?(?P<name>[^,;()$\d]{1,50}?)\s*(?:\([^)]{1,12}\))?\s+"
+        r"with\s+(?:about\s+|nearly\s+|some\s+)?$",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"(?P<sep>[,;]\s*(?:và\s+)?|\bvà\s+|tiếp\s+theo\s+là\s+|tiếp\s+đến\s+là\s+|theo\s+sau\s+là\s+|kế\s+đến\s+là\s+)(?P<name>[^,;()\d]{1,50}?)\s*"
+        r"(?:\([^)]{1,12}\))?\s+(?:với|đạt)\s+(?:khoảng\s+|gần\s+)?$",
+        re.I,
+    ),
+}
+
+
+def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: list[Mention], claims: list) -> dict:
+    """ "It was followed by China with $50.5 bn, up 16.8%, the EU with $35.7 bn, … and Japan with $18 bn": after
+    "followed by", each "<country> with <amount>" is a member of the ranking a claim of the sentence set up, with that
+    ranking's measure and owner (its rank is claimed only for the first member; blocs between members break the
+    order). Index of the amount -> (country, the claim whose measure it takes)."""
+    follow = FOLLOWED_BY.get(lang)
+    pat = _MEMBER.get(lang)
+    if follow is None or pat is None:
+        return {}
+    out: dict[int, tuple[str, object]] = {}
+    for i, a in enumerate(amounts):
+        f = list(follow.finditer(sentence, 0, a.start))
+        ruling = [c for c in claims if c.start < a.start and c.partner != WORLD]
+        if not ruling:
+            continue
+        prev_end = amounts[i - 1].end if i else 0
+        m = pat.search(sentence, max([prev_end, ruling[-1].end] + [x.start() for x in f[-1:]]), a.start)
+        if m is None or m.end() != a.start:
+            continue
+        # "Đứng thứ 2 là Hàn Quốc với 42,4 tỷ USD; Nhật Bản đạt 14,7 tỷ USD; …": without "followed by", only a list
+        # run on with semicolons after the claim is the ranking's
+        if not f and not (m.group("sep").startswith(";") and ";" in sentence[ruling[-1].end : m.start()]):
+            continue
+        named = [x for x in mentions if x.start == m.start("name") and x.end == m.end("name")]
+        if len(named) == 1:
+            out[i] = (named[0].code, ruling[-1])
+    return out
+
+
+def _first_clause_sides(sentence: str, first: Amount, mentions: list[Mention]) -> tuple[str | None, str | None]:
+    """The (reporter, partner) the sentence's first flow clause names before its first amount, by its own flow."""
+    head = sentence[: first.start]
+    found = find_flow(head)
+    if not found:
+        return None, None
+    ms = [m for m in mentions if m.end <= first.start and m.role not in ("other", "cmp")]
+    reporter, partner, pair = _sides(found[0], ms)
+    if pair or reporter is None or partner is None or reporter == partner:
+        return None, None
+    return reporter, partner

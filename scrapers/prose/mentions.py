@@ -255,6 +255,11 @@ def _demonym_re() -> list[tuple[re.Pattern, str]]:
     return out
 
 
+def demonym_code(word: str) -> str | None:
+    """The country an English demonym names ("Vietnamese" -> VNM), or None."""
+    return next((code for pat, code in _demonym_re() if pat.fullmatch(word.strip())), None)
+
+
 def _demonyms(text: str, lang: str, known: list[Mention]) -> list[Mention]:
     if lang != "en":
         return []

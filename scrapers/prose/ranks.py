@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from scrapers.prose.mentions import Mention, find_countries
+from scrapers.prose.mentions import Mention, demonym_code, find_countries
 from scrapers.prose.terms import compile_words, find_flow, terms, word_re
 from tradewatch.model import countries
 
@@ -66,6 +66,14 @@ def _patterns(lang: str) -> list[re.Pattern]:
                 rf"rank(?:s|ed)?\s+(?P<ord>{_EN_ORD})\s+(?:among|in)\s+(?P<poss>[^,.;]{{0,40}}?)(?P<noun>{n})", re.I
             ),
             re.compile(rf"(?:the\s+)?(?P<ord>{_EN_ORD})\s+(?:position|place|spot)(?P<carry>)", re.I),
+            # "the largest importer of Vietnamese goods": the buyer of a country's goods is its export market (the
+            # goods named, so that "importer of Vietnamese rice" stays a commodity's rank, never a total's)
+            re.compile(
+                rf"(?<!one of )(?<!among )(?:the\s+|'s\s+|’s\s+)(?:(?P<ord>{_EN_ORD})[\s-]+)?(?:largest|biggest)\s+"
+                r"(?P<buyer>importer|buyer|purchaser)\s+of\s+(?P<poss>[\w’']+(?:\s+[\w’']+)?)\s+"
+                r"(?:goods|products|merchandise|exports)\b",
+                re.I,
+            ),
         ]
     if lang == "vi":
         vo = r"\d{1,2}|nhất|nhì|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười"
@@ -113,6 +121,8 @@ def _possessor(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> str 
     if lang == "en":
         if m.groupdict().get("poss"):
             inner = [x for x in ms if m.start("poss") <= x.start < m.end("poss")]
+            if not inner and m.groupdict().get("buyer"):  # "of Vietnamese goods": the goods' demonym
+                return demonym_code(m.group("poss"))
             return inner[0].code if inner else None
         before = [x for x in ms if x.end <= s and re.fullmatch(r"\s*(?:'s|’s|')?\s*(?:the\s+)?", sentence[x.end : s])]
         if before:
@@ -388,6 +398,7 @@ def find_claims(
     default_reporter: str | None = None,
     pronoun_subject: str | None = None,
     agency: str | None = None,
+    lead: Claim | None = None,
 ) -> tuple[list[Claim], list[str]]:
     """Claims of one sentence, and the reasons for phrases that were not claims.
 
@@ -412,7 +423,7 @@ def find_claims(
     for m in matches:
         if prev and m.start() < prev.end:
             continue
-        rank = _ordinal(m.group("ord"))
+        rank = _ordinal(m.group("ord") or "largest")
         if not rank:
             continue
         if m.groupdict().get("carry") is not None:
@@ -437,6 +448,8 @@ def find_claims(
                 skips.append(f"a rank held for consecutive years, whose years the text does not list: {m.group(0)!r}")
                 continue
             flow = bare_flow
+        elif m.groupdict().get("buyer"):
+            flow = "export"
         else:
             flow = _flow_of(m.group("noun"), sentence[m.end() :])
         poss = _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
@@ -513,4 +526,32 @@ def find_claims(
                 ]
             else:
                 skips.append(f"ordered list does not fit rank {rank}: {', '.join(codes)}")
+    claims += _followed_by(sentence, lang, ms, claims, lead)
     return claims, skips
+
+
+FOLLOWED_BY = {
+    "en": re.compile(r"\b(?:followed\s+by|trailed\s+by)\s+(?:the\s+)?", re.I),
+    "vi": re.compile(r"(?:tiếp\s+theo\s+là|tiếp\s+đến\s+là|theo\s+sau\s+là|kế\s+đến\s+là)\s+", re.I),
+}
+# "It was followed by China", "This was followed by …": the previous sentence's ranking goes on
+_POINTS_BACK = re.compile(r"\s*(?:(?:It|This|That|They|Nó|Tiếp\s+sau)\s+(?:was|were|is|are|has\s+been)?\s*)?", re.I)
+
+
+def _followed_by(sentence: str, lang: str, ms: list[Mention], claims: list[Claim], lead: Claim | None) -> list[Claim]:
+    """ "X was Vietnam's largest export market …, followed by China": the country right after "followed by" holds the
+    next rank of the same ranking (a bloc there ends it: nothing after a bloc is ranked)."""
+    pat = FOLLOWED_BY.get(lang)
+    if pat is None:
+        return []
+    out: list[Claim] = []
+    for f in pat.finditer(sentence):
+        before = [c for c in claims if not c.listed and c.end <= f.start()]
+        base = before[-1] if before else (lead if _POINTS_BACK.fullmatch(sentence[: f.start()]) else None)
+        if base is None or base.partner == "WLD":
+            continue
+        nxt = [x for x in ms if x.start == f.end()]
+        if not nxt or not countries().rankable(nxt[0].code) or nxt[0].code in (base.reporter, base.partner):
+            continue
+        out.append(Claim(base.reporter, nxt[0].code, base.flow, base.rank + 1, nxt[0].start, nxt[0].end, bare=True))
+    return out

@@ -54,9 +54,14 @@ _GLUED = re.compile(
 )
 
 
+_URL_LINE = re.compile(r"^(?:(?:URL|Source|Link)\s*:\s*)?(?:https?://|www\.)\S+$", re.I)
+
+
 def paragraphs(text: str) -> list[str]:
-    """Non-empty lines: extracted HTML/PDF text keeps one block per line."""
-    return [p.strip() for p in re.split(r"\n", text.replace("\r", "")) if p.strip()]
+    """Non-empty lines: extracted HTML/PDF text keeps one block per line. A line that is only a web address (a page's
+    "URL: …" header) is no text: the dates and words in its path are not the release's."""
+    lines = (p.strip() for p in re.split(r"\n", text.replace("\r", "")))
+    return [p for p in lines if p and not _URL_LINE.match(p)]
 
 
 def sentences(text: str) -> list[Sentence]:

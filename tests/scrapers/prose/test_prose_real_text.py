@@ -345,8 +345,11 @@ def test_korean_last_month_and_a_starting_point():
 
 
 def test_both_countries_is_the_pair_never_the_world():
-    ko = "베트남 통계총국에 따르면 올해 1~9월 양국의 교역액은 650억달러였다."
+    ko = "베트남 통계총국에 따르면 올해 1~9월 한국과 베트남 양국의 교역액은 650억달러였다."
     assert _figures(ko, "ko", date(2025, 10, 20)) == {("VNM", "KOR", "total", "2025-01..2025-09", 65_000_000_000)}
+    # with the pair left unnamed, "양국" is no figure at all, and never one against the world
+    unnamed = "베트남 통계총국에 따르면 올해 1~9월 양국의 교역액은 650억달러였다."
+    assert not any(f[1] == "WLD" for f in _figures(unnamed, "ko", date(2025, 10, 20)))
 
 
 def test_a_korean_event_date_is_no_period_for_what_follows():
@@ -618,3 +621,148 @@ def test_the_two_countries_take_the_pair_the_text_named_never_a_fixed_one():
     assert _figures(about_vietnam, "ko") == {("KOR", "VNM", "total", "2025", 78_000_000_000)}
     en = "Korea and Japan held talks on Monday. Trade between the two countries reached US$78 billion last year."
     assert not any(f[1] == "VNM" for f in _figures(en, "en"))
+
+
+# --- a page that has stated one trade period goes on about it ------------------------------------------------
+
+
+def test_a_later_paragraph_takes_the_page_s_one_period():
+    en = (
+        "In the first quarter of 2025, Vietnam's exports rose 9.0% to $95.0 billion, according to the customs office.\n"
+        "Korean firms expanded their production lines in the northern provinces, officials told reporters at a briefing held on Tuesday.\n"
+        "Among its markets, Vietnam's exports to South Korea were $6.2 billion in the period.\n"
+    )
+    assert ("VNM", "KOR", "export", "2025-01..2025-03", 6_200_000_000) in _figures(en, "en")
+    # two periods stated before: the later paragraph's figure without a period of its own is not emitted
+    two = (
+        "In the first quarter of 2025, Vietnam's exports rose 9.0% to $95.0 billion, according to the customs office.\n"
+        "In March alone, Vietnam's exports were $35.1 billion, the office said in a statement issued to reporters on Tuesday.\n"
+        "Among its markets, Vietnam's exports to South Korea were $6.2 billion.\n"
+    )
+    assert not any(f[1] == "KOR" for f in _figures(two, "en"))
+
+
+def test_a_sector_of_the_economy_is_not_the_country():
+    en = (
+        "In the first half of 2025, Vietnam posted a trade surplus of $7.6 billion. "
+        "The domestic sector ran a deficit of $9.1 billion while the foreign-invested sector had a surplus of "
+        "$16.7 billion."
+    )
+    got = _figures(en, "en")
+    assert ("VNM", "WLD", "balance", "2025-01..2025-06", 7_600_000_000) in got
+    assert {f[4] for f in got} == {7_600_000_000}
+    vi = "Trong 6 tháng đầu năm 2025, Việt Nam xuất siêu 7,6 tỷ USD. Khu vực kinh tế trong nước nhập siêu 9,1 tỷ USD."
+    assert {f[4] for f in _figures(vi, "vi")} == {7_600_000_000}
+
+
+def test_the_general_department_of_statistics_speaks_for_vietnam():
+    en = (
+        "In the first quarter, total export turnover was $88.4 billion, up 6.1 per cent year-on-year, "
+        "according to the General Department of Statistics."
+    )
+    assert _figures(en, "en", date(2025, 4, 6)) == {("VNM", "WLD", "export", "2025-01..2025-03", 88_400_000_000)}
+    # the agency settles no side a sentence names itself: a third pair stays that pair's, never Vietnam's
+    other = "According to the General Department of Statistics, in March Japan's exports to China were $12.0 billion."
+    assert not any(f[0] == "VNM" for f in _figures(other, "en", date(2025, 4, 6)))
+
+
+def test_the_largest_buyer_of_a_country_s_goods_is_its_export_market():
+    en = "In the first five months of 2025, the U.S. was the largest importer of Vietnamese goods with US$60.1 billion."
+    got = _items(en, "en", date(2025, 6, 10))
+    assert ("rank", "VNM", "USA", "export", "2025-01..2025-05", 1) in got
+    assert ("figure", "VNM", "USA", "export", "2025-01..2025-05", 60_100_000_000, None) in got
+    # the buyer of one commodity ranks that commodity's trade, not the country's
+    rice = "In the first five months of 2025, the Philippines was the largest importer of Vietnamese rice with $1.2 billion."
+    assert not _items(rice, "en", date(2025, 6, 10))
+
+
+def test_followed_by_ranks_the_next_member_and_gives_each_member_its_figure():
+    en = (
+        "In the first half of 2025, China was Vietnam's largest import market with $60.2 billion, up 12.0 percent. "
+        "It was followed by South Korea with $27.3 billion, up 5.5 percent, the ASEAN bloc with $22.0 billion, "
+        "and Japan with $11.9 billion."
+    )
+    got = _items(en, "en", date(2025, 7, 10))
+    assert ("rank", "VNM", "CHN", "import", "2025-01..2025-06", 1) in got
+    assert ("rank", "VNM", "KOR", "import", "2025-01..2025-06", 2) in got
+    assert ("figure", "VNM", "KOR", "import", "2025-01..2025-06", 27_300_000_000, 5.5) in got
+    assert ("figure", "VNM", "JPN", "import", "2025-01..2025-06", 11_900_000_000, None) in got
+    # a bloc is no partner, and after it no member's rank is claimed (only the first follower's)
+    assert not any(x[2] in ("ASEAN", "JPN") for x in got if x[0] == "rank")
+    assert not any(x[5] == 22_000_000_000 for x in got if x[0] == "figure")
+    vi = (
+        "Trong 6 tháng đầu năm 2025, Trung Quốc là thị trường nhập khẩu lớn nhất của Việt Nam với 60,2 tỷ USD, "
+        "tiếp theo là Hàn Quốc với 27,3 tỷ USD."
+    )
+    assert ("VNM", "KOR", "import", "2025-01..2025-06", 27_300_000_000) in _figures(vi, "vi", date(2025, 7, 10))
+
+
+def test_followed_by_without_a_ranking_or_of_commodities_gives_nothing():
+    items = (
+        "In the first half of 2025, phones were Vietnam's largest export item with $27.1 billion, "
+        "followed by textiles with $17.2 billion and Japan with $1.0 billion."
+    )
+    assert not _items(items, "en", date(2025, 7, 10))
+    plain = (
+        "In the first half of 2025, Vietnam's exports to China rose 9.0 percent, followed by Japan with $11.9 billion."
+    )
+    assert not any(f[1] == "JPN" for f in _figures(plain, "en", date(2025, 7, 10)))
+
+
+def test_a_vietnamese_ranking_run_on_with_semicolons():
+    vi = (
+        "Trong 6 tháng đầu năm 2025, Trung Quốc là thị trường xuất khẩu lớn thứ hai của Việt Nam với 31,0 tỷ USD, "
+        "tăng 8,0%; khu vực EU đạt 25,1 tỷ USD, tăng 9,2%; Hàn Quốc đạt 12,4 tỷ USD, tăng 6,3%."
+    )
+    got = _items(vi, "vi", date(2025, 7, 10))
+    assert ("figure", "VNM", "CHN", "export", "2025-01..2025-06", 31_000_000_000, 8.0) in got
+    assert ("figure", "VNM", "KOR", "export", "2025-01..2025-06", 12_400_000_000, 6.3) in got
+    assert not any(x[0] == "figure" and x[5] == 25_100_000_000 for x in got)  # a bloc
+    assert not any(x[0] == "rank" and x[2] == "KOR" for x in got)  # a member's place is not stated
+    # without a ranking before it, "Hàn Quốc đạt …" in a semicolon list settles no flow
+    plain = "Trong 6 tháng đầu năm 2025, giá cà phê tăng 8,0%; Hàn Quốc đạt 12,4 tỷ USD."
+    assert not _figures(plain, "vi", date(2025, 7, 10))
+
+
+def test_a_contrasting_clause_keeps_its_own_period_and_shares_the_first_clause_s_sides():
+    # "whereas last year …" dates the contrasted clause, not the figure before it
+    en = "Vietnam's trade deficit with Japan widened to $230 million, whereas last year Vietnam had a surplus with it."
+    assert not any(f[4] == -230_000_000 and f[3] == "2025" for f in _figures(en, "en"))
+    # "whereas exports stood at …": the same two countries as the first clause, even when its amount is no figure
+    sides = (
+        "In the first eleven months of 2015, Vietnam's imports from China topped $44.99 billion, "
+        "whereas exports stood at $15.5 billion."
+    )
+    assert _figures(sides, "en", date(2015, 12, 10)) == {("VNM", "CHN", "export", "2015-01..2015-11", 15_500_000_000)}
+    # … but a clause that names its own side is its own
+    own = (
+        "In the first eleven months of 2015, Vietnam's imports from China topped $44.99 billion, "
+        "whereas Japan's exports stood at $15.5 billion."
+    )
+    assert not any(f[0] == "VNM" and f[4] == 15_500_000_000 for f in _figures(own, "en", date(2015, 12, 10)))
+
+
+def test_a_forecast_s_year_is_no_page_period():
+    en = (
+        "Vietnam is forecast to post a $30 billion trade deficit with China in 2025, according to the latest report "
+        "of Vietnam Customs.\n"
+        "In the first ten months of 2025, Vietnam's trade deficit with South Korea was $24.1 billion, according to the "
+        "customs office data.\n"
+        "Korean firms expanded their production lines in the northern provinces, officials told reporters at a briefing "
+        "held on Tuesday.\n"
+        "The deficit with Thailand in ten months was $3.9 billion.\n"
+    )
+    got = _figures(en, "en", date(2025, 11, 10))
+    assert ("VNM", "THA", "balance", "2025-01..2025-10", -3_900_000_000) in got
+    assert not any(f[4] == -30_000_000_000 for f in got)  # the forecast itself stays out
+
+
+def test_a_web_address_line_is_no_text():
+    en = (
+        "URL: https://news.example.org/2024/05/vietnam-trade-deficit-with-china\n\n"
+        "Korean firms expanded their production lines in the northern provinces, officials told reporters at a briefing "
+        "held on Tuesday.\n"
+        "Vietnam's trade deficit with Thailand was $3.9 billion, the General Statistics Office said.\n"
+    )
+    assert not any(f[3] == "2024" for f in _figures(en, "en", date(2025, 11, 10)))
+    assert [p for p in sentences(en) if "example.org" in p.text] == []
