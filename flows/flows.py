@@ -68,22 +68,13 @@ def _run_pairs(run: p.Run, pairs, refetch: bool) -> None:
     i = 0
     while i < len(pairs):
         futures[i].wait()
-        j = i + 1
-        while j < len(pairs) and futures[j].state.is_final():
-            j += 1
-        items = []
-        for (src, w), fut in zip(pairs[i:j], futures[i:j], strict=True):
-            try:
-                snaps = fut.result()
-            except TradewatchError as exc:
-                snaps = [exc]
-            items.append((src, w, snaps))
+        items = p.ready_windows(pairs, futures, i, done=lambda f: f.state.is_final())
         label = " + ".join(f"{src.id} {w}" for src, w, _ in items[:2]) + (
             f" + {len(items) - 2} more" if len(items) > 2 else ""
         )
         for out in ingest_windows_task(run, items, label):
             p.record_source(run, out)
-        i = j
+        i += len(items)
 
 
 def _finish(run: p.Run) -> dict[str, Any]:

@@ -816,19 +816,27 @@ def run_windows(run: Run, pairs: Sequence[tuple[Source, Period]], *, refetch: bo
                 with _phase(run, "validate"):
                     loader.join()
                 loader = None
-            j = i + 1
-            while j < len(pairs) and futures[j].done():
-                j += 1
-            items = []
-            for (src, w), fut in zip(pairs[i:j], futures[i:j], strict=True):
-                try:
-                    snaps = fut.result()
-                except TradewatchError as exc:
-                    snaps = [exc]
-                items.append((src, w, snaps))
+            items = ready_windows(pairs, futures, i, done=lambda f: f.done())
             for out in ingest_windows(run, items):
                 record_source(run, out)
-            i = j
+            i += len(items)
+
+
+def ready_windows(pairs: Sequence[tuple[Source, Period]], futures: Sequence, i: int, *, done) -> list:
+    """Window ``i`` (its fetch finished) and every later one whose fetch ``done`` says has finished, in plan order,
+    as ``(source, window, snapshots)``; a fetch that raised a named error gives ``[error]``. ``futures`` are the
+    fetches of ``pairs`` (``concurrent.futures`` here, Prefect's in ``flows.flows``)."""
+    j = i + 1
+    while j < len(pairs) and done(futures[j]):
+        j += 1
+    items = []
+    for (src, w), fut in zip(pairs[i:j], futures[i:j], strict=True):
+        try:
+            snaps = fut.result()
+        except TradewatchError as exc:
+            snaps = [exc]
+        items.append((src, w, snaps))
+    return items
 
 
 # A run of this many windows or more loads Great Expectations while its first responses are
