@@ -30,6 +30,20 @@ SUITES = {
 _SAMPLE_BASE = (*KEY_COLUMNS, "value_usd", "precision_usd")
 
 
+def suite_parameters(settings, today) -> dict:
+    """The suites' run-time parameters: known reporters and partners, the last publishable day, the tolerances."""
+    from expectations.frame import last_publishable_day
+
+    alpha3 = sorted(c.alpha3 for c in countries())
+    return {
+        "reporters": sorted(set(settings.reporters) | set(alpha3)),
+        "partners": alpha3,
+        "last_publishable_day": last_publishable_day(today),
+        "revision_tolerance_pct": float(settings.revision_tolerance_pct),
+        "min_partners": int(settings.min_partners),
+    }
+
+
 def plain(obj: Any) -> Any:
     """JSON-safe: numpy scalars to Python, NaN/inf to None (PostgreSQL's JSON has no NaN)."""
     if isinstance(obj, dict):
@@ -228,7 +242,7 @@ def validate_batch(
     """
     from expectations import gx
     from expectations.baseline import add_history_columns
-    from expectations.frame import add_identity_columns, add_value_columns, build_frame, last_publishable_day
+    from expectations.frame import add_identity_columns, add_value_columns, build_frame
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -255,15 +269,7 @@ def validate_batch(
         extra["cross_source"] = ref
     timings["baseline"] = time.perf_counter() - t
 
-    registry = countries()
-    alpha3 = sorted(c.alpha3 for c in registry)
-    parameters = {
-        "reporters": sorted(set(settings.reporters) | set(alpha3)),
-        "partners": alpha3,
-        "last_publishable_day": last_publishable_day(today),
-        "revision_tolerance_pct": float(settings.revision_tolerance_pct),
-        "min_partners": int(settings.min_partners),
-    }
+    parameters = suite_parameters(settings, today)
     checks = SUITES[batch.kind]()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     run_name = slug(f"{batch.key}" + (f" {run_id}" if run_id else ""))
@@ -381,7 +387,7 @@ def validate_together(
     from db.baseline_queries import COLUMNS
     from expectations import gx
     from expectations.baseline import add_history_columns
-    from expectations.frame import add_identity_columns, add_value_columns, build_frame, last_publishable_day
+    from expectations.frame import add_identity_columns, add_value_columns, build_frame
 
     if not batches:
         return []
@@ -425,15 +431,7 @@ def validate_together(
             }
         )
         del stored
-    registry = countries()
-    alpha3 = sorted(c.alpha3 for c in registry)
-    parameters = {
-        "reporters": sorted(set(settings.reporters) | set(alpha3)),
-        "partners": alpha3,
-        "last_publishable_day": last_publishable_day(today),
-        "revision_tolerance_pct": float(settings.revision_tolerance_pct),
-        "min_partners": int(settings.min_partners),
-    }
+    parameters = suite_parameters(settings, today)
     # one Great Expectations run per kind (each kind has its suite)
     flagged: set[int] = set()
     runs: dict[str, Any] = {}

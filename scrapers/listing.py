@@ -95,16 +95,20 @@ class ReleaseSource(Source):
             if not items:
                 out.append(EmptyResult(self.id, listing.full_url, "the listing links to no release (layout changed?)"))
                 continue
-            new: list[Request] = []
-            for url, _title, published in items:
-                if published and not (window.start <= published <= window.end):
-                    continue
-                req = self.article_request(url)
-                if fetcher.replay is None and fetcher.archive.latest(req.key) is not None:
-                    continue  # fetched once already: releases do not change
-                new.append(req)
-            out.extend(fetcher.fetch_many(new[: self.max_new_per_run]))
+            out.extend(fetcher.fetch_many(self.new_articles(fetcher, items, window)))
         return out
+
+    def new_articles(self, fetcher: Fetcher, items, window: Period) -> list[Request]:
+        """The listed releases published in ``window`` and not archived yet, at most ``max_new_per_run``."""
+        new: list[Request] = []
+        for url, _title, published in items:
+            if published and not (window.start <= published <= window.end):
+                continue
+            req = self.article_request(url)
+            if fetcher.replay is None and fetcher.archive.latest(req.key) is not None:
+                continue  # fetched once already: releases do not change
+            new.append(req)
+        return new[: self.max_new_per_run]
 
     # --- parsing ------------------------------------------------------------------------------
     def article_text(self, snap: Snapshot) -> tuple[str, str | None, date | None]:

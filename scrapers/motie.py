@@ -201,15 +201,7 @@ class Motie(ReleaseSource):
             except TradewatchError as exc:
                 out.append(exc)
                 continue
-            new = []
-            for url, _title, published in items:
-                if published and not (window.start <= published <= window.end):
-                    continue
-                art = self.article_request(url)
-                if fetcher.replay is None and fetcher.archive.latest(art.key) is not None:
-                    continue  # fetched once already: releases do not change
-                new.append(art)
-            for art in new[: self.max_new_per_run]:
+            for art in self.new_articles(fetcher, items, window):
                 article = self._fetch(fetcher, art, out)
                 if article is None:
                     continue
