@@ -263,16 +263,36 @@ def _copy_rows(conn, rows: list[tuple], cols: str) -> None:
     conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
 
 
+def series_keys(observations: Sequence[Observation]) -> list[tuple]:
+    """``o.key`` of every observation, each distinct period formatted once (a window's
+    12k figures share 12 periods; ``str(period)`` per figure was a backfill's hot spot)."""
+    texts: dict[int, str] = {}  # by id(): the periods live as long as the observations
+    out = []
+    for o in observations:
+        p = o.period
+        t = texts.get(id(p))
+        if t is None:
+            t = texts[id(p)] = str(p)
+        out.append((o.reporter, o.partner, o.flow.value, t, o.commodity, o.source))
+    return out
+
+
 def load_current(
-    session: Session, observations: Sequence[Observation]
+    session: Session, observations: Sequence[Observation], keys: Sequence[tuple] | None = None
 ) -> dict[tuple, tuple[int, int, int, datetime | None]]:
-    """Current (id, value, precision, fetched_at) for every series key the batch touches."""
+    """Current (id, value, precision, fetched_at) for every series key the batch touches.
+
+    ``keys``: the observations' ``series_keys``, if the caller has them already.
+    """
+    if keys is None:
+        keys = series_keys(observations)
     wanted: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, date] = {}
-    for o in observations:
-        p = str(o.period)
-        wanted[o.source].add(p)
-        starts[p] = o.period.start
+    for o, k in zip(observations, keys, strict=True):
+        p = k[3]
+        if p not in starts:
+            starts[p] = o.period.start
+        wanted[k[5]].add(p)
     found: dict[tuple, tuple[int, int, int, datetime | None]] = {}
     cols = (
         ObservationRow.id,
@@ -318,32 +338,36 @@ def store_batch(
     run_id: str | None = None,
     now: datetime | None = None,
     fetched_at: dict[str, datetime] | None = None,
+    keys: Sequence[tuple] | None = None,
 ) -> StoreResult:
     """Insert new figures, supersede changed ones, skip unchanged ones; all in ``session``.
 
     A value published again with its rounding (34.25 vs 34.26 bn at ±0.005 bn) is
     the same figure, not a revision. The caller's transaction makes it atomic.
+    ``keys``: the observations' ``series_keys``, if the caller has them already.
     """
     now = now or utcnow()
     fetched_at = fetched_at or {}
     result = StoreResult()
-    keys = [o.key for o in observations]  # computed once: a backfill window holds ~12k figures
-    seen: set[tuple] = set()
-    for k in keys:
-        if k in seen:
-            raise DuplicateKey(f"the batch holds {k} twice")
-        seen.add(k)
+    if keys is None:
+        keys = series_keys(observations)  # computed once: a backfill window holds ~12k figures
+    if len(set(keys)) != len(keys):
+        seen: set[tuple] = set()
+        for k in keys:
+            if k in seen:
+                raise DuplicateKey(f"the batch holds {k} twice")
+            seen.add(k)
 
-    current = load_current(session, observations)
+    current = load_current(session, observations, keys)
     inserts: list[tuple] = []
     superseded: list[int] = []
-    periods: dict[Period, tuple[str, str, date, date]] = {}
+    periods: dict[int, tuple[str, str, date, date]] = {}  # by id() of the batch's periods
     for o, key in zip(observations, keys, strict=True):
         fa = fetched_at.get(o.snapshot_sha256 or "")
         p = o.period
-        pinfo = periods.get(p)
+        pinfo = periods.get(id(p))
         if pinfo is None:
-            pinfo = periods[p] = (key[3], p.kind.value, p.start, p.end)
+            pinfo = periods[id(p)] = (key[3], p.kind.value, p.start, p.end)
         cur = current.get(key)
         if cur is None:
             inserts.append(_row_tuple(o, pinfo, now, run_id, fa, None))

@@ -333,6 +333,7 @@ class PendingBatch:
     fetched: dict[str, datetime]
     out: SourceOutcome
     changed: list[Observation] | None = None  # what would change the store (``_changed``)
+    changed_keys: list[tuple] | None = None  # their series keys
 
 
 def parse_window(
@@ -398,8 +399,10 @@ def ingest_windows(
 ) -> list[SourceOutcome]:
     """Several windows at once: parsed, validated together, then stored one batch at a time, in order.
 
-    At most about ``TOGETHER_ROWS`` figures are held at a time: once the windows parsed
-    so far hold that many, they are ingested before the next ones are parsed.
+    At most ``TOGETHER_ROWS`` figures (and one more window) are held at a time: a window
+    that would take the held ones over that many is parsed, then the held ones are
+    ingested before it joins the next lot, so that each lot is one joint validation
+    (``_together_segment`` stops at the same bound) and no window is left over alone.
     """
     outs: list[SourceOutcome] = []
     batches: list[PendingBatch] = []
@@ -407,11 +410,12 @@ def ingest_windows(
     for source, window, snaps in items:
         out, bs = parse_window(run, source, window, snaps)
         outs.append(out)
-        batches.extend(bs)
-        rows += sum(len(b.observations) for b in bs)
-        if rows >= TOGETHER_ROWS:
+        n = sum(len(b.observations) for b in bs)
+        if batches and rows + n > TOGETHER_ROWS:
             ingest_batches(run, batches)
             batches, rows = [], 0
+        batches.extend(bs)
+        rows += n
     if batches:
         ingest_batches(run, batches)
     for out in outs:
@@ -432,7 +436,7 @@ def ingest_batches(run: Run, batches: Sequence[PendingBatch], *, together: bool 
     """
     with _phase(run, "store"):  # the diff against the stored figures
         for b in batches:
-            b.changed = _changed(run, b.observations, b.fetched)
+            b.changed, b.changed_keys = _changed_keys(run, b.observations, b.fetched)
             b.out.unchanged += len(b.observations) - len(b.changed)
     todo = [b for b in batches if b.changed or b.claims]  # a quiet night does no work
     i = 0
@@ -451,6 +455,7 @@ def ingest_batches(run: Run, batches: Sequence[PendingBatch], *, together: bool 
                 b.fetched,
                 changed=b.changed,
                 report=reports[j],
+                changed_keys=b.changed_keys,
             )
             if not stored and reports[j] is None and j + 1 < len(seg):
                 # quarantined: the batches after it were screened with its figures as history
@@ -518,18 +523,30 @@ def _batch_kind(source: Source) -> str:
 
 def _changed(run: Run, observations: list[Observation], fetched: dict[str, datetime]) -> list[Observation]:
     """What would change the store: new series, and new values fetched no earlier than the stored ones."""
+    return _changed_keys(run, observations, fetched)[0]
+
+
+def _changed_keys(
+    run: Run, observations: list[Observation], fetched: dict[str, datetime]
+) -> tuple[list[Observation], list[tuple]]:
+    """``_changed``, and the series keys of what it returns."""
+    keys = dbstore.series_keys(observations)
     with run.db.reading() as s:
-        current = dbstore.load_current(s, observations)
-    out = []
-    for o in observations:
-        c = current.get(o.key)
+        current = dbstore.load_current(s, observations, keys)
+    if not current:  # nothing of the batch stored yet (a backfill's new months)
+        return list(observations), keys
+    out, out_keys = [], []
+    for o, k in zip(observations, keys, strict=True):
+        c = current.get(k)
         if c is None:
             out.append(o)
+            out_keys.append(k)
         elif not o.same_figure(c[1], c[2]):
             fa = fetched.get(o.snapshot_sha256 or "")
             if fa is None or c[3] is None or fa >= c[3]:
                 out.append(o)
-    return out
+                out_keys.append(k)
+    return out, out_keys
 
 
 def _validate_and_store(
@@ -544,6 +561,7 @@ def _validate_and_store(
     *,
     changed: list[Observation] | None = None,
     report=None,
+    changed_keys: list[tuple] | None = None,
 ) -> bool:
     """Validate (unless ``report`` is given: validated already) and store one batch.
 
@@ -552,7 +570,7 @@ def _validate_and_store(
     # Only what is new or changed is validated and stored: a quiet night does no work.
     if changed is None:
         with _phase(run, "store"):
-            changed = _changed(run, observations, fetched)
+            changed, changed_keys = _changed_keys(run, observations, fetched)
         out.unchanged += len(observations) - len(changed)
     if not changed and not claims:
         return True
@@ -572,7 +590,9 @@ def _validate_and_store(
                     with _phase(run, "validate"):
                         _quarantine(s, run, source, batch_key, report, vrow, out)
                     return False
-                result = dbstore.store_batch(s, changed, claims, run_id=run.run_id, fetched_at=fetched)
+                result = dbstore.store_batch(
+                    s, changed, claims, run_id=run.run_id, fetched_at=fetched, keys=changed_keys
+                )
                 out.stored += result.inserted
                 out.revised += result.revised
                 out.unchanged += result.unchanged
@@ -588,7 +608,7 @@ def _validate_and_store(
 
             if isinstance(exc, (IntegrityError, OperationalError)) and attempt < 2:
                 log.info("%s: concurrent write (%s); retrying the batch", batch_key, type(exc).__name__)
-                changed = _changed(run, observations, fetched)
+                changed, changed_keys = _changed_keys(run, observations, fetched)
                 if not changed and not claims:
                     return True
                 continue
