@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, and_, select, update
@@ -140,6 +141,10 @@ _BIG_INSERT = 2_000  # rows: from here SQLite's page cache is raised for the ins
 _BIG_CACHE_KB = 32_768
 
 
+# reporter, partner, flow, commodity, period_start, source: the leading columns of the series indexes
+_SERIES_ORDER = itemgetter(0, 1, 2, 7, 5, 8)
+
+
 def _row_tuple(
     o: Observation,
     period: tuple[str, str, date, date],
@@ -191,20 +196,24 @@ def _insert_rows(session: Session, rows: list[tuple]) -> None:
     SQLite: one ``executemany`` of values already converted the way SQLAlchemy
     converts them (each distinct date or time once, not once per row and column).
     """
+    if not rows:
+        return
     conn = session.connection()
     dialect = conn.dialect
     cols = ", ".join(INSERT_COLUMNS)
+    # in the order of the series indexes: consecutive rows land on the same index pages
+    # (a window comes month by month, partner by partner; sorted, SQLite's insert took ~25 % less CPU)
+    rows = sorted(rows, key=_SERIES_ORDER)
     if dialect.name == "postgresql":
         _copy_rows(conn, rows, cols)
         return
     procs = _bind_processors(dialect)
-    converted: list[list] = []
+    converted: list = list(zip(*rows, strict=True))  # the columns
     for i, proc in enumerate(procs):
-        column = [r[i] for r in rows]
         if proc is not None:
             memo: dict = {}
             out = []
-            for v in column:
+            for v in converted[i]:
                 try:
                     out.append(memo[v])
                 except KeyError:
@@ -212,8 +221,7 @@ def _insert_rows(session: Session, rows: list[tuple]) -> None:
                     out.append(c)
                 except TypeError:  # an unhashable value: convert it alone
                     out.append(proc(v))
-            column = out
-        converted.append(column)
+            converted[i] = out
     params = list(zip(*converted, strict=True))
     if dialect.paramstyle == "qmark":
         marks = ", ".join("?" for _ in INSERT_COLUMNS)
