@@ -157,7 +157,7 @@ def _row_tuple(
     return (
         o.reporter,
         o.partner,
-        o.flow.value,
+        FLOW_VALUES.get(id(o.flow)) or o.flow.value,
         text,
         kind,
         start,
@@ -271,17 +271,23 @@ def _copy_rows(conn, rows: list[tuple], cols: str) -> None:
     conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
 
 
+# a flow's value by the member's id (members are singletons; ``.value`` on an enum is a slow descriptor)
+FLOW_VALUES = {id(f): f.value for f in Flow}
+
+
 def series_keys(observations: Sequence[Observation]) -> list[tuple]:
     """``o.key`` of every observation, each distinct period formatted once (a window's
     12k figures share 12 periods; ``str(period)`` per figure was a backfill's hot spot)."""
     texts: dict[int, str] = {}  # by id(): the periods live as long as the observations
+    flows = FLOW_VALUES
     out = []
     for o in observations:
         p = o.period
         t = texts.get(id(p))
         if t is None:
             t = texts[id(p)] = str(p)
-        out.append((o.reporter, o.partner, o.flow.value, t, o.commodity, o.source))
+        f = o.flow
+        out.append((o.reporter, o.partner, flows.get(id(f)) or f.value, t, o.commodity, o.source))
     return out
 
 

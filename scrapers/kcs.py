@@ -412,7 +412,15 @@ def read_rows(items, service: str, source: str, url: str) -> Rows:
     int_ok = _INT.match
     for index, el in enumerate(items, start=1):
         out.n_items += 1
-        f = children_text(el)
+        f = {}  # children_text(el), inline: ~80k rows in a 26-year backfill
+        for child in el:
+            name = child.tag
+            if type(name) is not str:  # a comment or processing instruction
+                continue
+            if "}" in name:
+                name = name.rsplit("}", 1)[-1]
+            if name:
+                f[name] = (child.text or "").strip()
         missing = [k for k in required if k not in f]
         if missing:
             unexpected = sorted(set(f) - known)
