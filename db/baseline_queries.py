@@ -38,8 +38,10 @@ def _fetch(conn, q) -> list:
     SQLAlchemy passes through as they come, so its ``Row`` per row (most of the read's CPU) is skipped."""
     result = conn.execute(q)
     cursor = getattr(result, "cursor", None)
-    if cursor is None or getattr(result, "_metadata", None) is None or any(
-        getattr(result._metadata, "_processors", None) or ()
+    if (
+        cursor is None
+        or getattr(result, "_metadata", None) is None
+        or any(getattr(result._metadata, "_processors", None) or ())
     ):
         return result.all()
     try:

@@ -285,7 +285,7 @@ def _configurations_built_once():
         try:
             yield
         finally:
-            Expectation.configuration = prop  # type: ignore[method-assign]
+            Expectation.configuration = prop  # type: ignore[method-assign,assignment]
 
 
 def _build_docs(res, suite, batch_id: str, run_id, docs_dir: Path, *, stored: bool) -> str | None:
