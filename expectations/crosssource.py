@@ -187,7 +187,9 @@ def add_reference_columns(df, session) -> dict[str, Any]:
         except (TypeError, ValueError):
             ok = False
         # a row the schema checks will fail is not looked up
-        rows.append((rep, par, flo, per, com, src, value, precision, bool(a)) if ok else ("", "", "", "", "", "", 0, 1, False))
+        rows.append(
+            (rep, par, flo, per, com, src, value, precision, bool(a)) if ok else ("", "", "", "", "", "", 0, 1, False)
+        )
     refs, notes = find_references(session, rows)
     used: set[str] = set()
     for i, r in enumerate(refs):

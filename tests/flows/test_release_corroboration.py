@@ -43,10 +43,15 @@ def _store_official(db, settings) -> None:
             "ngaySoBo": "09/07/2026",
             "ngayChinhThuc": "",
         }
-        srv.on("/bridge", {"body": json.dumps({"data": [item]}).encode(), "headers": {"Content-Type": "application/json"}})
+        srv.on(
+            "/bridge", {"body": json.dumps({"data": [item]}).encode(), "headers": {"Content-Type": "application/json"}}
+        )
         srv.on(
             BULLETIN_PATH,
-            {"body": (SCRAPER_DATA / "vn_customs_2026-t6-5x_ta-sb.pdf").read_bytes(), "headers": {"Content-Type": "application/pdf"}},
+            {
+                "body": (SCRAPER_DATA / "vn_customs_2026-t6-5x_ta-sb.pdf").read_bytes(),
+                "headers": {"Content-Type": "application/pdf"},
+            },
         )
         s = settings.model_copy(update={"vn_customs_base_url": srv.url})
         run = p.open_run(s, "nightly", {"sources": ["vn_customs"]}, db=db, today=date(2026, 7, 15), send_alerts=False)
@@ -77,7 +82,10 @@ def _run_release(db, settings):
             "</channel></rss>"
         ).encode()
         srv.on("/feed.xml", {"body": feed, "headers": {"Content-Type": "application/rss+xml"}})
-        srv.on("/news/vnm-kor-2026h1.html", {"body": PAGE.read_bytes(), "headers": {"Content-Type": "text/html; charset=utf-8"}})
+        srv.on(
+            "/news/vnm-kor-2026h1.html",
+            {"body": PAGE.read_bytes(), "headers": {"Content-Type": "text/html; charset=utf-8"}},
+        )
         s = settings.model_copy(update={"releases_feeds": [f"{srv.url}/feed.xml"]})
         run = p.open_run(s, "nightly", {"sources": ["releases"]}, db=db, today=date(2026, 7, 20))
         try:
@@ -93,7 +101,9 @@ def test_release_figures_are_corroborated_or_held_back_one_by_one(db, settings):
     with db.session() as sess:
         official_before = sorted(
             (r.source, r.reporter, r.partner, r.flow, r.period, r.value_usd, r.id)
-            for r in sess.execute(select(ObservationRow).where(ObservationRow.source.in_(["kcs", "vn_customs"]))).scalars()
+            for r in sess.execute(
+                select(ObservationRow).where(ObservationRow.source.in_(["kcs", "vn_customs"]))
+            ).scalars()
         )
         alerts_before = set(sess.execute(select(AlertRow.dedup_key)).scalars())
 
@@ -104,21 +114,24 @@ def test_release_figures_are_corroborated_or_held_back_one_by_one(db, settings):
 
     with db.session() as sess:
         # agreeing: recorded as corroboration of the official figure, with the release's words
-        cor = {
-            (c.reporter, c.flow, c.period): c
-            for c in sess.execute(select(CorroborationRow)).scalars()
-        }
+        cor = {(c.reporter, c.flow, c.period): c for c in sess.execute(select(CorroborationRow)).scalars()}
         assert set(cor) == {("VNM", "export", "2026-06"), ("KOR", "export", "2026-06")}
         vn = cor[("VNM", "export", "2026-06")]
-        assert (vn.reference_source, vn.reference_value_usd, vn.value_usd) == ("vn_customs", VN_EXPORT_JUNE, 2_690_000_000)
+        assert (vn.reference_source, vn.reference_value_usd, vn.value_usd) == (
+            "vn_customs",
+            VN_EXPORT_JUNE,
+            2_690_000_000,
+        )
         assert vn.difference_usd == 2_690_000_000 - VN_EXPORT_JUNE and vn.source == "releases"
         assert vn.quote and "US$2.69 billion" in vn.quote and vn.source_url.endswith("/news/vnm-kor-2026h1.html")
         kr = cor[("KOR", "export", "2026-06")]
         assert (kr.reference_source, kr.reference_value_usd, kr.value_usd) == ("kcs", KCS_EXPORT, 4_850_000_000)
 
         # disagreeing: held back, each alone, with both values, the difference, the reference and the quote
-        held = {q.rows[0]["reporter"] + " " + q.rows[0]["flow"] + " " + q.rows[0]["period"]: q
-                for q in sess.execute(select(QuarantineRow)).scalars()}
+        held = {
+            q.rows[0]["reporter"] + " " + q.rows[0]["flow"] + " " + q.rows[0]["period"]: q
+            for q in sess.execute(select(QuarantineRow)).scalars()
+        }
         assert set(held) == {"VNM export 2026-01..2026-06", "KOR import 2026-06"}
         h1 = held["VNM export 2026-01..2026-06"]
         assert h1.state == "pending" and h1.n_rows == 1 and h1.batch_key.startswith("held back: ")
@@ -140,7 +153,9 @@ def test_release_figures_are_corroborated_or_held_back_one_by_one(db, settings):
         # the official figures stay the figures of record: no revision, nothing added
         official_after = sorted(
             (r.source, r.reporter, r.partner, r.flow, r.period, r.value_usd, r.id)
-            for r in sess.execute(select(ObservationRow).where(ObservationRow.source.in_(["kcs", "vn_customs"]))).scalars()
+            for r in sess.execute(
+                select(ObservationRow).where(ObservationRow.source.in_(["kcs", "vn_customs"]))
+            ).scalars()
         )
         assert official_after == official_before
 
