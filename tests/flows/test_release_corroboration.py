@@ -181,9 +181,18 @@ def test_release_figures_are_corroborated_or_held_back_one_by_one(db, settings):
 
 
 def test_status_counts_corroborated_and_held_back_figures(db, settings):
-    from db.corroboration import counts
+    from rich.console import Console
+
+    from report.status import collect_status, print_status
 
     _store_official(db, settings)
-    _run_release(db, settings)
-    with db.session() as sess:
-        assert counts(sess) == {"corroborated": 2, "held_back": 2, "held_back_pending": 2}
+    summary = _run_release(db, settings)
+    st = collect_status(db, settings)
+    assert st["release_figures"] == {"corroborated": 2, "held_back": 2, "held_back_pending": 2}
+    con = Console(record=True, width=200, color_system=None)
+    print_status(st, con)
+    assert "Release figures: 2 corroborated by the official figures, 2 held back for disagreeing (2 awaiting" in (
+        con.export_text()
+    )
+    row = summary.to_dict()["sources"]["releases"]
+    assert (row["corroborated"], row["held_back"]) == (2, 2)
