@@ -196,3 +196,6 @@ def test_status_counts_corroborated_and_held_back_figures(db, settings):
     )
     row = summary.to_dict()["sources"]["releases"]
     assert (row["corroborated"], row["held_back"]) == (2, 2)
+    from flows.artifacts import summary_markdown
+
+    assert "release figures: **2** corroborated by the official figures, **2** held back" in summary_markdown(summary)
