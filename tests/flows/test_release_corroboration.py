@@ -138,6 +138,10 @@ def test_release_figures_are_corroborated_or_held_back_one_by_one(db, settings):
         assert h1.rows[0]["value_usd"] == 16_200_000_000 and "US$16.2 billion" in h1.rows[0]["quote"]
         assert "16,200,000,000" in h1.reason and f"{VN_EXPORT_H1:,}" in h1.reason and "vn_customs" in h1.reason
         assert f"{16_200_000_000 - VN_EXPORT_H1:+,}" in h1.reason and "US$16.2 billion" in h1.reason
+        from flows.review import review_markdown
+
+        md = review_markdown(sess, h1)  # what the reviewer of the held-back figure reads
+        assert f"{VN_EXPORT_H1:,}" in md and "16,200,000,000" in md and "US$16.2 billion" in md
         kimp = held["KOR import 2026-06"]
         assert "2,100,000,000" in kimp.reason and f"{KCS_IMPORT:,}" in kimp.reason and "kcs" in kimp.reason
 
