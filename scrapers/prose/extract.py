@@ -229,7 +229,10 @@ def extract(
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
             carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
-            if not res.skips:  # a forecast's or a bound's period ("forecast to log … this year") is no page period
+            background = any(carry.period.end <= d.start for d in doc_periods.values())
+            # a forecast's or a bound's period ("forecast to log … this year") is no page period, nor an earlier year
+            # a sentence without a figure looks back to ("Last year, the US had one of the highest growth rates …")
+            if not res.skips and not background:
                 doc_periods[str(carry.period)] = carry.period
         if rank_pair and not res.figures:
             carry.pair = _subject_pair([rank_pair], carry.pair)
