@@ -955,6 +955,10 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
     if follow is None or pat is None:
         return {}
     out: dict[int, tuple[str, object]] = {}
+    head_list = _listed_head(sentence, lang, amounts, mentions, follow) if not claims else None
+    if head_list is not None:  # "X was Vietnam's largest import market, with $98.5 bn, followed by Y with …"
+        claims = [head_list]
+        out[0] = (head_list.partner, head_list)
     for i, a in enumerate(amounts):
         f = list(follow.finditer(sentence, 0, a.start))
         ruling = [c for c in claims if c.start < a.start and c.partner != WORLD]
@@ -972,6 +976,46 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
         if len(named) == 1:
             out[i] = (named[0].code, ruling[-1])
     return out
+
+
+@dataclass(frozen=True)
+class _ListHead:
+    reporter: str
+    partner: str
+    flow: str
+    start: int = 0
+    end: int = 0
+
+
+def _listed_head(sentence: str, lang: str, amounts: list[Amount], mentions: list[Mention], follow) -> _ListHead | None:
+    """A ranked list without a rank word of its own: "China was Vietnam's main import market, with $98.5 bn, followed
+    by Korea with $50.3 bn, …": the sentence opens with the first member (a country, the subject), names one flow and
+    its owner (Korea or Vietnam, a possessive) before the first amount, which follows ", with"; "followed by" comes
+    after it. The list's flow and owner go to every member."""
+    if not amounts:
+        return None
+    a = amounts[0]
+    head = sentence[: a.start]
+    if not re.search(r",\s*(?:with|với)\s+(?:about\s+|nearly\s+|some\s+|khoảng\s+|gần\s+)?$", head, re.I):
+        return None
+    if not follow.search(sentence, a.end, amounts[1].start if len(amounts) > 1 else len(sentence)):
+        return None
+    flows = {f for f, _ in _flow_words(head)}
+    if len(flows) != 1:
+        return None
+    ms = [m for m in mentions if m.end <= a.start]
+    subj = [m for m in ms if m.role == "subj"]
+    owner = [m for m in ms if m.role == "poss" and m.code in REPORTERS]
+    if len(subj) != 1 or len(owner) != 1 or subj[0].start > 0 or subj[0].code in (owner[0].code, WORLD):
+        return None
+    return _ListHead(owner[0].code, subj[0].code, flows.pop(), 0, len(head))
+
+
+def _flow_words(text: str) -> list[tuple[str, re.Match]]:
+    found = []
+    for name, pat in flow_patterns():
+        found += [(name, m) for m in pat.finditer(text)]
+    return found
 
 
 def _first_clause_sides(sentence: str, first: Amount, mentions: list[Mention]) -> tuple[str | None, str | None]:
