@@ -146,6 +146,8 @@ def extract(
             prev_para = s.paragraph
         prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
         pms = pms_of[i]
+        if find_flow(s.text):  # only a list that goes on without a flow word of its own ("2위 중국은 376억 달러로 …")
+            carry.last_period = None  # takes the previous sentence's period; "수입액은 …" must settle its own
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
@@ -220,6 +222,7 @@ def extract(
         # --- what this sentence passes on ---------------------------------------------------
         usable = _usable(pms)
         own = [f for f in res.figures if not f.base]
+        carry.last_period = own[0].period if len({str(f.period) for f in own}) == 1 else None
         if own:
             carry.last_figure = last_figure = own[-1]
             carry.reporter = own[-1].reporter
@@ -313,6 +316,8 @@ def _subject_pair(pairs: list[tuple[str, str]], current):
     (a market breakdown, a comparison) is that sentence's own; the next sentence's figure without a partner is
     not about it."""
     own = [p for p in pairs if set(p) == {"KOR", "VNM"}]
+    if len({frozenset(p) for p in pairs if "WLD" not in p}) > 1:  # a list of markets: Korea as one member is no subject
+        return None
     if own:
         return own[-1]
     return None if pairs else current

@@ -60,12 +60,16 @@ class Carry:
     rank_basis: str | None = None  # surplus / deficit of the paragraph's last balance ranking
     seen: set[str] = field(default_factory=set)  # the periods the paragraph's figures have stated
     subject: str | None = None  # the country the previous sentence spoke of, for "It …"
+    last_period: Period | None = None  # the one period of the previous sentence's figures, in this paragraph
+
 
     @property
     def figure_period(self) -> Period | None:
         """The period a figure without its own takes: none once the paragraph has stated two (a year to date and
-        its last month side by side leave "수입액은 …" unsettled)."""
-        return self.period if len(self.seen) <= 1 else None
+        its last month side by side leave "수입액은 …" unsettled), unless the sentence right before stated figures of one
+        period only and this one names no flow: a list goes on ("대미 수출은 10개월 만에 623억 달러. 2위 중국은 376억
+        달러로 …")."""
+        return self.period if len(self.seen) <= 1 else self.last_period
 
 
 @dataclass
