@@ -426,6 +426,10 @@ def read_sentence(
         if cmp and re.match(r"\s*\)", sentence[a.end :]):
             names = [m for m in mentions if m.end <= a.start and sentence[m.end : a.start].strip() == "("]
             cmp_code = names[-1].code if names else None
+        elif lang == "ko" and re.match(r"\s*(?:\([^)]{0,12}\))?\s*(?:보다|에\s*비해)", sentence[a.end :]):
+            # "…223억달러(6위)로 일본 321억달러(3위)보다 98억달러 적었다": the country compared with, by the same measure
+            names = [m for m in mentions if prev_end <= m.start and m.end <= a.start and not sentence[m.end : a.start].strip()]
+            cmp_code = names[-1].code if names else None
         base_fig = _base_figure(sentence, a, prev_end, lang, res, carry)
         if base_fig is None:
             res.skips.append(f"a comparison base whose figure the text does not settle: {a.text!r}")

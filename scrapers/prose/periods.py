@@ -237,7 +237,8 @@ _KO_AFTER_DEADLINE = re.compile(r"^\s*(?:년\s*)?까지")
 
 def _year(spec: str | None, published: date | None, year_hint: int | None) -> int | None:
     if spec:
-        s = spec.strip().lower().rstrip("년")
+        s = spec.strip().lower()
+        s = s[:-1] if s.endswith("년") and s[:-1].isdigit() else s  # "2014년", but "작년", "금년" are words
         if s.isdigit():
             return int(s)
         if s in ("this year", "nay", "năm nay", "올해", "올", "금년", "the year", "the same year"):
