@@ -304,7 +304,8 @@ def _change(left: str, right: str, lang: str) -> bool:
     if re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", left) and re.match(r"\s*\)", right):
         return True  # "down 23.6% ($2.70 billion)", "6.4%(9.5억 달러)": the change in money
     return bool(
-        lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right)
+        lang == "ko"
+        and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")(?!자)", right)
     )
 
 
@@ -529,14 +530,15 @@ def read_sentence(
         flow_after: str | None = None  # the flow named right after the amount ("$5 billion trade deficit")
         verb = (
             re.match(
-                r"\s*(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
-                right,
+                r"\s*(?:\([^()]{0,24}\)\s*)?(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?"
+                r"(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
+                sentence[a.end : a.end + 60],  # past a parenthesis: "187억 달러(약 20조원)의 무역흑자를"
             )
             if lang == "ko"
             else None
         )
         if verb:  # "609억달러를 베트남에 수출하고 267억달러를 수입했다": the verb after the object
-            found = find_flow(right[verb.end() : verb.end() + 5])
+            found = find_flow(sentence[a.end + verb.end() : a.end + verb.end() + 5])
             if found:
                 found = (found[0], None)
                 before = find_flow(left)
