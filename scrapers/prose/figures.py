@@ -821,7 +821,7 @@ def read_sentence(
 _FROM = {"en": re.compile(r"\bfrom\s*$", re.I), "vi": re.compile(r"\btừ\s*(?:mức\s*)?$", re.I)}
 _TO = {
     "en": re.compile(r"\bto\s*(?:about|nearly|some|almost)?\s*$", re.I),
-    "vi": re.compile(r"\b(?:lên|đến|tới)\s*(?:mức|gần|khoảng)?\s*$", re.I),
+    "vi": re.compile(r"\b(?:lên|đến|tới)\s*(?:đạt\s*)?(?:mức\s*)?(?:kỷ\s+lục\s*)?(?:gần|khoảng)?\s*$", re.I),
 }
 
 

@@ -362,6 +362,9 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
         comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base
     if lang == "vi" and kind == "year" and re.search(r"(?:so\s+với\s+)?cùng\s+kỳ\s+$", before, re.I):
         comparison = True
+    # "(bằng 57% của cả năm 2021)", "(60% of the 2021 total)": the period a share is taken of
+    if re.search(r"\d\s?%\s+(?:của|of)\s+(?:cả\s+|the\s+(?:whole\s+|entire\s+|full\s+)?)?(?:năm\s+)?$", before, re.I):
+        comparison = True
     if kind == "rel_that":
         return PeriodMention(s, e, None, relative="that", text=m.group(0))
     if kind == "rel_next":
