@@ -117,7 +117,9 @@ def _sides(flow: str, ms: list[Mention]) -> tuple[str | None, str | None, list[s
     reps = [m.code for m in ms if m.role in rep_roles]
     pars = [m.code for m in ms if m.role in par_roles]
     pair = [m.code for m in ms if m.role == "pair"]
-    reporter = reps[0] if reps else None
+    owner = [m.code for m in ms if m.role == "poss"]
+    # "Việt Nam chiếm 32% tổng kim ngạch thương mại của Hàn Quốc với Trung Quốc (…)": the flow's owner, not the subject
+    reporter = owner[0] if owner and len(set(owner)) == 1 and len(set(reps)) > 1 else (reps[0] if reps else None)
     partner = next((p for p in reversed(pars) if p != reporter), None)
     return reporter, partner, pair
 
