@@ -324,12 +324,15 @@ def _subject_pair(pairs: list[tuple[str, str]], current):
 
 
 def _dedupe_figures(items):
-    seen, out = set(), []
+    seen: dict[tuple, Figure] = {}
+    out = []
     for f, q in items:
         key = (f.reporter, f.partner, f.flow, str(f.period), f.commodity, f.value_usd)
         if key not in seen:
-            seen.add(key)
+            seen[key] = f
             out.append((f, q))
+        elif seen[key].yoy_pct is None and f.yoy_pct is not None:
+            seen[key].yoy_pct = f.yoy_pct  # the same figure stated again with its change ("수입도 259억달러로 2.9% 줄었다")
     return out
 
 

@@ -201,6 +201,8 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
         )
         if a.end <= p.start < nxt and marked:
             left, right = sentence[max(0, p.start - 40) : p.start], sentence[p.end : p.end + 16]
+            if lang == "vi" and re.search(r"\bbằng\s*$", left, re.I) and not p.sign:
+                return round(p.value - 100, 4)  # "bằng 124,8% so với cùng kỳ": the level as a share of a year before
             sign = _sign(p, left, right, lang)
             if sign and not word_re("yoy.not_yoy").search(sentence[max(a.end, p.start - 16) : p.start]):
                 return round(sign * p.value, 4)
