@@ -117,6 +117,14 @@ _EN = [
         rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?",
         "first_n",
     ),
+    # "in 11 months", "during the seven months", "in the 11-month period": the year's first N months up to
+    # publication; never "the highest in 11 months", "the last 11 months", "11 months ago"
+    (
+        r"(?<!highest )(?<!lowest )(?<!first )(?<!time )(?<!biggest )(?<!largest )(?<!record )"
+        r"\b(?:[Ii]n|[Dd]uring|[Oo]ver|[Ff]or)\s+(?:the\s+)?(?P<n>[1-9]|1[01]|two|three|four|five|six|seven|eight|nine|ten|"
+        r"eleven)(?:\s+months|-month\s+period)(?!\s+(?:ago|later|earlier|before|after|of|in\s+a\s+row|straight|running))",
+        "first_n",
+    ),
     (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
     (r"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{4}))?(?!\w)", "half"),
     (rf"(?:[Tt]he\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?(?:\s+(?P<y>{YE}))?", "quarter"),
