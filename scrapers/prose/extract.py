@@ -332,7 +332,9 @@ def _dedupe_figures(items):
             seen[key] = f
             out.append((f, q))
         elif seen[key].yoy_pct is None and f.yoy_pct is not None:
-            seen[key].yoy_pct = f.yoy_pct  # the same figure stated again with its change ("수입도 259억달러로 2.9% 줄었다")
+            seen[
+                key
+            ].yoy_pct = f.yoy_pct  # the same figure stated again with its change ("수입도 259억달러로 2.9% 줄었다")
     return out
 
 

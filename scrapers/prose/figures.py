@@ -62,7 +62,6 @@ class Carry:
     subject: str | None = None  # the country the previous sentence spoke of, for "It …"
     last_period: Period | None = None  # the one period of the previous sentence's figures, in this paragraph
 
-
     @property
     def figure_period(self) -> Period | None:
         """The period a figure without its own takes: none once the paragraph has stated two (a year to date and
@@ -433,7 +432,11 @@ def read_sentence(
             cmp_code = names[-1].code if names else None
         elif lang == "ko" and re.match(r"\s*(?:\([^)]{0,12}\))?\s*(?:보다|에\s*비해)", sentence[a.end :]):
             # "…223억달러(6위)로 일본 321억달러(3위)보다 98억달러 적었다": the country compared with, by the same measure
-            names = [m for m in mentions if prev_end <= m.start and m.end <= a.start and not sentence[m.end : a.start].strip()]
+            names = [
+                m
+                for m in mentions
+                if prev_end <= m.start and m.end <= a.start and not sentence[m.end : a.start].strip()
+            ]
             cmp_code = names[-1].code if names else None
         base_fig = _base_figure(sentence, a, prev_end, lang, res, carry)
         if base_fig is None:
@@ -1003,7 +1006,8 @@ class _ListHead:
 
 def _listed_head(sentence: str, lang: str, amounts: list[Amount], mentions: list[Mention], follow) -> _ListHead | None:
     """A ranked list without a rank word of its own: "China was Vietnam's main import market, with $98.5 bn, followed
-    by Korea with $50.3 bn, …": the sentence opens with the first member (a country, the subject), names one flow and
+    by Korea with $50.3 bn, …": the sentence opens (after an opening phrase and its comma) with the first member (a
+    country, the subject), names one flow and
     its owner (Korea or Vietnam, a possessive) before the first amount, which follows ", with"; "followed by" comes
     after it. The list's flow and owner go to every member."""
     if not amounts:
@@ -1020,7 +1024,8 @@ def _listed_head(sentence: str, lang: str, amounts: list[Amount], mentions: list
     ms = [m for m in mentions if m.end <= a.start]
     subj = [m for m in ms if m.role == "subj"]
     owner = [m for m in ms if m.role == "poss" and m.code in REPORTERS]
-    if len(subj) != 1 or len(owner) != 1 or subj[0].start > 0 or subj[0].code in (owner[0].code, WORLD):
+    opening = re.fullmatch(r"(?:[^,]{0,60},\s*)?(?:the\s+)?", head[: subj[0].start], re.I) if subj else None
+    if len(subj) != 1 or len(owner) != 1 or not opening or subj[0].code in (owner[0].code, WORLD):
         return None
     return _ListHead(owner[0].code, subj[0].code, flows.pop(), 0, len(head))
 

@@ -766,3 +766,165 @@ def test_a_web_address_line_is_no_text():
     )
     assert not any(f[3] == "2024" for f in _figures(en, "en", date(2025, 11, 10)))
     assert [p for p in sentences(en) if "example.org" in p.text] == []
+
+
+# --- issue 14, figure recall: lists, back-looking sentences, N-month periods, comparisons ----------------------------
+# Each rule on sentences of our own: a case where it must fire and one where it must not.
+
+
+def test_a_sentence_looking_back_to_an_earlier_year_lends_no_page_period():
+    page = (
+        "Vietnam's exports in the first four months of 2024 were $120.5 billion, according to the statistics office.\n"
+        "Last year, Japan recorded one of the fastest growth rates among Vietnam's export markets, with a 12 per cent "
+        "increase compared to 2022.\n"
+        "Vietnamese exports reached $20.1 billion in the United States, $6.2 billion in Japan, and $5.3 billion in "
+        "South Korea.\n"
+    )
+    got = _figures(page, "en", date(2024, 5, 10))
+    assert ("VNM", "KOR", "export", "2024-01..2024-04", 5_300_000_000) in got
+    assert ("VNM", "JPN", "export", "2024-01..2024-04", 6_200_000_000) in got
+    # a sentence about a later month is no look back: the page has stated two periods, the list settles none
+    later = page.replace("Last year, Japan", "In April, Japan").replace(
+        " compared to 2022", " on the month before, according to the report released by the ministry on Tuesday"
+    )
+    assert not any(f[4] == 5_300_000_000 for f in _figures(later, "en", date(2024, 5, 10)))
+
+
+def test_a_ranked_list_without_a_rank_word_gives_each_member_its_flow_and_owner():
+    en = (
+        "In the first half of 2024, China remained Vietnam's main import market, with $60.2 billion, up 12 percent, "
+        "followed by South Korea with $30.1 billion and Japan with $12.4 billion."
+    )
+    got = _figures(en, "en", date(2024, 7, 5))
+    assert {
+        ("VNM", "CHN", "import", "2024-01..2024-06", 60_200_000_000),
+        ("VNM", "KOR", "import", "2024-01..2024-06", 30_100_000_000),
+        ("VNM", "JPN", "import", "2024-01..2024-06", 12_400_000_000),
+    } <= got
+    # the list's first member must be a country opening the sentence
+    goods = (
+        "In the first half of 2024, electronics remained Vietnam's main import items, with $60.2 billion, "
+        "followed by machinery with $30.1 billion."
+    )
+    assert _figures(goods, "en", date(2024, 7, 5)) == set()
+
+
+def test_korean_n_months_is_the_year_to_date_but_not_the_first_rise_in_n_months():
+    ko = "베트남의 대미 수출은 10개월 동안 전년 대비 10% 증가한 900억 달러를 기록했다."
+    assert _figures(ko, "ko", date(2025, 11, 12)) == {("VNM", "USA", "export", "2025-01..2025-10", 90_000_000_000)}
+    rebound = "대베트남 수출은 10월 50억 달러로 14개월 만에 반등했다."
+    assert _figures(rebound, "ko", date(2025, 11, 12)) == {("KOR", "VNM", "export", "2025-10", 5_000_000_000)}
+    first_rise = "대베트남 수출은 50억 달러로 10개월 만에 증가했다."
+    assert not any(f[3] == "2025-01..2025-10" for f in _figures(first_rise, "ko", date(2025, 11, 12)))
+
+
+def test_a_list_without_a_flow_word_takes_the_previous_sentence_s_one_period():
+    head = "올해 10월까지 베트남의 수출은 3000억 달러였다. 10월 수출은 300억 달러로 집계됐다. "
+    ko = (
+        head
+        + "수출시장 국가별로 보면 1위는 미국이다. 베트남의 대미 수출은 10개월 동안 900억 달러였다. 2위 중국은 500억 달러로 집계됐다."
+    )
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "CHN", "export", "2025-01..2025-10", 50_000_000_000) in got
+    # a sentence that names its own flow must settle its own period
+    own = head + "베트남의 대미 수출은 10개월 동안 900억 달러였다. 수입액은 2800억 달러를 기록했다."
+    assert not any(f[4] == 280_000_000_000 for f in _figures(own, "ko", date(2025, 11, 12)))
+
+
+def test_a_list_of_markets_hands_on_no_subject_pair():
+    ko = (
+        "수출시장 국가별로 보면 1위는 미국이다. 올해 10월까지 베트남의 대미 수출은 900억 달러였다. "
+        "2위 중국은 500억 달러, 3위 한국이 160억 달러 순이었다. "
+        "지난달 베트남의 수입액은 245억 달러로 집계됐다."
+    )
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "KOR", "export", "2025-01..2025-10", 16_000_000_000) in got
+    assert not any(f[:3] == ("VNM", "KOR", "import") for f in got)
+    # a sentence about Korea–Vietnam alone still hands its pair on
+    pair = "지난달 한국의 대베트남 수출은 50억 달러였다. 수입은 20억 달러였다."
+    assert ("KOR", "VNM", "import", "2025-10", 2_000_000_000) in _figures(pair, "ko", date(2025, 11, 12))
+
+
+def test_korean_last_year_words_resolve():
+    ko = "작년 한해 대베트남 수출은 500억달러로 집계됐다."
+    assert _figures(ko, "ko", date(2025, 3, 2)) == {("KOR", "VNM", "export", "2024", 50_000_000_000)}
+    this_year = "금년 대베트남 수출은 500억달러를 기록했다."  # a year not yet over: no figure for it
+    assert _figures(this_year, "ko", date(2025, 3, 2)) == set()
+
+
+def test_korean_country_compared_by_the_same_measure():
+    ko = "지난해 대베트남 수출은 500억달러(3위)로 일본 300억달러(5위)보다 200억달러 많았다."
+    got = _figures(ko, "ko", date(2025, 3, 2))
+    assert ("KOR", "JPN", "export", "2024", 30_000_000_000) in got
+    assert not any(f[4] == 20_000_000_000 for f in got)
+    target = "지난해 대베트남 수출은 500억달러로 목표치 600억달러보다 적었다."
+    assert not any(f[4] == 60_000_000_000 for f in _figures(target, "ko", date(2025, 3, 2)))
+
+
+def test_korean_deficit_after_an_amount_is_a_balance_not_a_change():
+    ko = "관세청에 따르면 이달 1일부터 10일까지 무역수지는 15억 달러 적자를 나타냈다."
+    assert _figures(ko, "ko", date(2025, 12, 11)) == {
+        ("KOR", "WLD", "balance", "2025-12-01..2025-12-10", -1_500_000_000)
+    }
+    less = "관세청에 따르면 이달 1일부터 10일까지 대베트남 수출은 전년 동기보다 15억 달러 적었다."
+    assert not any(f[4] == 1_500_000_000 for f in _figures(less, "ko", date(2025, 12, 11)))
+
+
+def test_korean_flow_after_a_parenthesised_conversion():
+    ko = "베트남 통계청에 따르면 베트남은 올해 10월까지 187억 달러(약 25조원)의 무역흑자를 기록했다."
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "WLD", "balance", "2025-01..2025-10", 18_700_000_000) in got
+    invest = "베트남 통계청에 따르면 올해 10월까지 한국은 베트남에 187억 달러(약 25조원)의 투자를 했다."
+    assert _figures(invest, "ko", date(2025, 11, 12)) == set()
+
+
+def test_korean_countries_before_next_are_compared_with_not_the_sides():
+    ko = "한국의 대베트남 무역흑자는 올해 1~11월 300억 달러로 중국과 홍콩 다음으로 많았다."
+    got = _figures(ko, "ko", date(2025, 12, 10))
+    assert ("KOR", "VNM", "balance", "2025-01..2025-11", 30_000_000_000) in got
+    # without "다음으로" the two countries are the pair the clause speaks of
+    pair = "중국과 홍콩의 교역액은 올해 1~11월 300억 달러였다."
+    assert not any(f[:2] in (("KOR", "VNM"), ("VNM", "KOR")) for f in _figures(pair, "ko", date(2025, 12, 10)))
+
+
+def test_the_period_a_share_is_taken_of_and_the_change_as_a_share():
+    vi = (
+        "Trong 6 tháng đầu năm 2024, kim ngạch thương mại Việt Nam – Hàn Quốc đạt 40,2 tỷ USD (bằng 52% của cả năm "
+        "2023 và bằng 110,5% so với cùng kỳ năm 2023)."
+    )
+    items = [i for i in _items(vi, "vi", date(2024, 7, 10)) if i[0] == "figure"]
+    assert [(i[4], i[5], i[6]) for i in items] == [("2024-01..2024-06", 40_200_000_000, 10.5)]
+    up = "Trong 6 tháng đầu năm 2024, kim ngạch thương mại Việt Nam – Hàn Quốc đạt 40,2 tỷ USD, tăng 10,5% so với cùng kỳ."
+    assert [i[6] for i in _items(up, "vi", date(2024, 7, 10)) if i[0] == "figure"] == [10.5]
+
+
+def test_vietnamese_from_to_reaching_a_record():
+    vi = "Kim ngạch thương mại hai chiều Việt Nam – Hàn Quốc tăng từ 0,5 tỷ USD năm 1992 lên đạt mức kỷ lục 86,4 tỷ USD năm 2023."
+    got = _figures(vi, "vi", date(2024, 3, 1))
+    assert {f[3:] for f in got} == {("1992", 500_000_000), ("2023", 86_400_000_000)}
+    change = "Kim ngạch thương mại hai chiều Việt Nam – Hàn Quốc năm 2023 tăng 5 tỷ USD lên đạt mức kỷ lục 86,4 tỷ USD."
+    assert not any(f[4] == 5_000_000_000 for f in _figures(change, "vi", date(2024, 3, 1)))
+
+
+def test_the_flow_s_possessor_is_its_reporter_before_the_subject():
+    vi = "Năm 2024, Việt Nam chiếm khoảng 30% tổng kim ngạch thương mại của Hàn Quốc với Nhật Bản (70,1 tỷ USD)."
+    got = _figures(vi, "vi", date(2025, 2, 1))
+    assert ("KOR", "JPN", "total", "2024", 70_100_000_000) in got
+    subj = "Năm 2024, Việt Nam xuất khẩu sang Hàn Quốc 25,3 tỷ USD."
+    assert _figures(subj, "vi", date(2025, 2, 1)) == {("VNM", "KOR", "export", "2024", 25_300_000_000)}
+
+
+def test_a_figure_stated_again_keeps_its_change():
+    ko = (
+        "지난해 대베트남 수입은 259억달러였다. 반도체 수출은 127억달러로 전년 대비 21.6% 줄었다. "
+        "베트남으로부터 수입도 259억달러로 전년 대비 2.9% 줄었다."
+    )
+    items = [i for i in _items(ko, "ko", date(2025, 2, 1)) if i[0] == "figure" and i[5] == 25_900_000_000]
+    assert [i[6] for i in items] == [-2.9]
+
+
+def test_english_n_months_is_the_year_to_date_but_not_the_highest_in_n_months():
+    en = "Vietnam's trade deficit with Japan in 11 months was $1.2 billion."
+    assert _figures(en, "en", date(2025, 12, 10)) == {("VNM", "JPN", "balance", "2025-01..2025-11", -1_200_000_000)}
+    highest = "Vietnam's exports to Japan rose to $2.1 billion in October, the highest in 11 months."
+    assert not any(f[3] == "2025-01..2025-11" for f in _figures(highest, "en", date(2025, 12, 10)))
