@@ -414,6 +414,7 @@ def read_sentence(
     forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
     members = _ranked_members(sentence, lang, amounts, mentions, claims or [])
     spans = _from_to(sentence, amounts, pms, lang)
+    after_ref: set[int] = set()  # amounts read as "after $X for <country>"
     for i, a in enumerate(amounts):
         _mark_spans(res, amounts[i - 1] if i else None)
         prev_end = amounts[i - 1].end if i else 0
@@ -447,6 +448,19 @@ def read_sentence(
             res.figures.append(base_fig)
             continue
         own_figs = [f for f in res.figures if not f.base]
+        chained = not own_figs or (i - 1) in after_ref
+        other = _ranked_after(sentence, lang, a, prev_end, mentions, carry) if chained else None
+        if other is not None:  # "The total amount is third-highest after $79.25 billion for China and $39.66 bn for …"
+            after_ref.add(i)
+            ref = carry.last_figure
+            assert ref is not None
+            if reg.is_aggregate(other) or other in (ref.reporter, WORLD):
+                res.skips.append(f"a figure compared with that names no partner of {ref.reporter}: {a.text!r}")
+                continue
+            res.figures.append(
+                Figure(ref.reporter, other, ref.flow, ref.period, a.value_usd, a.precision_usd, ref.commodity)
+            )
+            continue
         if cmp_code and not own_figs and rank_pair and rank_flow and cmp_code != rank_pair[0]:
             # "중국(2천727억달러), 미국(1천962억달러)에 이어 세 번째로 큰 교역 규모": the ranking's own measure
             period, why = _periods_for(a, (prev_end, next_start), pms, carry.figure_period)
@@ -993,6 +1007,40 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
         if len(named) == 1:
             out[i] = (named[0].code, ruling[-1])
     return out
+
+
+# a sentence whose subject is the previous sentence's figure: "The total amount is …", "This is …", "It ranks …"
+_BACK_SUBJECT = {
+    "en": re.compile(
+        r"^\s*(?:(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum|level)|It|This|That)\s+"
+        r"(?:is|was|ranks?|ranked|came|comes|stands?|stood)\b",
+        re.I,
+    ),
+}
+_AFTER_WORD = re.compile(
+    r"\b(?:after|behind|trailing|following)\s+(?:only\s+)?$|^\s+(?:for|in|to)\s+[^$\d,;]{1,40}?(?:,\s*|\s+and\s+|,\s*and\s+)$",
+    re.I,
+)
+
+
+def _ranked_after(
+    sentence: str, lang: str, a: Amount, prev_end: int, mentions: list[Mention], carry: Carry
+) -> str | None:
+    """The country of "after $79.25 billion for China": in a sentence whose subject is the previous sentence's figure,
+    an amount after "after"/"behind" (or joined to one by "and") that is "for <country>" is that country's figure by
+    the same measure, reporter and period."""
+    pat = _BACK_SUBJECT.get(lang)
+    ref = carry.last_figure
+    if pat is None or ref is None or ref.partner == WORLD or not pat.match(sentence):
+        return None
+    before = sentence[prev_end : a.start]
+    if not _AFTER_WORD.search(before):
+        return None
+    m = re.match(r"\s+(?:for|in|to)\s+(?:the\s+)?", sentence[a.end :])
+    if m is None:
+        return None
+    named = [x for x in mentions if a.end < x.start <= a.end + m.end()]  # "for the United States": the alias's "the"
+    return named[0].code if named else None
 
 
 @dataclass(frozen=True)

@@ -928,3 +928,16 @@ def test_english_n_months_is_the_year_to_date_but_not_the_highest_in_n_months():
     assert _figures(en, "en", date(2025, 12, 10)) == {("VNM", "JPN", "balance", "2025-01..2025-11", -1_200_000_000)}
     highest = "Vietnam's exports to Japan rose to $2.1 billion in October, the highest in 11 months."
     assert not any(f[3] == "2025-01..2025-11" for f in _figures(highest, "en", date(2025, 12, 10)))
+
+
+def test_figures_after_the_previous_sentence_s_amount_are_other_countries_by_its_measure():
+    en = (
+        "According to customs data, Korea's exports to Vietnam in the first half of 2024 were $28.4 billion.\n"
+        "The amount is the third-highest after $61.2 billion for China and $60.3 billion for the United States.\n"
+    )
+    got = _figures(en, "en", date(2024, 7, 15))
+    assert ("KOR", "CHN", "export", "2024-01..2024-06", 61_200_000_000) in got
+    assert ("KOR", "USA", "export", "2024-01..2024-06", 60_300_000_000) in got
+    # a sentence with a subject of its own is no such list
+    own = en.replace("The amount is the third-highest after", "Samsung invested")
+    assert not any(f[4] == 61_200_000_000 for f in _figures(own, "en", date(2024, 7, 15)))
