@@ -199,6 +199,7 @@ def extract(
             prev_claim, prev_claim_para = heads[-1], s.paragraph
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
+        carry.stated = [f for f, _ in figure_quotes]
         res = read_sentence(
             s.text,
             lang,
@@ -213,6 +214,7 @@ def extract(
             reporter_hint=reporter_hint,
         )
         _back_reference(s.text, lang, res, carry)
+        _flow_changes(s.text, lang, pms, [f for f, _ in figure_quotes])
         carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]
         figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
@@ -311,6 +313,58 @@ def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:
         ref.yoy_pct = round(sign * p.value, 4)
 
 
+# "지난해도 전년과 비교해 수출은 7.5%, 수입은 11.5% 늘었다", "Exports rose 7.5% year-on-year and imports 11.5%",
+# "xuất khẩu tăng 7,5% so với cùng kỳ": a sentence without amounts that gives each flow its change
+_FLOW_PCT = {
+    "ko": re.compile(r"(?P<flow>수출|수입|교역)(?:액|규모)?\s*(?:은|는|이|가|도)\s*(?P<pct>\d+(?:\.\d+)?)\s?%"),
+    "en": re.compile(
+        r"\b(?P<flow>exports|imports)\s+(?:(?:rose|grew|increased|were\s+up|jumped|climbed|fell|dropped|declined|decreased|"
+        r"were\s+down)\s+(?:by\s+)?)?(?P<pct>\d+(?:\.\d+)?)\s?(?:%|percent|per\s+cent)",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"(?P<flow>xuất\s+khẩu|nhập\s+khẩu)\s+(?:tăng|giảm)\s+(?P<pct>\d+(?:,\d+)?)\s?%",
+        re.I,
+    ),
+}
+_YOY_WORDS = {
+    "ko": re.compile(r"전년(?:과\s*비교해|\s*대비|보다|에\s*비해|\s*동기)|(?:지난해|작년)(?:보다|에\s*비해|\s*대비)"),
+    "en": re.compile(r"year[- ]on[- ]year|on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y", re.I),
+    "vi": re.compile(r"so\s+với\s+(?:cùng\s+kỳ|năm\s+(?:trước|ngoái))", re.I),
+}
+
+
+def _flow_changes(sentence: str, lang: str, pms, figures: list[Figure]) -> None:
+    """A sentence without amounts that states each flow's year-on-year change, for the one period it names: the change
+    of the text's figure of that flow and period (the only one without a change of its own)."""
+    pat = _FLOW_PCT.get(lang)
+    if pat is None or find_amounts(sentence, lang) or not _YOY_WORDS[lang].search(sentence):
+        return
+    periods = {str(p.period) for p in _usable(pms)}
+    if len(periods) != 1:
+        return
+    found = list(pat.finditer(sentence))
+    if not found or word_re("yoy.not_yoy").search(sentence):
+        return
+    tail = sentence[found[-1].end() :]
+    up, down = word_re("yoy.up").search(tail), word_re("yoy.down").search(tail)
+    for m in found:
+        own = sentence[m.start() : m.end()]
+        o_up, o_down = word_re("yoy.up").search(own), word_re("yoy.down").search(own)
+        u, d = (o_up, o_down) if (o_up or o_down) else (up, down)
+        if bool(u) == bool(d):
+            continue
+        flow = find_flow(m.group("flow"))
+        if not flow:
+            continue
+        cands = [f for f in figures if f.flow.value == flow[0] and str(f.period) in periods and not f.base]
+        if len({(f.reporter, f.partner) for f in cands}) != 1 or any(f.yoy_pct is not None for f in cands):
+            continue
+        value = float(m.group("pct").replace(",", "."))
+        for f in cands:
+            f.yoy_pct = round(value if u else -value, 4)
+
+
 def _subject_pair(pairs: list[tuple[str, str]], current):
     """The pair a sentence hands on to the next ones: Korea–Vietnam only. A third country named in a sentence
     (a market breakdown, a comparison) is that sentence's own; the next sentence's figure without a partner is
@@ -324,17 +378,28 @@ def _subject_pair(pairs: list[tuple[str, str]], current):
 
 
 def _dedupe_figures(items):
-    seen: dict[tuple, Figure] = {}
-    out = []
+    out: list[tuple[Figure, str]] = []
     for f, q in items:
-        key = (f.reporter, f.partner, f.flow, str(f.period), f.commodity, f.value_usd)
-        if key not in seen:
-            seen[key] = f
+        key = (f.reporter, f.partner, f.flow, str(f.period), f.commodity)
+        # the same figure stated again, rounded or not: "2105억 달러" … "2105억5000만 달러"
+        same = next(
+            (
+                k
+                for k, (g, _) in enumerate(out)
+                if (g.reporter, g.partner, g.flow, str(g.period), g.commodity) == key
+                and abs(g.value_usd - f.value_usd) <= max(g.precision_usd, f.precision_usd) / 2
+            ),
+            None,
+        )
+        if same is None:
             out.append((f, q))
-        elif seen[key].yoy_pct is None and f.yoy_pct is not None:
-            seen[
-                key
-            ].yoy_pct = f.yoy_pct  # the same figure stated again with its change ("수입도 259억달러로 2.9% 줄었다")
+            continue
+        g = out[same][0]
+        if f.precision_usd < g.precision_usd:  # the finer statement stands, with the change either gives
+            f.yoy_pct = f.yoy_pct if f.yoy_pct is not None else g.yoy_pct
+            out[same] = (f, q)
+        elif g.yoy_pct is None and f.yoy_pct is not None:
+            g.yoy_pct = f.yoy_pct  # "수입도 259억달러로 2.9% 줄었다": the change of a figure stated before
     return out
 
 

@@ -61,6 +61,7 @@ class Carry:
     seen: set[str] = field(default_factory=set)  # the periods the paragraph's figures have stated
     subject: str | None = None  # the country the previous sentence spoke of, for "It …"
     last_period: Period | None = None  # the one period of the previous sentence's figures, in this paragraph
+    stated: list[Figure] = field(default_factory=list)  # the page's figures so far
 
     @property
     def figure_period(self) -> Period | None:
@@ -792,11 +793,13 @@ def read_sentence(
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
             continue
         # --- period -------------------------------------------------------------------------------
+        restated = False
         period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
         if i in spans:
             period, why = spans[i][1], None
         if period is None and why is None:
             period = carry.figure_period
+            restated = period is None and (period := _restated(carry.stated, reporter, partner, flow, a)) is not None
             if period is None:
                 why = "no period in the sentence or its paragraph"
         if period is None:
@@ -832,7 +835,8 @@ def read_sentence(
             approx,
             _yoy(a, percents, sentence, lang, owner),
             # the "from" end of "from X to Y" is the starting point, not what the paragraph goes on about
-            base=i in spans and i + 1 in spans and spans[i + 1][1] != spans[i][1],
+            # (nor is a figure restated, which hands nothing on: it only merges with the figure it restates)
+            base=(i in spans and i + 1 in spans and spans[i + 1][1] != spans[i][1]) or restated,
         )
         res.figures.append(fig)
     _mark_spans(res, amounts[-1])
@@ -1041,6 +1045,22 @@ def _ranked_after(
         return None
     named = [x for x in mentions if a.end < x.start <= a.end + m.end()]  # "for the United States": the alias's "the"
     return named[0].code if named else None
+
+
+def _restated(stated: list[Figure], reporter: str, partner: str, flow: str, a: Amount) -> Period | None:
+    """The period of a figure the page stated before, restated without its period ("같은 기간 전체수입액은 2105억 달러다.
+    … 수입액은 전년동기 대비 0.4% 증가한 2105억5000만 달러를 기록했다"): the same sides and flow, the same value within
+    the rounding of the two, and one period only."""
+    if a.value_usd is None:
+        return None
+    same = {
+        str(f.period): f.period
+        for f in stated
+        if (f.reporter, f.partner, f.flow.value) == (reporter, partner, flow)
+        and not f.base
+        and abs(abs(f.value_usd) - a.value_usd) <= max(f.precision_usd, a.precision_usd) / 2
+    }
+    return next(iter(same.values())) if len(same) == 1 else None
 
 
 @dataclass(frozen=True)

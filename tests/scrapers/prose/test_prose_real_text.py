@@ -941,3 +941,28 @@ def test_figures_after_the_previous_sentence_s_amount_are_other_countries_by_its
     # a sentence with a subject of its own is no such list
     own = en.replace("The amount is the third-highest after", "Samsung invested")
     assert not any(f[4] == 61_200_000_000 for f in _figures(own, "en", date(2024, 7, 15)))
+
+
+def test_a_sentence_of_changes_without_amounts_gives_each_flow_its_change():
+    ko = (
+        "산업부에 따르면 한국은 지난해 베트남에 600억달러를 수출하고 260억달러를 수입했다.\n"
+        "양국 간 교역은 꾸준히 늘고 있다. 지난해도 전년과 비교해 수출은 7.5%, 수입은 11.5% 늘었다.\n"
+    )
+    items = {(i[3], i[6]) for i in _items(ko, "ko", date(2025, 1, 5)) if i[0] == "figure"}
+    assert items == {("export", 7.5), ("import", 11.5)}
+    # without a year-on-year word the percentages may be month-on-month: no change is set
+    month = ko.replace("지난해도 전년과 비교해 ", "지난해 ")
+    assert {i[6] for i in _items(month, "ko", date(2025, 1, 5)) if i[0] == "figure"} == {None}
+
+
+def test_a_figure_restated_without_its_period_takes_the_period_it_was_stated_with():
+    ko = (
+        "베트남 통계청에 따르면 올해 10월까지 베트남의 전체 수입액은 2105억 달러다.\n"
+        "10월 수입액은 245억 달러로 집계됐다.\n"
+        "수입액은 전년동기 대비 0.4% 증가한 2105억5000만 달러를 기록했다.\n"
+    )
+    got = [i for i in _items(ko, "ko", date(2025, 11, 12)) if i[0] == "figure" and i[5] > 200_000_000_000]
+    assert got == [("figure", "VNM", "WLD", "import", "2025-01..2025-10", 210_550_000_000, 0.4)]
+    # a value the page has not stated before stays without a period
+    other = ko.replace("2105억5000만", "2180억")
+    assert not any(i[5] == 218_000_000_000 for i in _items(other, "ko", date(2025, 11, 12)))
