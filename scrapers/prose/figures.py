@@ -527,6 +527,15 @@ def read_sentence(
             why = "the change in money beside a percentage ('down 23.6% ($2.70 billion)')"
         if not why and i not in spans and _change(left, right, lang):
             why = "an absolute change or a comparison base, not a level"
+        rel = _relative_flow(sentence, a, lang, mentions) if why and why.startswith("a milestone") else None
+        if rel is not None:  # "vượt mức 15,48 tỷ USD mà Hàn Quốc xuất sang Nhật Bản": the amount passed is a figure
+            period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None:
+                res.skips.append(f"a figure passed without a period: {a.text!r}")
+                continue
+            res.figures.append(Figure(rel[1], rel[2], Flow(rel[0]), period, a.value_usd, a.precision_usd))
+            continue
         if why:
             res.skips.append(f"{why}: {a.text!r}")
             continue
@@ -1061,6 +1070,39 @@ def _restated(stated: list[Figure], reporter: str, partner: str, flow: str, a: A
         and abs(abs(f.value_usd) - a.value_usd) <= max(f.precision_usd, a.precision_usd) / 2
     }
     return next(iter(same.values())) if len(same) == 1 else None
+
+
+_RELATIVE = {
+    "en": re.compile(
+        r"\s+(?:that|which)\s+(?P<a>[^,;$\d]{2,30}?)\s+(?P<verb>exported|shipped|sold|imported|bought)\s+"
+        r"(?:to|from)\s+(?P<b>[^,;$\d]{2,30}?)(?=[\s,.;]|$)",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"\s+mà\s+(?P<a>[^,;\d]{2,30}?)\s+(?P<verb>xuất\s+khẩu|xuất|nhập\s+khẩu|nhập)\s+(?:sang|tới|vào|từ)\s+"
+        r"(?P<b>[^,;\d]{2,30}?)(?=[\s,.;]|$)",
+        re.I,
+    ),
+}
+
+
+def _relative_flow(sentence: str, a: Amount, lang: str, mentions: list[Mention]) -> tuple[str, str, str] | None:
+    """(flow, reporter, partner) of an amount a relative clause describes ("surpassing the $15.48 billion that Korea
+    shipped to Japan", "vượt mức 15,48 tỷ USD mà Hàn Quốc xuất sang Nhật Bản"): its own subject and object, both
+    countries, and a flow verb; Korea or Vietnam as the subject."""
+    pat = _RELATIVE.get(lang)
+    m = pat.match(sentence, a.end) if pat else None
+    if m is None:
+        return None
+    who = [x for x in mentions if x.start == m.start("a") and x.end == m.end("a")]
+    other = [x for x in mentions if x.start == m.start("b")]
+    if len(who) != 1 or len(other) != 1 or who[0].code not in REPORTERS or other[0].code in (who[0].code, WORLD):
+        return None
+    if countries().is_aggregate(other[0].code):
+        return None
+    verb = m.group("verb").lower()
+    flow = "import" if verb.startswith(("nhập", "import", "bought")) else "export"
+    return flow, who[0].code, other[0].code
 
 
 @dataclass(frozen=True)

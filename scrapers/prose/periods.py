@@ -167,6 +167,7 @@ _VI = [
         "months",
     ),
     (rf"(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?P<y>{YV}))?", "half"),
+    (r"tháng\s+(?:vừa\s+qua|vừa\s+rồi)", "last_month"),  # "trong tháng vừa qua": the month before publication
     (rf"quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "quarter"),
     (rf"tháng\s+(?P<m>\d{{1,2}})(?!\d)(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "month"),
     (r"(?<!\d)(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),

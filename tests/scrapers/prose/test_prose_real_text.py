@@ -966,3 +966,30 @@ def test_a_figure_restated_without_its_period_takes_the_period_it_was_stated_wit
     # a value the page has not stated before stays without a period
     other = ko.replace("2105억5000만", "2180억")
     assert not any(i[5] == 218_000_000_000 for i in _items(other, "ko", date(2025, 11, 12)))
+
+
+def test_vietnamese_the_month_just_past():
+    vi = (
+        "Tổng kim ngạch xuất khẩu của Hàn Quốc trong tháng vừa qua đạt 50,1 tỷ USD, giảm 2,1% so với cùng kỳ năm trước."
+    )
+    assert _figures(vi, "vi", date(2025, 4, 2)) == {("KOR", "WLD", "export", "2025-03", 50_100_000_000)}
+    # "so với tháng trước" is the base of a change, no period
+    cmp = "Xuất khẩu của Hàn Quốc sang Việt Nam tháng 3 đạt 5,1 tỷ USD, tăng 3% so với tháng trước."
+    assert _figures(cmp, "vi", date(2025, 4, 2)) == {("KOR", "VNM", "export", "2025-03", 5_100_000_000)}
+
+
+def test_an_amount_passed_that_a_relative_clause_describes_is_a_figure():
+    vi = (
+        "Trong 7 tháng đầu năm 2024, xuất khẩu của Hàn Quốc sang Việt Nam đạt 32,15 tỷ USD, vượt mức 30,48 tỷ USD "
+        "mà Hàn Quốc xuất sang Nhật Bản."
+    )
+    got = _figures(vi, "vi", date(2024, 8, 30))
+    assert ("KOR", "JPN", "export", "2024-01..2024-07", 30_480_000_000) in got
+    en = (
+        "In the first seven months of 2024, Korea's exports to Vietnam were $32.15 billion, surpassing the $30.48 "
+        "billion that Korea shipped to Japan."
+    )
+    assert ("KOR", "JPN", "export", "2024-01..2024-07", 30_480_000_000) in _figures(en, "en", date(2024, 8, 30))
+    # a milestone without such a clause stays a bound
+    bare = "Trong 7 tháng đầu năm 2024, xuất khẩu của Hàn Quốc sang Việt Nam vượt mức 30 tỷ USD."
+    assert _figures(bare, "vi", date(2024, 8, 30)) == set()
