@@ -525,8 +525,12 @@ def read_sentence(
             why = None
         elif not why and re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", sentence[: a.start]):
             why = "the change in money beside a percentage ('down 23.6% ($2.70 billion)')"
+        base_level = None
         if not why and i not in spans and _change(left, right, lang):
             why = "an absolute change or a comparison base, not a level"
+            base_level = _stated_base(sentence, a, lang, pms, published)
+            if base_level is not None:  # "…, up from $78 billion last year": the level of that period
+                why = None
         rel = _relative_flow(sentence, a, lang, mentions) if why and why.startswith("a milestone") else None
         if rel is not None:  # "vượt mức 15,48 tỷ USD mà Hàn Quốc xuất sang Nhật Bản": the amount passed is a figure
             period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
@@ -597,6 +601,9 @@ def read_sentence(
         if noun_after and find_flow(noun_after.group(0)):
             found, flow_after = find_flow(noun_after.group(0)), noun_after.group(0)
             found = (found[0], None) if found else None
+        if base_level is not None:  # the flow and sides of the figure it is compared with: the sentence's
+            found = found or last_flow(sentence[: a.start])
+            cs, left = 0, sentence[: a.start]
         found = found or find_flow(left)
         if not found and find_flow(sentence[prev_end : a.start]):
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
@@ -806,6 +813,8 @@ def read_sentence(
         period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
         if i in spans:
             period, why = spans[i][1], None
+        if base_level is not None:
+            period, why = base_level, None
         if period is None and why is None:
             period = carry.figure_period
             restated = period is None and (period := _restated(carry.stated, reporter, partner, flow, a)) is not None
@@ -1103,6 +1112,31 @@ def _relative_flow(sentence: str, a: Amount, lang: str, mentions: list[Mention])
     verb = m.group("verb").lower()
     flow = "import" if verb.startswith(("nhập", "import", "bought")) else "export"
     return flow, who[0].code, other[0].code
+
+
+_UP_FROM = {
+    "en": re.compile(r"\b(?:up|down|rising|falling|increasing|decreasing|grew|rose|fell)\s+from\s*$", re.I),
+    "vi": re.compile(r"\b(?:tăng|giảm)\s+(?:so\s+)?(?:với|từ)\s+(?:mức\s+)?$", re.I),
+}
+
+
+def _stated_base(sentence: str, a: Amount, lang: str, pms: list[PeriodMention], published: date | None):
+    """The period of a comparison base that states its own, already past, period right after it ("…, up from $78
+    billion last year", "down from $4.2 billion in 2023"): the base is that period's level."""
+    pat = _UP_FROM.get(lang)
+    if pat is None or not pat.search(sentence[max(0, a.start - 30) : a.start]):
+        return None
+    for p in pms:
+        if p.start >= a.end and re.fullmatch(r"\s*(?:in|năm|vào\s+năm|of)?\s*", sentence[a.end : p.start], re.I):
+            ok = p.period is not None and not p.deadline and (published is None or p.period.end <= published)
+            return p.period if ok else None
+    return None
+
+
+def last_flow(text: str) -> tuple[str, re.Match] | None:
+    """The last flow word of ``text``."""
+    words = _flow_words(text)
+    return max(words, key=lambda w: w[1].end()) if words else None
 
 
 @dataclass(frozen=True)

@@ -993,3 +993,16 @@ def test_an_amount_passed_that_a_relative_clause_describes_is_a_figure():
     # a milestone without such a clause stays a bound
     bare = "Trong 7 tháng đầu năm 2024, xuất khẩu của Hàn Quốc sang Việt Nam vượt mức 30 tỷ USD."
     assert _figures(bare, "vi", date(2024, 8, 30)) == set()
+
+
+def test_a_comparison_base_with_its_own_past_period_is_that_period_s_level():
+    en = (
+        "Vietnam and South Korea plan to lift bilateral trade to $120 billion by 2030, up from $86 billion last year, "
+        "according to Vietnam Customs."
+    )
+    got = _figures(en, "en", date(2024, 5, 2))
+    assert {f[2:] for f in got} == {("total", "2023", 86_000_000_000)}
+    assert {f[:2] for f in got} <= {("VNM", "KOR"), ("KOR", "VNM")}
+    # without a period of its own the base stays out
+    bare = "Vietnam's exports to South Korea reached $2.1 billion in April, up from $1.9 billion."
+    assert _figures(bare, "en", date(2024, 5, 2)) == {("VNM", "KOR", "export", "2024-04", 2_100_000_000)}
