@@ -214,6 +214,7 @@ def extract(
             reporter_hint=reporter_hint,
         )
         _back_reference(s.text, lang, res, carry)
+        carry.listed = res.listed[-1] if res.listed else None
         _flow_changes(s.text, lang, pms, [f for f, _ in figure_quotes])
         carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]

@@ -62,6 +62,7 @@ class Carry:
     subject: str | None = None  # the country the previous sentence spoke of, for "It …"
     last_period: Period | None = None  # the one period of the previous sentence's figures, in this paragraph
     stated: list[Figure] = field(default_factory=list)  # the page's figures so far
+    listed: tuple | None = None  # (flows, reporter, partner) of the previous sentence's list of flows
 
     @property
     def figure_period(self) -> Period | None:
@@ -76,6 +77,7 @@ class Carry:
 class SentenceResult:
     figures: list[Figure] = field(default_factory=list)
     skips: list[str] = field(default_factory=list)  # reasons, one per skipped amount
+    listed: list[tuple] = field(default_factory=list)  # (flows, reporter, partner) of a list of flows, for the next
 
 
 _LEFT_BOUNDARY = re.compile(
@@ -412,7 +414,14 @@ def read_sentence(
     _AMOUNTS_OF[id(sentence)] = amounts
     s_agency = agency_country(sentence)
     reg = countries()
-    forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
+    forced_sides: dict[int, tuple[str, str]] = {}
+    forced_flow, forced_partner = _parallel(sentence, amounts, mentions, forced_sides, res.listed)
+    back = carry.listed
+    if back and _FIGURES_BACK.match(sentence) and len(amounts) == len(back[0]) and not find_flow(sentence):
+        joined = all(_JOIN.fullmatch(sentence[x.end : y.start]) for x, y in zip(amounts, amounts[1:], strict=False))
+        if joined:  # the previous sentence's flows, in order, between the same two countries
+            forced_flow.update(dict(enumerate(back[0])))
+            forced_sides.update(dict.fromkeys(range(len(amounts)), (back[1], back[2])))
     members = _ranked_members(sentence, lang, amounts, mentions, claims or [])
     spans = _from_to(sentence, amounts, pms, lang)
     after_ref: set[int] = set()  # amounts read as "after $X for <country>"
@@ -710,6 +719,8 @@ def read_sentence(
         reporter, partner, pair = _sides(flow, clause_ms)
         if i in forced_partner:
             partner, pair = forced_partner[i], []
+        if i in forced_sides:
+            (reporter, partner), pair = forced_sides[i], []
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
             reporter, partner = ("VNM" if lang == "vi" else None), WORLD
         pointer = re.search(r"(?:con\s+số\s+này|this\s+figure|the\s+figure|이\s*수치)", left, re.I)
@@ -817,6 +828,8 @@ def read_sentence(
             period, why = base_level, None
         if period is None and why is None:
             period = carry.figure_period
+            if period is None and _SAME_PERIOD[lang].search(sentence) and carry.last_figure and not carry.inherited:
+                period = carry.last_figure.period  # "during the same period", "같은 기간": the one just stated
             restated = period is None and (period := _restated(carry.stated, reporter, partner, flow, a)) is not None
             if period is None:
                 why = "no period in the sentence or its paragraph"
@@ -918,9 +931,13 @@ _BILATERAL = re.compile(
 _JOIN = re.compile(r"\s*(?:,\s*)?(?:and|và|과|와|및|,)\s*", re.I)
 
 
-def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> tuple[dict, dict]:
+def _parallel(
+    sentence: str, amounts: list[Amount], mentions: list[Mention], sides: dict, heads: list
+) -> tuple[dict, dict]:
     """ "exports and imports were $56.1 bn and $25.3 bn", "sang Trung Quốc và Hàn Quốc lần lượt là 13 tỷ USD và 6,6 tỷ
-    USD": a run of amounts joined by "and" takes the flows or the countries listed before it, in order."""
+    USD": a run of amounts joined by "and" takes the flows or the countries listed before it, in order. A list of flows
+    whose owner and other side the head names once fills ``sides`` (index -> (reporter, partner)) and ``heads``
+    ((flows, reporter, partner) for a next sentence that points back, "The figures soared to $A and $B")."""
     flows: dict[int, str] = {}
     partners: dict[int, str] = {}
     i = 0
@@ -944,6 +961,10 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
             ]
             if len(fl) == k and len(set(fl)) == k:
                 flows.update({i + n: f for n, f in enumerate(fl)})
+                shared = _shared_sides(mentions, head_start, amounts[i].start)
+                if shared is not None:  # "Korea's exports to and imports from Vietnam were $A and $B"
+                    sides.update({i + n: shared for n in range(k)})
+                    heads.append((fl, *shared))
             elif (
                 len(names) == k
                 and len({m.code for m in names}) == k
@@ -955,6 +976,25 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
                     flows.update({i + n: one[0] for n in range(k)})
         i = j + 1
     return flows, partners
+
+
+def _shared_sides(mentions: list[Mention], start: int, end: int) -> tuple[str, str] | None:
+    """(reporter, partner) of a head naming one owner (Korea's / Vietnam's) and one other country."""
+    ms = [m for m in mentions if start <= m.start < end and m.role not in ("other", "cmp")]
+    owners = {m.code for m in ms if m.role in ("poss", "demonym")}
+    others = {m.code for m in ms} - owners
+    if len(owners) != 1 or len(others) != 1:
+        return None
+    reporter, partner = owners.pop(), others.pop()
+    if reporter not in REPORTERS or partner == WORLD or countries().is_aggregate(partner):
+        return None
+    return reporter, partner
+
+
+# "The figures soared to $48.6 bn and $19.6 bn last year": the previous sentence's list of flows, in order
+_FIGURES_BACK = re.compile(
+    r"^\s*(?:The|These|Those|Both)\s+(?:two\s+)?(?:figures|numbers|values|amounts)\b|^\s*They\s+(?!said)", re.I
+)
 
 
 def _flow_list(head: str) -> list[str]:
@@ -1063,6 +1103,16 @@ def _ranked_after(
         return None
     named = [x for x in mentions if a.end < x.start <= a.end + m.end()]  # "for the United States": the alias's "the"
     return named[0].code if named else None
+
+
+_SAME_PERIOD = {
+    "en": re.compile(
+        r"\b(?:during|in|over|for)\s+(?:the\s+)?same\s+period\b(?!\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior|a\s+year))",
+        re.I,
+    ),
+    "ko": re.compile(r"(?<!지난해 )(?<!작년 )(?<!전년 )(?:같은|이|동)\s*기간(?!\s*(?:대비|보다|에\s*비해))"),
+    "vi": re.compile(r"(?:trong\s+)?(?:cùng\s+thời\s+gian\s+này|thời\s+gian\s+này|giai\s+đoạn\s+này)", re.I),
+}
 
 
 def _restated(stated: list[Figure], reporter: str, partner: str, flow: str, a: Amount) -> Period | None:

@@ -1006,3 +1006,28 @@ def test_a_comparison_base_with_its_own_past_period_is_that_period_s_level():
     # without a period of its own the base stays out
     bare = "Vietnam's exports to South Korea reached $2.1 billion in April, up from $1.9 billion."
     assert _figures(bare, "en", date(2024, 5, 2)) == {("VNM", "KOR", "export", "2024-04", 2_100_000_000)}
+
+
+def test_the_figures_of_a_list_of_flows_stated_again_for_another_period():
+    en = (
+        "Trade between the two countries has grown fast. Ten years ago, Korea's exports to and imports from Vietnam "
+        "were $8.1 billion and $2.9 billion. The figures rose to $55.6 billion and $25.3 billion last year."
+    )
+    got = _figures(en, "en", date(2024, 3, 1))
+    assert ("KOR", "VNM", "export", "2023", 55_600_000_000) in got
+    assert ("KOR", "VNM", "import", "2023", 25_300_000_000) in got
+    # a sentence of its own subject after it is no such restatement
+    own = en.replace("The figures rose to", "Japan's investments rose to")
+    assert not any(f[4] == 55_600_000_000 for f in _figures(own, "en", date(2024, 3, 1)))
+
+
+def test_during_the_same_period_is_the_period_just_stated():
+    en = (
+        "In 2023, Korea's exports to Vietnam were $53.5 billion. In the first ten months of 2024, Korea's trade surplus "
+        "with Vietnam was $24.3 billion. Korea's trade surplus with China was $1.2 billion during the same period."
+    )
+    got = _figures(en, "en", date(2024, 11, 20))
+    assert ("KOR", "CHN", "balance", "2024-01..2024-10", 1_200_000_000) in got
+    # "the same period of last year" is a comparison base, no such pointer
+    cmp = en.replace("during the same period.", "against the same period of last year.")
+    assert not any(f[1] == "CHN" for f in _figures(cmp, "en", date(2024, 11, 20)))
