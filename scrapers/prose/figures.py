@@ -11,6 +11,7 @@ the caller's reporter hint. Anything still open is a Skip with its reason.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -418,7 +419,7 @@ def read_sentence(
     forced_flow, forced_partner = _parallel(sentence, amounts, mentions, forced_sides, res.listed)
     back = carry.listed
     if back and _FIGURES_BACK.match(sentence) and len(amounts) == len(back[0]) and not find_flow(sentence):
-        joined = all(_JOIN.fullmatch(sentence[x.end : y.start]) for x, y in zip(amounts, amounts[1:], strict=False))
+        joined = all(_JOIN.fullmatch(sentence[x.end : y.start]) for x, y in itertools.pairwise(amounts))
         if joined:  # the previous sentence's flows, in order, between the same two countries
             forced_flow.update(dict(enumerate(back[0])))
             forced_sides.update(dict.fromkeys(range(len(amounts)), (back[1], back[2])))
