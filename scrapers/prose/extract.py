@@ -27,7 +27,7 @@ from scrapers.prose.mentions import agency_country, find_countries
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims, ranking_flow
-from scrapers.prose.terms import HANGUL, find_flow, word_re
+from scrapers.prose.terms import HANGUL, find_flow, flow_patterns, word_re
 from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
@@ -140,6 +140,7 @@ def extract(
             doc_period = next(iter(doc_periods.values())) if len(doc_periods) == 1 else None
             carry = Carry(carry.pair if keep else None, carry.period if keep else doc_period, carry.last_year)
             carry.seen = set(old.seen) if keep else ({str(carry.period)} if carry.period else set())
+            carry.stated_periods = dict(old.stated_periods) if keep else {}
             carry.last_figure, carry.inherited = last_figure, True  # for a paragraph opening with "이는 …"
             if keep:  # a list continued in the next paragraph ("• … 1위에 올랐다." / "2위는 …")
                 carry.rank_flow, carry.rank_basis, carry.reporter = old.rank_flow, old.rank_basis, old.reporter
@@ -212,6 +213,7 @@ def extract(
             doc_agency=doc_agency,
             doc_pair=doc_pair,
             reporter_hint=reporter_hint,
+            cont=_continued(s.text, lang, sents[i - 1].text if i and sents[i - 1].paragraph == s.paragraph else None),
         )
         _back_reference(s.text, lang, res, carry)
         carry.listed = res.listed[-1] if res.listed else None
@@ -230,6 +232,7 @@ def extract(
             carry.last_figure = last_figure = own[-1]
             carry.reporter = own[-1].reporter
             carry.seen |= {str(f.period) for f in own}
+            carry.stated_periods.update({str(f.period): f.period for f in own})
             carry.period = own[-1].period
             doc_periods.update({str(f.period): f.period for f in own})
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
@@ -364,6 +367,28 @@ def _flow_changes(sentence: str, lang: str, pms, figures: list[Figure]) -> None:
         value = float(m.group("pct").replace(",", "."))
         for f in cands:
             f.yoy_pct = round(value if u else -value, 4)
+
+
+# "이후 2010년 200억달러를 넘어선 뒤 2012년 217억달러를 기록했다", "Sau đó, …", "Then …": the story goes on
+_GOES_ON = {
+    "ko": re.compile(r"^\s*(?:이후|그\s*후|그\s*뒤|이어)(?:\s|,)"),
+    "en": re.compile(r"^\s*(?:Then|Later|After\s+that|Subsequently|Afterwards)\b", re.I),
+    "vi": re.compile(r"^\s*(?:Sau\s+đó|Tiếp\s+đó|Kế\s+đó)\b", re.I),
+}
+
+
+def _continued(sentence: str, lang: str, previous: str | None) -> tuple[str, tuple[str, str]] | None:
+    """The flow and the two countries a sentence that goes on from the previous one ("이후 …", "Then …") takes,
+    when it names neither and the previous sentence names one flow and the Korea–Vietnam pair."""
+    if previous is None or not _GOES_ON[lang].match(sentence) or find_flow(sentence):
+        return None
+    if find_countries(sentence, lang):
+        return None
+    names = {m.code for m in find_countries(previous, lang)}
+    flows = {name for name, pat in flow_patterns() if pat.search(previous)}
+    if names != {"KOR", "VNM"} or len(flows) != 1:
+        return None
+    return flows.pop(), ("KOR", "VNM")
 
 
 def _subject_pair(pairs: list[tuple[str, str]], current):

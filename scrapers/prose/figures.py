@@ -64,14 +64,22 @@ class Carry:
     last_period: Period | None = None  # the one period of the previous sentence's figures, in this paragraph
     stated: list[Figure] = field(default_factory=list)  # the page's figures so far
     listed: tuple | None = None  # (flows, reporter, partner) of the previous sentence's list of flows
+    stated_periods: dict[str, Period] = field(default_factory=dict)  # the periods of the paragraph's figures
 
     @property
     def figure_period(self) -> Period | None:
         """The period a figure without its own takes: none once the paragraph has stated two (a year to date and
         its last month side by side leave "수입액은 …" unsettled), unless the sentence right before stated figures of one
         period only and this one names no flow: a list goes on ("대미 수출은 10개월 만에 623억 달러. 2위 중국은 376억
-        달러로 …")."""
-        return self.period if len(self.seen) <= 1 else self.last_period
+        달러로 …"), or the paragraph's figures went forward in time to this period ("2012년 217억달러 … 지난해 수출은
+        278억달러였다. 수입은 98억달러였다": the latest period, apart from the others, is the one the text is at)."""
+        if len(self.seen) <= 1:
+            return self.period
+        p = self.period
+        others = [q for k, q in self.stated_periods.items() if p is not None and k != str(p)]
+        if p is not None and others and all(q.end < p.start for q in others) and str(p) in self.stated_periods:
+            return p
+        return self.last_period
 
 
 @dataclass
@@ -402,6 +410,7 @@ def read_sentence(
     doc_agency: str | None = None,
     reporter_hint: str | None = None,
     doc_pair: bool = False,
+    cont: tuple[str, tuple[str, str]] | None = None,
 ) -> SentenceResult:
     res = SentenceResult()
     amounts = find_amounts(sentence, lang)
@@ -615,6 +624,8 @@ def read_sentence(
             found = found or last_flow(sentence[: a.start])
             cs, left = 0, sentence[: a.start]
         found = found or find_flow(left)
+        if not found and cont is not None and not find_flow(sentence):
+            found = (cont[0], None)  # "이후 2010년 … 2012년 217억달러를 기록했다": the previous sentence's flow goes on
         if not found and find_flow(sentence[prev_end : a.start]):
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
@@ -722,6 +733,8 @@ def read_sentence(
             partner, pair = forced_partner[i], []
         if i in forced_sides:
             (reporter, partner), pair = forced_sides[i], []
+        if cont is not None and not clause_ms and not pair and reporter is None and partner is None:
+            pair = list(cont[1])
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
             reporter, partner = ("VNM" if lang == "vi" else None), WORLD
         pointer = re.search(r"(?:con\s+số\s+này|this\s+figure|the\s+figure|이\s*수치)", left, re.I)

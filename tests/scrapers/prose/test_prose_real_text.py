@@ -1029,5 +1029,35 @@ def test_during_the_same_period_is_the_period_just_stated():
     got = _figures(en, "en", date(2024, 11, 20))
     assert ("KOR", "CHN", "balance", "2024-01..2024-10", 1_200_000_000) in got
     # "the same period of last year" is a comparison base, no such pointer
-    cmp = en.replace("during the same period.", "against the same period of last year.")
+    cmp = (
+        "In the first ten months of 2024, Korea's trade surplus with Vietnam was $24.3 billion. In October, Korea's "
+        "exports to Vietnam were $5.1 billion. Korea's trade surplus with China was $1.2 billion against the same "
+        "period of last year."
+    )
     assert not any(f[1] == "CHN" for f in _figures(cmp, "en", date(2024, 11, 20)))
+
+
+def test_a_sentence_that_goes_on_takes_the_previous_sentence_s_flow_and_pair():
+    ko = (
+        "한·베트남 교역액은 2005년에 처음으로 50억달러를 넘었다. 이후 2011년 200억달러를 넘어선 뒤 2013년 283억달러를 "
+        "기록했다."
+    )
+    got = _figures(ko, "ko", date(2016, 3, 2))
+    assert {f[2:] for f in got} == {("total", "2013", 28_300_000_000)}
+    # a previous sentence about another pair lends nothing
+    other = ko.replace("한·베트남", "한·일")
+    assert _figures(other, "ko", date(2016, 3, 2)) == set()
+
+
+def test_a_paragraph_gone_forward_in_time_settles_a_figure_without_its_period():
+    ko = (
+        "한·베트남 교역액은 2013년 283억달러를 기록했다. 지난해 한국의 베트남 수출은 278억달러였다. "
+        "수입은 98억달러였다."
+    )
+    assert ("KOR", "VNM", "import", "2015", 9_800_000_000) in _figures(ko, "ko", date(2016, 3, 2))
+    # gone back in time, the paragraph leaves it unsettled
+    back = (
+        "지난해 한국의 베트남 수출은 278억달러였다. 한·베트남 교역액은 2013년 283억달러를 기록했다. "
+        "수입은 98억달러였다."
+    )
+    assert not any(f[4] == 9_800_000_000 for f in _figures(back, "ko", date(2016, 3, 2)))
