@@ -649,6 +649,10 @@ def read_sentence(
             if before:
                 found, cs = (before[0], None), pcs
                 left = sentence[cs : a.start]
+        if not found and i and res.figures and _GREW_TO.fullmatch(left):
+            # "…đạt 500 triệu USD, đến năm 2021 đã tăng gấp 161 lần lên 80,7 tỷ USD", "…, and by 2023 had grown to
+            # $86 bn": the level the previous figure grew to, in the clause's own period
+            found = (res.figures[-1].flow.value, None)
         ranked = [c for c in claims or [] if cs - 2 <= c.start < ce and c.partner != WORLD] or [
             c for c in claims or [] if ce <= c.start < ce + 12 and c.partner != WORLD
         ]
@@ -1127,6 +1131,14 @@ _SAME_PERIOD = {
     "ko": re.compile(r"(?<!지난해 )(?<!작년 )(?<!전년 )(?:같은|이|동)\s*기간(?!\s*(?:대비|보다|에\s*비해))"),
     "vi": re.compile(r"(?:trong\s+)?(?:cùng\s+thời\s+gian\s+này|thời\s+gian\s+này|giai\s+đoạn\s+này)", re.I),
 }
+
+
+_GREW_TO = re.compile(
+    r"\s*(?:(?:and\s+|và\s+)?(?:đến|tới|by|in)\s+(?:năm\s+)?(?:19|20)\d{2}\s*,?\s*)?(?:đã\s+|had\s+|has\s+|it\s+)?"
+    r"(?:tăng|giảm|grown|grew|risen|rose|increased|fallen|fell|dropped|declined|surged|jumped|soared|climbed)\b"
+    r"[^,;$\d]{0,20}?(?:\d{1,4}(?:[.,]\d+)?\s*(?:lần|-fold|times|fold)\s*)?(?:lên|xuống|còn|to)\s*(?:mức\s*)?",
+    re.I,
+)
 
 
 def _restated(stated: list[Figure], reporter: str, partner: str, flow: str, a: Amount) -> Period | None:

@@ -1061,3 +1061,12 @@ def test_a_paragraph_gone_forward_in_time_settles_a_figure_without_its_period():
         "수입은 98억달러였다."
     )
     assert not any(f[4] == 9_800_000_000 for f in _figures(back, "ko", date(2016, 3, 2)))
+
+
+def test_the_level_a_figure_grew_to_in_its_own_period():
+    vi = "Năm 2000, kim ngạch thương mại Hàn - Việt đạt 2,1 tỷ USD, đến năm 2023 đã tăng gấp 38 lần lên 79,4 tỷ USD."
+    got = _figures(vi, "vi", date(2024, 3, 1))
+    assert {f[2:] for f in got} == {("total", "2000", 2_100_000_000), ("total", "2023", 79_400_000_000)}
+    # an amount the clause names as a change is no level
+    change = "Năm 2000, kim ngạch thương mại Hàn - Việt đạt 2,1 tỷ USD, đến năm 2023 đã tăng thêm 77,3 tỷ USD."
+    assert {f[3] for f in _figures(change, "vi", date(2024, 3, 1))} == {"2000"}
