@@ -236,7 +236,12 @@ def extract(
             carry.period = own[-1].period
             doc_periods.update({str(f.period): f.period for f in own})
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
-        elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
+        elif (
+            len({str(p.period) for p in usable}) == 1
+            and (find_flow(s.text) or claims)
+            # a market share's date ("수입시장 점유율도 10월 기준 22.3%") is no period of the page's figures
+            and not (not find_amounts(s.text, lang) and word_re("yoy.shares").search(s.text))
+        ):
             carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
             background = any(carry.period.end <= d.start for d in doc_periods.values())
             # a forecast's or a bound's period ("forecast to log … this year") is no page period, nor an earlier year

@@ -700,7 +700,9 @@ def read_sentence(
             # "반도체는 한국의 대베트남 최대 수출 품목으로, 지난해 수출액은 247억달러": the sentence is about the commodity
             res.skips.append(f"a commodity ({earlier[-1].group(0)}) is the sentence's subject: {a.text!r}")
             continue
-        words = list(word_re("commodities").finditer(left + " " + right))
+        # "무선통신기기, 의류 등을 중심으로 … 증가한 148억 달러", "led by phones and textiles": the goods that drove the
+        # total, not the figure's commodity
+        words = list(word_re("commodities").finditer(_LED_BY.sub(" ", left) + " " + _LED_BY.sub(" ", right)))
         if words:
             codes = {
                 terms()["commodities"].get(
@@ -1137,6 +1139,12 @@ _GREW_TO = re.compile(
     r"\s*(?:(?:and\s+|và\s+)?(?:đến|tới|by|in)\s+(?:năm\s+)?(?:19|20)\d{2}\s*,?\s*)?(?:đã\s+|had\s+|has\s+|it\s+)?"
     r"(?:tăng|giảm|grown|grew|risen|rose|increased|fallen|fell|dropped|declined|surged|jumped|soared|climbed)\b"
     r"[^,;$\d]{0,20}?(?:\d{1,4}(?:[.,]\d+)?\s*(?:lần|-fold|times|fold)\s*)?(?:lên|xuống|còn|to)\s*(?:mức\s*)?",
+    re.I,
+)
+
+
+_LED_BY = re.compile(
+    r"[^,()]*(?:,\s*[^,()]+)*?\s*등?(?:을|를)\s*중심으로|\b(?:led|driven|boosted|dragged)\s+by\s+[^,;$\d]{1,60}?(?=,|$)",
     re.I,
 )
 

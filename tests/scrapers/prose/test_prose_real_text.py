@@ -1070,3 +1070,30 @@ def test_the_level_a_figure_grew_to_in_its_own_period():
     # an amount the clause names as a change is no level
     change = "Năm 2000, kim ngạch thương mại Hàn - Việt đạt 2,1 tỷ USD, đến năm 2023 đã tăng thêm 77,3 tỷ USD."
     assert {f[3] for f in _figures(change, "vi", date(2024, 3, 1))} == {"2000"}
+
+
+def test_goods_that_led_a_total_are_not_its_commodity():
+    ko = "산업부에 따르면 올해 1~10월 베트남으로부터의 수입은 의류, 신발 등을 중심으로 전년 대비 9.1% 증가한 210억 달러를 기록했다."
+    assert _figures(ko, "ko", date(2025, 11, 20)) == {("KOR", "VNM", "import", "2025-01..2025-10", 21_000_000_000)}
+    en = "Vietnam's exports to Korea rose 9.1% to $21 billion in 2024, led by textiles and footwear."
+    assert _figures(en, "en", date(2025, 2, 1)) == {("VNM", "KOR", "export", "2024", 21_000_000_000)}
+    # the commodity as the figure's own subject still keeps it out
+    own = "산업부에 따르면 올해 1~10월 베트남으로부터의 의류 수입은 전년 대비 9.1% 증가한 21억 달러를 기록했다."
+    assert _figures(own, "ko", date(2025, 11, 20)) == set()
+
+
+def test_a_market_share_s_date_lends_no_period():
+    ko = (
+        "산업부는 올해 1~11월 베트남과의 교역 규모가 585억 달러라고 밝혔다.\n"
+        "한국의 베트남 수입시장 점유율도 올해 10월 기준 22.3%를 기록했다.\n"
+        "베트남으로부터의 수입은 전년 대비 29.2% 증가한 148억 달러를 기록했다.\n"
+    )
+    got = _figures(ko, "ko", date(2025, 12, 19))
+    assert ("KOR", "VNM", "import", "2025-01..2025-11", 14_800_000_000) in got
+    # a trade sentence with its own month does set the period
+    month = ko.replace(
+        "한국의 베트남 수입시장 점유율도 올해 10월 기준 22.3%를 기록했다.", "대베트남 수출은 올해 10월 크게 늘었다."
+    )
+    assert not any(
+        f[3] == "2025-01..2025-11" and f[4] == 14_800_000_000 for f in _figures(month, "ko", date(2025, 12, 19))
+    )
