@@ -218,6 +218,12 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
         ):
             return "other"
         return "poss"
+    if (
+        lang == "vi"
+        and re.search(r"nhập\s+khẩu\s+(?:hàng\s+(?:hóa|hoá)\s+|hàng\s+)?$", before, re.I)
+        and re.match(r"\s+vào\s+", after)
+    ):
+        return "from"  # "nhập khẩu Hàn Quốc vào Việt Nam": the goods of Korea brought into Vietnam
     table = _EN_BEFORE if lang == "en" else _VI_BEFORE
     for pat, role in table:
         if pat.search(before):

@@ -170,6 +170,13 @@ _VI = [
     (r"tháng\s+(?:vừa\s+qua|vừa\s+rồi)", "last_month"),  # "trong tháng vừa qua": the month before publication
     (rf"quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "quarter"),
     (rf"tháng\s+(?P<m>\d{{1,2}})(?!\d)(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "month"),
+    # "nhập khẩu … 11 tháng là 42,5 tỷ USD": the year's first N months up to publication; never "sau 3 tháng",
+    # "3 tháng liên tiếp", "3 tháng trước"
+    (
+        r"(?<!sau )(?<!trước )(?<!hơn )(?<!gần )(?<!mất )(?<![\d.,])(?P<n>[1-9]|1[01])\s+tháng"
+        r"(?!\s*(?:đầu|cuối|trước|qua|tới|sau|liên|nữa|gần|vừa|\d|/))",
+        "first_n",
+    ),
     (r"(?<!\d)(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),
     (r"(?:năm\s+)?(?<![\d.,])(?P<y>(?:19|20)\d{2})(?![\d%])", "year"),
     (r"(?P<y>năm\s+ngoái|năm\s+trước|năm\s+nay)", "year"),

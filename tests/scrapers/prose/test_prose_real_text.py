@@ -1097,3 +1097,15 @@ def test_a_market_share_s_date_lends_no_period():
     assert not any(
         f[3] == "2025-01..2025-11" and f[4] == 14_800_000_000 for f in _figures(month, "ko", date(2025, 12, 19))
     )
+
+
+def test_vietnamese_goods_of_a_country_brought_into_another_and_n_months():
+    vi = "Cụ thể, nhập khẩu Hàn Quốc vào Việt Nam 10 tháng là 40,2 tỷ USD, xuất khẩu là 20,5 tỷ USD."
+    got = _figures(vi, "vi", date(2025, 11, 12))
+    assert got == {
+        ("VNM", "KOR", "import", "2025-01..2025-10", 40_200_000_000),
+        ("VNM", "KOR", "export", "2025-01..2025-10", 20_500_000_000),
+    }
+    # "3 tháng liên tiếp" (three months running) is no period
+    run = "Xuất khẩu của Việt Nam sang Hàn Quốc tăng 3 tháng liên tiếp, đạt 2,1 tỷ USD."
+    assert _figures(run, "vi", date(2025, 11, 12)) == set()
