@@ -21,7 +21,7 @@ from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
 from scrapers.prose.ranks import FOLLOWED_BY
 from scrapers.prose.terms import find_flow, flow_patterns, last_match, terms, word_re
-from tradewatch.model import WORLD, Flow, Period, countries
+from tradewatch.model import WORLD, Flow, Period, PeriodKind, countries
 
 REPORTERS = ("KOR", "VNM")
 # Korean-language prose speaks from Korea's side ("대베트남 수출"), Vietnamese from Vietnam's
@@ -850,6 +850,8 @@ def read_sentence(
             period = carry.figure_period
             if period is None and _SAME_PERIOD[lang].search(sentence) and carry.last_figure and not carry.inherited:
                 period = carry.last_figure.period  # "during the same period", "같은 기간": the one just stated
+            if period is None and _SAME_SPAN[lang].search(sentence):
+                period = _the_span(carry)  # "작년 같은 기간에 비해": a span of months, not the month beside it
             restated = period is None and (period := _restated(carry.stated, reporter, partner, flow, a)) is not None
             if period is None:
                 why = "no period in the sentence or its paragraph"
@@ -1147,6 +1149,27 @@ _LED_BY = re.compile(
     r"[^,()]*(?:,\s*[^,()]+)*?\s*등?(?:을|를)\s*중심으로|\b(?:led|driven|boosted|dragged)\s+by\s+[^,;$\d]{1,60}?(?=,|$)",
     re.I,
 )
+
+
+# a comparison with "the same period" of last year: the figure's own period is a span of months, not one month
+# (a month compares with "the same month": "전년 동월", "작년 같은 달")
+_SAME_SPAN = {
+    "ko": re.compile(r"(?:지난해|작년|전년)\s*(?:같은|동)\s*기간|전년\s*동기"),
+    "en": re.compile(r"the\s+same\s+period\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior)\s+year", re.I),
+    "vi": re.compile(r"(?!x)x"),
+}
+
+
+def _the_span(carry: Carry) -> Period | None:
+    """Of the two periods a paragraph has stated, a month and a span of months that holds it, the span."""
+    stated = {str(f.period): f.period for f in carry.stated if str(f.period) in carry.seen}
+    if len(carry.seen) != 2 or len(stated) != 2:
+        return None
+    months = [p for p in stated.values() if p.kind is PeriodKind.MONTH]
+    spans = [p for p in stated.values() if p.kind is not PeriodKind.MONTH]
+    if len(months) != 1 or len(spans) != 1 or not (spans[0].start <= months[0].start and months[0].end <= spans[0].end):
+        return None
+    return spans[0]
 
 
 def _restated(stated: list[Figure], reporter: str, partner: str, flow: str, a: Amount) -> Period | None:

@@ -964,7 +964,7 @@ def test_a_figure_restated_without_its_period_takes_the_period_it_was_stated_wit
     got = [i for i in _items(ko, "ko", date(2025, 11, 12)) if i[0] == "figure" and i[5] > 200_000_000_000]
     assert got == [("figure", "VNM", "WLD", "import", "2025-01..2025-10", 210_550_000_000, 0.4)]
     # a value the page has not stated before stays without a period
-    other = ko.replace("2105억5000만", "2180억")
+    other = ko.replace("수입액은 전년동기 대비 0.4% 증가한 2105억5000만 달러", "수입액은 2180억 달러")
     assert not any(i[5] == 218_000_000_000 for i in _items(other, "ko", date(2025, 11, 12)))
 
 
@@ -1028,11 +1028,11 @@ def test_during_the_same_period_is_the_period_just_stated():
     )
     got = _figures(en, "en", date(2024, 11, 20))
     assert ("KOR", "CHN", "balance", "2024-01..2024-10", 1_200_000_000) in got
-    # "the same period of last year" is a comparison base, no such pointer
+    # "the same month of last year" is a comparison base, no such pointer
     cmp = (
         "In the first ten months of 2024, Korea's trade surplus with Vietnam was $24.3 billion. In October, Korea's "
         "exports to Vietnam were $5.1 billion. Korea's trade surplus with China was $1.2 billion against the same "
-        "period of last year."
+        "month of last year."
     )
     assert not any(f[1] == "CHN" for f in _figures(cmp, "en", date(2024, 11, 20)))
 
@@ -1109,3 +1109,13 @@ def test_vietnamese_goods_of_a_country_brought_into_another_and_n_months():
     # "3 tháng liên tiếp" (three months running) is no period
     run = "Xuất khẩu của Việt Nam sang Hàn Quốc tăng 3 tháng liên tiếp, đạt 2,1 tỷ USD."
     assert _figures(run, "vi", date(2025, 11, 12)) == set()
+
+
+def test_a_comparison_with_the_same_period_last_year_picks_the_span_not_the_month():
+    head = "올해 10월까지 베트남의 수입은 3000억 달러였다. 10월 수입은 300억 달러로 집계됐다. "
+    ko = head + "베트남의 대중국 수입액은 700억 달러로 작년 같은 기간에 비해 6.2% 증가했다."
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "CHN", "import", "2025-01..2025-10", 70_000_000_000) in got
+    # compared with the same month, or with nothing, it stays unsettled
+    month = head + "베트남의 대중국 수입액은 70억 달러로 전년 동월에 비해 6.2% 증가했다."
+    assert not any(f[1] == "CHN" for f in _figures(month, "ko", date(2025, 11, 12)))
