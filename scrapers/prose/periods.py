@@ -428,6 +428,8 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
                 period = _latest(build, published)
     except (InvalidPeriod, ValueError, KeyError, TypeError):
         period = None
+    if period is not None and period.start.year < 1950:  # "năm 1922" for 1992: a typo, no period of trade statistics
+        period = None
     years = None
     if kind == "multi_year":
         ys = re.findall(r"\d{2,4}", m.group(0))

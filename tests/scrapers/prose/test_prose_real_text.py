@@ -1119,3 +1119,12 @@ def test_a_comparison_with_the_same_period_last_year_picks_the_span_not_the_mont
     # compared with the same month, or with nothing, it stays unsettled
     month = head + "베트남의 대중국 수입액은 70억 달러로 전년 동월에 비해 6.2% 증가했다."
     assert not any(f[1] == "CHN" for f in _figures(month, "ko", date(2025, 11, 12)))
+
+
+def test_a_year_before_1950_is_a_typo_not_a_period():
+    vi = "Kim ngạch thương mại hai chiều Việt Nam – Hàn Quốc tăng từ 0,5 tỷ USD năm 1922 lên 86,4 tỷ USD năm 2023."
+    got = _figures(vi, "vi", date(2024, 3, 1))
+    assert {f[3:] for f in got} == {("2023", 86_400_000_000)}
+    # a real starting year keeps both ends
+    real = vi.replace("1922", "1992")
+    assert {f[3:] for f in _figures(real, "vi", date(2024, 3, 1))} == {("1992", 500_000_000), ("2023", 86_400_000_000)}
