@@ -935,10 +935,11 @@ def _from_to(sentence: str, amounts: list[Amount], pms: list[PeriodMention], lan
         flow = find_flow(head[cut:])
         if not flow:  # "Kim ngạch thương mại Việt Nam – Hàn Quốc tăng từ …": the dash joins the pair
             flow, cut = find_flow(head), 0
-        if flow and pb and not pa and lang != "ko" and re.search(r"\d{4}", sentence[a.end : b.start]):
+        to_period = pb[0].period if pb else None
+        if flow and to_period and not pa and lang != "ko" and re.search(r"\d{4}", sentence[a.end : b.start]):
             # "từ 500 triệu USD vào năm 1922 lên 80,6 tỷ USD năm 2021": a starting year that is no period (a typo)
             # leaves the "to" end its own
-            out[i + 1] = (flow[0], pb[0].period, start + cut)
+            out[i + 1] = (flow[0], to_period, start + cut)
             continue
         if not flow or not pa or not pb:
             continue
