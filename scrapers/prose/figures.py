@@ -855,6 +855,12 @@ def read_sentence(
             restated = period is None and (period := _restated(carry.stated, reporter, partner, flow, a)) is not None
             if period is None:
                 why = "no period in the sentence or its paragraph"
+        if period is not None and _CONTRAST.search(sentence[max(0, cs - 12) : a.start]):
+            # "The deficit in 11 months widened to $230 million, whereas last year Vietnam enjoyed a surplus of $2 bn":
+            # a year set against a part of a year may be that year's same part
+            parts = [f.period for f in res.figures if not f.base and f.period.kind is not PeriodKind.YEAR]
+            if period.kind is PeriodKind.YEAR and any(p.start.year == period.start.year + 1 for p in parts):
+                why, period = "a year contrasted with a part of the next (the same months, or the whole year?)", None
         if period is None:
             res.skips.append(f"{why}: {a.text!r}")
             continue

@@ -1128,3 +1128,18 @@ def test_a_year_before_1950_is_a_typo_not_a_period():
     # a real starting year keeps both ends
     real = vi.replace("1922", "1992")
     assert {f[3:] for f in _figures(real, "vi", date(2024, 3, 1))} == {("1992", 500_000_000), ("2023", 86_400_000_000)}
+
+
+def test_a_year_contrasted_with_part_of_the_next_is_left_out():
+    en = (
+        "Vietnam's deficit with Japan in 11 months widened to $230 million, whereas last year Vietnam enjoyed a "
+        "surplus of $2.1 billion with Japan."
+    )
+    got = _figures(en, "en", date(2025, 12, 10))
+    assert got == {("VNM", "JPN", "balance", "2025-01..2025-11", -230_000_000)}
+    # a contrast between two whole years keeps both
+    years = (
+        "Vietnam's deficit with Japan in 2024 widened to $230 million, whereas in 2023 Vietnam enjoyed a "
+        "surplus of $2.1 billion with Japan."
+    )
+    assert ("VNM", "JPN", "balance", "2023", 2_100_000_000) in _figures(years, "en", date(2025, 12, 10))
