@@ -1166,8 +1166,9 @@ _LED_BY = re.compile(
 # a comparison with "the same period" of last year: the figure's own period is a span of months, not one month
 # (a month compares with "the same month": "전년 동월", "작년 같은 달")
 _SAME_SPAN = {
-    "ko": re.compile(r"(?:지난해|작년|전년)\s*(?:같은|동)\s*기간|전년\s*동기"),
-    "en": re.compile(r"the\s+same\s+period\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior)\s+year", re.I),
+    # only the plain words: "전년 동기" and English "the same period last year" are written of single months too
+    "ko": re.compile(r"(?:지난해|작년)\s*같은\s*기간"),
+    "en": re.compile(r"(?!x)x"),
     "vi": re.compile(r"(?!x)x"),
 }
 
