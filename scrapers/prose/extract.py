@@ -312,10 +312,19 @@ def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:
         return
     pcts = find_percents(sentence, lang)
     amounts_after = [a for a in find_amounts(sentence, lang) if pcts and a.start > pcts[0].end]
+    named = _NAMED_BACK.match(sentence)
+    if named and pcts and amounts_after and _YOY_NEXT.match(sentence[pcts[0].end : pcts[0].end + 30]):
+        # "That import value with strong growth at 51.2 percent year-on-year made the deficit … $15.99 bn": the
+        # change right after the subject that points back is that figure's, before the sentence's own amounts
+        if named.group("flow") and not ref.flow.value.startswith(named.group("flow").lower()[:5]):
+            return
+        pcts, amounts_after = pcts[:1], []
     if len(pcts) != 1 or amounts_after or word_re("yoy.not_yoy").search(sentence):
         return
     p = pcts[0]
     tail = sentence[p.end : p.end + 12]
+    if named:  # "with strong growth at 51.2 percent": the direction is written before the percentage
+        tail = sentence[max(0, p.start - 30) : p.start] + " " + tail
     up, down = word_re("yoy.up").search(tail), word_re("yoy.down").search(tail)
     sign = p.sign or (1 if up and not down else (-1 if down and not up else 0))
     if sign:
@@ -394,6 +403,12 @@ def _continued(sentence: str, lang: str, previous: str | None) -> tuple[str, tup
     if names != {"KOR", "VNM"} or len(flows) != 1:
         return None
     return flows.pop(), ("KOR", "VNM")
+
+
+_NAMED_BACK = re.compile(
+    r"^\s*(?:This|That|The)\s+(?:(?P<flow>import|export)s?\s*)?(?:value|figure|amount|turnover)\b", re.I
+)
+_YOY_NEXT = re.compile(r"\s*(?:year[- ]on[- ]year|on[- ]year|y/y|from\s+a\s+year\s+(?:earlier|ago))", re.I)
 
 
 def _subject_pair(pairs: list[tuple[str, str]], current):

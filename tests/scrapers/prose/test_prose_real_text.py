@@ -1143,3 +1143,17 @@ def test_a_year_contrasted_with_part_of_the_next_is_left_out():
         "surplus of $2.1 billion with Japan."
     )
     assert ("VNM", "JPN", "balance", "2023", 2_100_000_000) in _figures(years, "en", date(2025, 12, 10))
+
+
+def test_a_subject_pointing_back_at_a_flow_takes_its_change_before_its_own_amounts():
+    en = (
+        "In the first half of 2024, Vietnam's imports from South Korea were $28.1 billion, according to customs.\n"
+        "That import value with growth of 12.4 percent year-on-year lifted Vietnam's trade deficit with South Korea "
+        "to $15.2 billion.\n"
+    )
+    items = [i for i in _items(en, "en", date(2024, 7, 10)) if i[0] == "figure" and i[3] == "import"]
+    assert [i[6] for i in items] == [12.4]
+    # a subject naming another flow leaves the figure's change open
+    other = en.replace("That import value", "That export value")
+    items = [i for i in _items(other, "en", date(2024, 7, 10)) if i[0] == "figure" and i[3] == "import"]
+    assert [i[6] for i in items] == [None]
