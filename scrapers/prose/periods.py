@@ -123,7 +123,7 @@ _EN = [
         r"(?<!highest )(?<!lowest )(?<!first )(?<!time )(?<!biggest )(?<!largest )(?<!record )"
         r"\b(?:[Ii]n|[Dd]uring|[Oo]ver|[Ff]or)\s+(?:the\s+)?(?P<n>[1-9]|1[01]|two|three|four|five|six|seven|eight|nine|ten|"
         r"eleven)(?:\s+months|-month\s+period)(?!\s+(?:ago|later|earlier|before|after|of|in\s+a\s+row|straight|running))",
-        "first_n",
+        "n_months",
     ),
     (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
     (r"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{4}))?(?!\w)", "half"),
@@ -175,7 +175,7 @@ _VI = [
     (
         r"(?<!sau )(?<!trước )(?<!hơn )(?<!gần )(?<!mất )(?<![\d.,])(?P<n>[1-9]|1[01])\s+tháng"
         r"(?!\s*(?:đầu|cuối|trước|qua|tới|sau|liên|nữa|gần|vừa|\d|/))",
-        "first_n",
+        "n_months",
     ),
     (r"(?<!\d)(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),
     (r"(?:năm\s+)?(?<![\d.,])(?P<y>(?:19|20)\d{2})(?![\d%])", "year"),
@@ -202,7 +202,7 @@ _KO = [
     (
         r"(?:지난\s*|올해\s*|올\s*)?(?<!\d)(?P<n>[1-9]|1[01])\s*개월\s*(?:동안|간|사이|만에(?!\s*(?:처음|최대|최고|최저|"
         r"반등|전환|증가|감소|늘|줄|상승|하락|흑자|적자|플러스|마이너스|최소)))",
-        "first_n",
+        "n_months",
     ),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
     (r"(?<!\d)(?:19|20)\d{2}\s*[~∼\-–]\s*(?:19|20)?\d{2}년", "multi_year"),
@@ -401,6 +401,12 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
             Period.month(published.year, int(g["m1"])), Period.month(published.year, published.month - 1)
         )
         return PeriodMention(s, e, span, comparison, text=m.group(0))
+    if kind == "n_months":  # "N months" alone: the year's first N months only when they end at publication
+        n, period = _num(g["n"]), None
+        if published is not None and 1 <= n < 12 and n in (published.month - 1, published.month):
+            ytd = Period.year_to_date(published.year, n)
+            period = ytd if ytd.end <= published else None
+        return PeriodMention(s, e, period, comparison, deadline, text=m.group(0), since=since, since_event=since_event)
     period = None
     try:
         if kind == "multi_year":

@@ -1157,3 +1157,10 @@ def test_a_subject_pointing_back_at_a_flow_takes_its_change_before_its_own_amoun
     other = en.replace("That import value", "That export value")
     items = [i for i in _items(other, "en", date(2024, 7, 10)) if i[0] == "figure" and i[3] == "import"]
     assert [i[6] for i in items] == [None]
+
+
+def test_n_months_is_the_year_to_date_only_when_they_end_at_publication():
+    ko = "산업부에 따르면 지난 6개월 동안 대베트남 수출은 300억 달러였다."
+    assert _figures(ko, "ko", date(2025, 7, 2)) == {("KOR", "VNM", "export", "2025-01..2025-06", 30_000_000_000)}
+    # published in November, "the past six months" run from May: no year to date
+    assert _figures(ko, "ko", date(2025, 11, 3)) == set()
