@@ -27,7 +27,7 @@ from scrapers.prose.mentions import agency_country, find_countries
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
 from scrapers.prose.ranks import Claim, find_claims, ranking_flow
-from scrapers.prose.terms import HANGUL, find_flow, word_re
+from scrapers.prose.terms import HANGUL, find_flow, flow_patterns, word_re
 from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
 
@@ -140,12 +140,15 @@ def extract(
             doc_period = next(iter(doc_periods.values())) if len(doc_periods) == 1 else None
             carry = Carry(carry.pair if keep else None, carry.period if keep else doc_period, carry.last_year)
             carry.seen = set(old.seen) if keep else ({str(carry.period)} if carry.period else set())
+            carry.stated_periods = dict(old.stated_periods) if keep else {}
             carry.last_figure, carry.inherited = last_figure, True  # for a paragraph opening with "이는 …"
             if keep:  # a list continued in the next paragraph ("• … 1위에 올랐다." / "2위는 …")
                 carry.rank_flow, carry.rank_basis, carry.reporter = old.rank_flow, old.rank_basis, old.reporter
             prev_para = s.paragraph
         prev_para_text = s.text if s.paragraph == prev_para else prev_para_text
         pms = pms_of[i]
+        if find_flow(s.text):  # only a list that goes on without a flow word of its own ("2위 중국은 376억 달러로 …")
+            carry.last_period = None  # takes the previous sentence's period; "수입액은 …" must settle its own
         ahead = [
             p.period for j in range(i + 1, len(sents)) if sents[j].paragraph == s.paragraph for p in _usable(pms_of[j])
         ]
@@ -197,6 +200,7 @@ def extract(
             prev_claim, prev_claim_para = heads[-1], s.paragraph
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
+        carry.stated = [f for f, _ in figure_quotes]
         res = read_sentence(
             s.text,
             lang,
@@ -209,8 +213,11 @@ def extract(
             doc_agency=doc_agency,
             doc_pair=doc_pair,
             reporter_hint=reporter_hint,
+            cont=_continued(s.text, lang, sents[i - 1].text if i and sents[i - 1].paragraph == s.paragraph else None),
         )
         _back_reference(s.text, lang, res, carry)
+        carry.listed = res.listed[-1] if res.listed else None
+        _flow_changes(s.text, lang, pms, [f for f, _ in figure_quotes])
         carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]
         figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
@@ -220,16 +227,26 @@ def extract(
         # --- what this sentence passes on ---------------------------------------------------
         usable = _usable(pms)
         own = [f for f in res.figures if not f.base]
+        carry.last_period = own[0].period if len({str(f.period) for f in own}) == 1 else None
         if own:
             carry.last_figure = last_figure = own[-1]
             carry.reporter = own[-1].reporter
             carry.seen |= {str(f.period) for f in own}
+            carry.stated_periods.update({str(f.period): f.period for f in own})
             carry.period = own[-1].period
             doc_periods.update({str(f.period): f.period for f in own})
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
-        elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
+        elif (
+            len({str(p.period) for p in usable}) == 1
+            and (find_flow(s.text) or claims)
+            # a market share's date ("수입시장 점유율도 10월 기준 22.3%") is no period of the page's figures
+            and not (not find_amounts(s.text, lang) and word_re("yoy.shares").search(s.text))
+        ):
             carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
-            if not res.skips:  # a forecast's or a bound's period ("forecast to log … this year") is no page period
+            background = any(carry.period.end <= d.start for d in doc_periods.values())
+            # a forecast's or a bound's period ("forecast to log … this year") is no page period, nor an earlier year
+            # a sentence without a figure looks back to ("Last year, the US had one of the highest growth rates …")
+            if not res.skips and not background:
                 doc_periods[str(carry.period)] = carry.period
         if rank_pair and not res.figures:
             carry.pair = _subject_pair([rank_pair], carry.pair)
@@ -295,14 +312,103 @@ def _back_reference(sentence: str, lang: str, res, carry: Carry) -> None:
         return
     pcts = find_percents(sentence, lang)
     amounts_after = [a for a in find_amounts(sentence, lang) if pcts and a.start > pcts[0].end]
+    named = _NAMED_BACK.match(sentence)
+    if named and pcts and amounts_after and _YOY_NEXT.match(sentence[pcts[0].end : pcts[0].end + 30]):
+        # "That import value with strong growth at 51.2 percent year-on-year made the deficit … $15.99 bn": the
+        # change right after the subject that points back is that figure's, before the sentence's own amounts
+        if named.group("flow") and not ref.flow.value.startswith(named.group("flow").lower()[:5]):
+            return
+        pcts, amounts_after = pcts[:1], []
     if len(pcts) != 1 or amounts_after or word_re("yoy.not_yoy").search(sentence):
         return
     p = pcts[0]
     tail = sentence[p.end : p.end + 12]
+    if named:  # "with strong growth at 51.2 percent": the direction is written before the percentage
+        tail = sentence[max(0, p.start - 30) : p.start] + " " + tail
     up, down = word_re("yoy.up").search(tail), word_re("yoy.down").search(tail)
     sign = p.sign or (1 if up and not down else (-1 if down and not up else 0))
     if sign:
         ref.yoy_pct = round(sign * p.value, 4)
+
+
+# "지난해도 전년과 비교해 수출은 7.5%, 수입은 11.5% 늘었다", "Exports rose 7.5% year-on-year and imports 11.5%",
+# "xuất khẩu tăng 7,5% so với cùng kỳ": a sentence without amounts that gives each flow its change
+_FLOW_PCT = {
+    "ko": re.compile(r"(?P<flow>수출|수입|교역)(?:액|규모)?\s*(?:은|는|이|가|도)\s*(?P<pct>\d+(?:\.\d+)?)\s?%"),
+    "en": re.compile(
+        r"\b(?P<flow>exports|imports)\s+(?:(?:rose|grew|increased|were\s+up|jumped|climbed|fell|dropped|declined|decreased|"
+        r"were\s+down)\s+(?:by\s+)?)?(?P<pct>\d+(?:\.\d+)?)\s?(?:%|percent|per\s+cent)",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"(?P<flow>xuất\s+khẩu|nhập\s+khẩu)\s+(?:tăng|giảm)\s+(?P<pct>\d+(?:,\d+)?)\s?%",
+        re.I,
+    ),
+}
+_YOY_WORDS = {
+    "ko": re.compile(r"전년(?:과\s*비교해|\s*대비|보다|에\s*비해|\s*동기)|(?:지난해|작년)(?:보다|에\s*비해|\s*대비)"),
+    "en": re.compile(r"year[- ]on[- ]year|on[- ]year|from\s+a\s+year\s+(?:earlier|ago)|y/y", re.I),
+    "vi": re.compile(r"so\s+với\s+(?:cùng\s+kỳ|năm\s+(?:trước|ngoái))", re.I),
+}
+
+
+def _flow_changes(sentence: str, lang: str, pms, figures: list[Figure]) -> None:
+    """A sentence without amounts that states each flow's year-on-year change, for the one period it names: the change
+    of the text's figure of that flow and period (the only one without a change of its own)."""
+    pat = _FLOW_PCT.get(lang)
+    if pat is None or find_amounts(sentence, lang) or not _YOY_WORDS[lang].search(sentence):
+        return
+    periods = {str(p.period) for p in _usable(pms)}
+    if len(periods) != 1:
+        return
+    found = list(pat.finditer(sentence))
+    if not found or word_re("yoy.not_yoy").search(sentence):
+        return
+    tail = sentence[found[-1].end() :]
+    up, down = word_re("yoy.up").search(tail), word_re("yoy.down").search(tail)
+    for m in found:
+        own = sentence[m.start() : m.end()]
+        o_up, o_down = word_re("yoy.up").search(own), word_re("yoy.down").search(own)
+        u, d = (o_up, o_down) if (o_up or o_down) else (up, down)
+        if bool(u) == bool(d):
+            continue
+        flow = find_flow(m.group("flow"))
+        if not flow:
+            continue
+        cands = [f for f in figures if f.flow.value == flow[0] and str(f.period) in periods and not f.base]
+        if len({(f.reporter, f.partner) for f in cands}) != 1 or any(f.yoy_pct is not None for f in cands):
+            continue
+        value = float(m.group("pct").replace(",", "."))
+        for f in cands:
+            f.yoy_pct = round(value if u else -value, 4)
+
+
+# "이후 2010년 200억달러를 넘어선 뒤 2012년 217억달러를 기록했다", "Sau đó, …", "Then …": the story goes on
+_GOES_ON = {
+    "ko": re.compile(r"^\s*(?:이후|그\s*후|그\s*뒤|이어)(?:\s|,)"),
+    "en": re.compile(r"^\s*(?:Then|Later|After\s+that|Subsequently|Afterwards)\b", re.I),
+    "vi": re.compile(r"^\s*(?:Sau\s+đó|Tiếp\s+đó|Kế\s+đó)\b", re.I),
+}
+
+
+def _continued(sentence: str, lang: str, previous: str | None) -> tuple[str, tuple[str, str]] | None:
+    """The flow and the two countries a sentence that goes on from the previous one ("이후 …", "Then …") takes,
+    when it names neither and the previous sentence names one flow and the Korea–Vietnam pair."""
+    if previous is None or not _GOES_ON[lang].match(sentence) or find_flow(sentence):
+        return None
+    if find_countries(sentence, lang):
+        return None
+    names = {m.code for m in find_countries(previous, lang)}
+    flows = {name for name, pat in flow_patterns() if pat.search(previous)}
+    if names != {"KOR", "VNM"} or len(flows) != 1:
+        return None
+    return flows.pop(), ("KOR", "VNM")
+
+
+_NAMED_BACK = re.compile(
+    r"^\s*(?:This|That|The)\s+(?:(?P<flow>import|export)s?\s*)?(?:value|figure|amount|turnover)\b", re.I
+)
+_YOY_NEXT = re.compile(r"\s*(?:year[- ]on[- ]year|on[- ]year|y/y|from\s+a\s+year\s+(?:earlier|ago))", re.I)
 
 
 def _subject_pair(pairs: list[tuple[str, str]], current):
@@ -310,18 +416,36 @@ def _subject_pair(pairs: list[tuple[str, str]], current):
     (a market breakdown, a comparison) is that sentence's own; the next sentence's figure without a partner is
     not about it."""
     own = [p for p in pairs if set(p) == {"KOR", "VNM"}]
+    if len({frozenset(p) for p in pairs if "WLD" not in p}) > 1:  # a list of markets: Korea as one member is no subject
+        return None
     if own:
         return own[-1]
     return None if pairs else current
 
 
 def _dedupe_figures(items):
-    seen, out = set(), []
+    out: list[tuple[Figure, str]] = []
     for f, q in items:
-        key = (f.reporter, f.partner, f.flow, str(f.period), f.commodity, f.value_usd)
-        if key not in seen:
-            seen.add(key)
+        key = (f.reporter, f.partner, f.flow, str(f.period), f.commodity)
+        # the same figure stated again, rounded or not: "2105억 달러" … "2105억5000만 달러"
+        same = next(
+            (
+                k
+                for k, (g, _) in enumerate(out)
+                if (g.reporter, g.partner, g.flow, str(g.period), g.commodity) == key
+                and abs(g.value_usd - f.value_usd) <= max(g.precision_usd, f.precision_usd) / 2
+            ),
+            None,
+        )
+        if same is None:
             out.append((f, q))
+            continue
+        g = out[same][0]
+        if f.precision_usd < g.precision_usd:  # the finer statement stands, with the change either gives
+            f.yoy_pct = f.yoy_pct if f.yoy_pct is not None else g.yoy_pct
+            out[same] = (f, q)
+        elif g.yoy_pct is None and f.yoy_pct is not None:
+            g.yoy_pct = f.yoy_pct  # "수입도 259억달러로 2.9% 줄었다": the change of a figure stated before
     return out
 
 
