@@ -67,9 +67,12 @@ def _usable(pms):
     ]
 
 
+UNSTATED = "unstated"  # a claim whose sentence and paragraph state no period at all
+
+
 def _claim_period(
     claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period], resolved: dict
-) -> Period | list[Period] | None:
+) -> Period | list[Period] | str | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
     pms = [p for p in pms if not p.since_event and not p.deadline and (not p.comparison or p.since)]
     rel = [p for p in pms if claim.end <= p.start < nxt]
@@ -92,7 +95,7 @@ def _claim_period(
         return usable[0].period
     if usable:
         return None
-    return carry.figure_period or (ahead[0] if ahead else None)
+    return carry.figure_period or (ahead[0] if ahead else UNSTATED)
 
 
 def extract(
@@ -126,6 +129,7 @@ def extract(
     prev_claim: Claim | None = None  # the last rank claim, for "It was followed by China …" in the next sentence
     prev_claim_para = -1
     doc_periods: dict[str, Period] = {}  # the periods the page's figures and trade sentences have stated so far
+    unstated: list[tuple[Claim, str]] = []  # claims stated with no period, for the page's latest one
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
             keep = (
@@ -177,8 +181,13 @@ def extract(
                 base = next((b for b in claims if not b.listed and b.start == c.start), None)
                 if base is not None and id(base) in resolved:
                     resolved[id(c)] = resolved[id(base)]
+                elif base is not None and any(u is base for u, _ in unstated):
+                    unstated.append((c, s.text))
                 continue
             p = _claim_period(c, claims, s.text, pms, carry, ahead, resolved)
+            if p == UNSTATED:  # "Vietnam has become Korea's fourth-largest trade partner": the page's latest period
+                unstated.append((c, s.text))
+                continue
             if p is None:
                 out.skipped.append(
                     Skip(s.text, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}")
@@ -241,6 +250,7 @@ def extract(
         years += [resolved[k].start.year for k in resolved]
         if years:
             carry.last_year = years[-1]
+    claim_quotes += _latest_period_claims(unstated, doc_periods, out.skipped)
     figs = _dedupe_figures(figure_quotes)
     out.figures = [_observation(f, q, source, source_url, published_at) for f, q in figs]
     ranks, rank_skips = _check_ranks(claim_quotes, [f for f, _ in figs])
@@ -249,6 +259,20 @@ def extract(
         RankClaim(c.reporter, c.partner, Flow(c.flow), p, c.rank, source, source_url, None, published_at, q)
         for c, p, q in ranks
     ]
+    return out
+
+
+def _latest_period_claims(unstated, doc_periods: dict[str, Period], skipped: list[Skip]):
+    """A rank claim stated with no period ("has become Korea's fourth-largest trade partner", a headline) speaks of
+    the latest period the page's figures and trade sentences state: the data the release is about."""
+    ends = sorted({p.end for p in doc_periods.values()})
+    latest = [p for p in doc_periods.values() if ends and p.end == ends[-1]]
+    out = []
+    for c, sent in unstated:
+        if len({str(p) for p in latest}) != 1:
+            skipped.append(Skip(sent, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}"))
+            continue
+        out.append((c, latest[0], quote_of(sent, (c.start, c.end)), []))
     return out
 
 
