@@ -68,6 +68,8 @@ def _usable(pms):
 
 
 UNSTATED = "unstated"  # a claim whose sentence and paragraph state no period at all
+THIS_YEAR = "this year"  # a claim of "this year" (올해, năm nay) whose months the sentence leaves open
+_THIS_YEAR = re.compile(r"올해|금년|this\s+year|năm\s+nay", re.I)
 
 
 def _claim_period(
@@ -90,6 +92,8 @@ def _claim_period(
             return Period.year(base + 1) if base else None
         if p.period is not None:
             return p.period
+        if p.relative is None and _THIS_YEAR.fullmatch(p.text.strip()):
+            return THIS_YEAR  # "올해 3.4%(7위)": this year's data, the page's latest period of this year
     usable = _usable(pms)
     if len({str(p.period) for p in usable}) == 1:
         return usable[0].period
@@ -129,7 +133,7 @@ def extract(
     prev_claim: Claim | None = None  # the last rank claim, for "It was followed by China …" in the next sentence
     prev_claim_para = -1
     doc_periods: dict[str, Period] = {}  # the periods the page's figures and trade sentences have stated so far
-    unstated: list[tuple[Claim, str]] = []  # claims stated with no period, for the page's latest one
+    unstated: list[tuple[Claim, str, bool]] = []  # claims stated with no period (or "this year"): the latest one
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
             keep = (
@@ -181,12 +185,12 @@ def extract(
                 base = next((b for b in claims if not b.listed and b.start == c.start), None)
                 if base is not None and id(base) in resolved:
                     resolved[id(c)] = resolved[id(base)]
-                elif base is not None and any(u is base for u, _ in unstated):
-                    unstated.append((c, s.text))
+                elif base is not None and (u := next((u for u in unstated if u[0] is base), None)):
+                    unstated.append((c, s.text, u[2]))
                 continue
             p = _claim_period(c, claims, s.text, pms, carry, ahead, resolved)
-            if p == UNSTATED:  # "Vietnam has become Korea's fourth-largest trade partner": the page's latest period
-                unstated.append((c, s.text))
+            if p in (UNSTATED, THIS_YEAR):  # "Vietnam has become Korea's fourth-largest trade partner": the page's
+                unstated.append((c, s.text, p == THIS_YEAR))  # latest period
                 continue
             if p is None:
                 out.skipped.append(
@@ -250,7 +254,7 @@ def extract(
         years += [resolved[k].start.year for k in resolved]
         if years:
             carry.last_year = years[-1]
-    claim_quotes += _latest_period_claims(unstated, doc_periods, out.skipped)
+    claim_quotes += _latest_period_claims(unstated, doc_periods, published, out.skipped)
     figs = _dedupe_figures(figure_quotes)
     out.figures = [_observation(f, q, source, source_url, published_at) for f, q in figs]
     ranks, rank_skips = _check_ranks(claim_quotes, [f for f, _ in figs])
@@ -262,14 +266,19 @@ def extract(
     return out
 
 
-def _latest_period_claims(unstated, doc_periods: dict[str, Period], skipped: list[Skip]):
+def _latest_period_claims(unstated, doc_periods: dict[str, Period], published: date | None, skipped: list[Skip]):
     """A rank claim stated with no period ("has become Korea's fourth-largest trade partner", a headline) speaks of
-    the latest period the page's figures and trade sentences state: the data the release is about."""
+    the latest period the page's figures and trade sentences state: the data the release is about (of a year to date
+    and its last month, the year to date)."""
     ends = sorted({p.end for p in doc_periods.values()})
     latest = [p for p in doc_periods.values() if ends and p.end == ends[-1]]
+    # a year to date and its last month end together: a ranking is of the cumulative period
+    latest = [p for p in latest if p.start == min(x.start for x in latest)]
     out = []
-    for c, sent in unstated:
-        if len({str(p) for p in latest}) != 1:
+    for c, sent, this_year in unstated:
+        if len({str(p) for p in latest}) != 1 or (
+            this_year and (published is None or latest[0].start.year != published.year)
+        ):
             skipped.append(Skip(sent, f"rank claim without a period: rank {c.rank} {c.partner} of {c.reporter}"))
             continue
         out.append((c, latest[0], quote_of(sent, (c.start, c.end)), []))

@@ -229,7 +229,7 @@ def _ordered_list(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> l
     return [x for x in ms if lo <= x.start < hi]
 
 
-_NOT_A_VALUE_RANK = re.compile(r"증가율|감소율|성장률|증가폭|점유율|비중|growth\s+rate|share", re.I)
+_NOT_A_VALUE_RANK = re.compile(r"증가율|감소율|성장률|증가폭|growth\s+rate", re.I)
 
 
 def _bare_flow(sentence: str, m: re.Match, context_flow: str | None) -> str | None:
@@ -243,6 +243,25 @@ def _bare_flow(sentence: str, m: re.Match, context_flow: str | None) -> str | No
     return named[0] if named else context_flow
 
 
+_KO_SHARE_OF_MARKET = re.compile(
+    r"(?P<x>[가-힣A-Za-z]+)의\s?(?P<y>[가-힣A-Za-z]+?)\s?(?:내수\s?|수입\s?)?시장\s?(?:에서의?\s?|내\s?)?점유율"
+)
+
+
+def _market_share(sentence: str, m: re.Match) -> tuple[str, str] | None:
+    """ "베트남의 한국 시장 점유율은 … 7위", "한국의 베트남 수입시장 점유율 … 1위인 중국": a rank by share of a country's
+    (import) market is a rank of that country's imports; (the market's country, the seller) when the clause says so."""
+    head = sentence[: m.start()]
+    cut = max((b.end() for b in re.finditer(r"[.;]\s", head)), default=0)
+    found = list(_KO_SHARE_OF_MARKET.finditer(head, cut))
+    if not found:
+        return None
+    x, y = (find_countries(found[-1].group(g), "ko") for g in ("x", "y"))
+    if len(x) == 1 == len(y) and x[0].code != y[0].code and len(found[-1].group("y")) == y[0].end:
+        return y[0].code, x[0].code
+    return None
+
+
 def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | None, lang: str = "ko") -> str | None:
     tail = sentence[m.end() :]
     if lang == "vi":  # "Đứng thứ 2 là Hàn Quốc", "Hàn Quốc đứng thứ 2"
@@ -251,7 +270,7 @@ def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | Non
         prior = [x for x in ms if re.fullmatch(r"\s*(?:vẫn\s+|tiếp\s+tục\s+)?", sentence[x.end : m.start()])]
         found = nxt or prior
         return found[0].code if found else None
-    follows = re.match(r"\s*(?:는|은|가|이)?\s*['‘’\"“”]?", tail)
+    follows = re.match(r"\s*(?:는|은|가|이|인)?\s*['‘’\"“”]?", tail)
     nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
     if nxt:
         return nxt[0].code
@@ -434,7 +453,10 @@ def find_claims(
         if lang == "ko" and not top and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
             continue
         bare = m.groupdict().get("bare") is not None
-        if bare:
+        share = _market_share(sentence, m) if bare and lang == "ko" else None
+        if share:
+            flow = "import"
+        elif bare:
             clause = sentence[max(0, m.start() - 40) : m.end() + 10]
             bare_flow = _bare_flow(sentence, m, context_flow)
             near = sentence[max(0, m.start() - 24) : m.start()]
@@ -452,7 +474,7 @@ def find_claims(
             flow = "export"
         else:
             flow = _flow_of(m.group("noun"), sentence[m.end() :])
-        poss = _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
+        poss = share[0] if share else _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
         if poss is None and bare:  # "베트남은 한국의 수출은 3위": the possessor named earlier in the clause
             owners = [x for x in ms if x.end <= m.start() and x.role == "poss"]
             poss = owners[-1].code if owners else None
@@ -476,6 +498,8 @@ def find_claims(
         listed_ids |= {id(x) for x in listed}
         if bare:
             subject = _bare_subject(sentence, m, ms, poss, lang)
+            if share and (subject is None or subject == poss):
+                subject = share[1]  # "베트남의 한국 시장 점유율은 2014년 1.5%(11위)"
             # "(베트남은) 중국과 미국에 이어 3위를 기록한 것이다": the country the paragraph speaks of
             spoken = (context[1] if context and context[0] == poss else None) or pronoun_subject
             if subject is None and listed and spoken and spoken != poss and spoken not in {x.code for x in listed}:
