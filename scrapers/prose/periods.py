@@ -230,7 +230,7 @@ _KO_AFTER_DEADLINE = re.compile(r"^\s*(?:년\s*)?까지")
 
 def _year(spec: str | None, published: date | None, year_hint: int | None) -> int | None:
     if spec:
-        s = spec.strip().lower().rstrip("년")
+        s = re.sub(r"(?<=\d)년$", "", spec.strip().lower())  # "2014년" (never the 년 of 작년)
         if s.isdigit():
             return int(s)
         if s in ("this year", "nay", "năm nay", "올해", "올", "금년", "the year", "the same year"):
