@@ -179,6 +179,19 @@ def _subject(
             return nxt[0].code if nxt[0].code != poss else None
         if re.match(r"\s*(?:인|이던|였던|이었던)\s", tail):
             return None  # attributive: the rank describes the noun after it, which is no country
+    if lang == "ko":
+        # "일본(5위)을 따돌리고": an object is not the ranked country
+        cands = [x for x in cands if not re.match(r"\s*(?:\([^()]*\))?\s*(?:을|를)(?![가-힣])", sentence[x.end :])]
+        if not cands:  # "베트남 수출액은 … 수출 상대국 4위에 올랐다": the flow's other side is the topic
+            topic = [
+                x
+                for x in ms
+                if x.end <= m.start()
+                and x.role in ("with", "to")
+                and x.code != poss
+                and re.match(r"\s?(?:수출|수입|교역)액?\s?(?:은|는|이|가)(?![가-힣])", sentence[x.end :])
+            ]
+            return topic[0].code if len(topic) == 1 else None
     if after_pos is not None and [x for x in cands if x.start >= after_pos and x.role == "subj"]:
         cands = [x for x in cands if x.start >= after_pos and x.role == "subj"]
     if lang == "en":
@@ -280,6 +293,10 @@ def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | Non
         named = [x for x in ms if x.end == paren.start()]
         if named:
             return named[0].code
+        amount = re.search(rf"(?:{_KO_AMOUNT_TEXT})\s*$", before[: paren.start()])
+        named = [x for x in ms if amount and x.end <= amount.start() and re.fullmatch(r"\s*(?:은|는|이|가|:)?\s*", before[x.end : amount.start()])]
+        if named:  # "일본 321억8378만8000달러(3위)": the country named right before the amount
+            return named[-1].code
         if re.search(r"달러\s*$", before[: paren.start()]):  # "대 베트남 수출은 223억달러(6위)": the amount's partner
             clause_start = max((b.end() for b in re.finditer(r"[,.;]\s", before)), default=0)
             side = [x for x in ms if clause_start <= x.start < paren.start() and x.role in ("with", "to", "from")]
