@@ -173,7 +173,7 @@ def _subject(
     if lang == "ko":
         tail = sentence[m.end() :]
         # "교역규모 1위는 중국으로", "1위 흑자국이던 중국은": the ranked country follows the rank
-        follows = re.match(r"\s*(?:은|는|이|가|인|이던|였던|이었던)?\s*['‘’\"“”]?", tail)
+        follows = re.match(r"\s*(?:이었던|였던|이던|은|는|인|이|가)?\s*['‘’\"“”]?", tail)
         nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
         if nxt:
             return nxt[0].code if nxt[0].code != poss else None
