@@ -82,6 +82,16 @@ def _claim_period(
         rel = []  # Korean states the period before the claim; a later one belongs to the next clause
     rel += [p for p in pms if p.end <= claim.start][-1:]
     for p in rel:
+        if p.since and p.period is not None and p.period.kind is PeriodKind.YEAR and p.end <= claim.start:
+            # "2017년 이후 줄곧 … 3위를 유지하다가 2020~2021년 …": each year from the first to the next one stated
+            first = p.period.start.year
+            nxt_years = [
+                q.years[0] if q.years else q.period.start.year
+                for q in pms
+                if q.start >= claim.end and (q.years or q.period)
+            ]
+            if nxt_years and nxt_years[0] > first:
+                return [Period.year(y) for y in range(first, nxt_years[0])]
         if p.years:  # "2020~2021년 … 2위": the claim holds for each year of the run
             return [Period.year(y) for y in range(p.years[0], p.years[1] + 1)]
         if p.relative == "that" and carry.last_year:
@@ -179,11 +189,14 @@ def extract(
             carry.rank_flow = moved[0] if moved else carry.rank_flow
         out.skipped += [Skip(s.text, r) for r in rskips]
         resolved: dict[int, Period] = {}
+        multi_year: set[int] = set()
         runs: list[Claim] = []
         for c in claims:
             if c.listed:
                 base = next((b for b in claims if not b.listed and b.start == c.start), None)
-                if base is not None and id(base) in resolved:
+                if base is not None and id(base) in multi_year:
+                    out.skipped.append(Skip(s.text, f"an ordered list for a run of years: rank {c.rank} {c.partner}"))
+                elif base is not None and id(base) in resolved:
                     resolved[id(c)] = resolved[id(base)]
                 elif base is not None and (u := next((u for u in unstated if u[0] is base), None)):
                     unstated.append((c, s.text, u[2]))
@@ -198,6 +211,7 @@ def extract(
                 )
             elif isinstance(p, list):
                 resolved[id(c)] = p[0]
+                multi_year.add(id(c))  # its list's order is not stated year by year
                 for later in p[1:]:
                     twin = replace(c)
                     resolved[id(twin)] = later
