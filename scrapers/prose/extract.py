@@ -67,6 +67,7 @@ def _usable(pms):
     ]
 
 
+_KO_RANK = re.compile(r"\d\s?위")
 UNSTATED = "unstated"  # a claim whose sentence and paragraph state no period at all
 THIS_YEAR = "this year"  # a claim of "this year" (올해, năm nay) whose months the sentence leaves open
 _THIS_YEAR = re.compile(r"올해|금년|this\s+year|năm\s+nay", re.I)
@@ -80,7 +81,8 @@ def _claim_period(
     rel = [p for p in pms if claim.end <= p.start < nxt]
     if HANGUL.search(sent[claim.start : claim.end]):
         rel = []  # Korean states the period before the claim; a later one belongs to the next clause
-    rel += [p for p in pms if p.end <= claim.start][-1:]
+    # … but not across another rank: "2009년 이후 10년간 1위를 지킨 '중국'은 … 2위를 기록했다"
+    rel += [p for p in pms if p.end <= claim.start and not _KO_RANK.search(sent, p.end, claim.start)][-1:]
     for p in rel:
         if p.since and p.period is not None and p.period.kind is PeriodKind.YEAR and p.end <= claim.start:
             # "2017년 이후 줄곧 … 3위를 유지하다가 2020~2021년 …": each year from the first to the next one stated

@@ -283,7 +283,8 @@ def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | Non
         prior = [x for x in ms if re.fullmatch(r"\s*(?:vẫn\s+|tiếp\s+tục\s+)?", sentence[x.end : m.start()])]
         found = nxt or prior
         return found[0].code if found else None
-    follows = re.match(r"\s*(?:는|은|가|이|인)?\s*['‘’\"“”]?", tail)
+    # "1위는 중국", "1위인 중국", "9위를 기록한 '폴란드'는"
+    follows = re.match(r"\s*(?:는|은|가|이|인|[을를]\s?(?:기록한|차지한|지킨)\s)?\s*['‘’\"“”]?", tail)
     nxt = [x for x in ms if follows and x.start == m.end() + follows.end()]
     if nxt:
         return nxt[0].code
