@@ -26,7 +26,7 @@ from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
 from scrapers.prose.mentions import agency_country, find_countries
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
-from scrapers.prose.ranks import Claim, find_claims, ranking_flow
+from scrapers.prose.ranks import Claim, find_claims, ranking_flow, value_ranks
 from scrapers.prose.terms import HANGUL, find_flow, word_re
 from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
@@ -239,6 +239,8 @@ def extract(
             doc_pair=doc_pair,
             reporter_hint=reporter_hint,
         )
+        for c, p in value_ranks(s.text, lang, res.figures, carry.last_figure):  # "… 다음으로 많았다"
+            claim_quotes.append((c, p, quote_of(s.text, (c.start, c.end)), res.figures))
         _back_reference(s.text, lang, res, carry)
         carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]

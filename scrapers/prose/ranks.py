@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from scrapers.prose.mentions import Mention, demonym_code, find_countries
+from scrapers.prose.numbers import find_amounts
 from scrapers.prose.terms import compile_words, find_flow, terms, word_re
 from tradewatch.model import countries
 
@@ -28,6 +29,7 @@ class Claim:
     end: int
     listed: bool = False  # ranked by an ordered list, not named as the subject
     bare: bool = False  # a bare "2위는 X": a member of a ranking, not the paragraph's subject
+    basis: str | None = None  # of a balance ranking: surplus or deficit
 
 
 @functools.cache
@@ -596,4 +598,58 @@ def _followed_by(sentence: str, lang: str, ms: list[Mention], claims: list[Claim
         if not nxt or not countries().rankable(nxt[0].code) or nxt[0].code in (base.reporter, base.partner):
             continue
         out.append(Claim(base.reporter, nxt[0].code, base.flow, base.rank + 1, nxt[0].start, nxt[0].end, bare=True))
+    return out
+
+
+_KO_NEXT_AFTER = re.compile(
+    r"(?P<list>(?:[가-힣A-Za-z]+\s*(?:\([^()]*\))?\s*(?:,|·|과|와)?\s*){1,4}?)(?:에\s?이어|다음으로)\s?"
+    r"(?:(?P<ord>두|세|네|다섯)\s?번째로\s?)?(?:많|크|높)"
+)
+_EN_NEXT_AFTER = re.compile(
+    rf"(?P<ord>{_EN_ORD})[\s-]*(?:highest|largest|biggest)\s+(?:after|behind|following)\s+(?P<list>(?:[^.;]|\.(?=\d))+)", re.I
+)
+_EN_REFERS_BACK = re.compile(r"^\s*(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum)\b", re.I)
+_KO_ORD = {"두": 2, "세": 3, "네": 4, "다섯": 5}
+
+
+def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> list[tuple[Claim, object]]:
+    """ "대베트남 무역흑자는 … 289억 달러로 중국과 홍콩 다음으로 많았다", "The total amount is third-highest after $79.25
+    billion for China and $39.66 billion for the United States": a figure ranked after the countries listed (in order)
+    ranks its partner next, in the figure's own reporter, flow and period; (claim, period) pairs, list members included."""
+    pat = _KO_NEXT_AFTER if lang == "ko" else _EN_NEXT_AFTER if lang == "en" else None
+    m = pat.search(sentence) if pat else None
+    if not m:
+        return []
+    amounts = [a for a in find_amounts(sentence, lang) if a.end <= m.start()]
+    own = [f for f in figures if not f.base and f.span and amounts and f.span == (amounts[-1].start, amounts[-1].end)]
+    fig = own[-1] if own else None  # the amount right before the list
+    if fig is None and not amounts and lang == "en" and _EN_REFERS_BACK.match(sentence):
+        fig = last_figure  # "The total amount is third-highest after …": the previous sentence's figure
+    if fig is None or fig.partner == "WLD" or fig.commodity != "TOTAL":
+        return []
+    masked = re.sub(r"\([^()]*\)", lambda g: " " * len(g.group(0)), sentence)
+    members = [x for x in find_countries(masked[m.start("list") : m.end("list")], lang)]
+    codes = [x.code for x in members]
+    n = len(codes) + 1
+    stated = m.group("ord")
+    if stated and (_KO_ORD.get(stated) if lang == "ko" else _ordinal(stated)) != n:
+        return []
+    reg = countries()
+    if (
+        not codes
+        or len(set(codes)) != len(codes)
+        or fig.partner in codes
+        or fig.reporter in codes
+        or not all(reg.rankable(c) for c in codes + [fig.partner])
+    ):
+        return []
+    basis = None
+    if fig.flow.value == "balance":
+        basis = "surplus" if fig.value_usd > 0 else "deficit"
+    flow = fig.flow.value
+    out = [(Claim(fig.reporter, fig.partner, flow, n, m.start(), m.end(), basis=basis), fig.period)]
+    out += [
+        (Claim(fig.reporter, c, flow, r, m.start(), m.end(), listed=True, basis=basis), fig.period)
+        for r, c in enumerate(codes, start=1)
+    ]
     return out
