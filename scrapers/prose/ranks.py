@@ -83,6 +83,18 @@ def _patterns(lang: str) -> list[re.Pattern]:
             re.compile(rf"(?P<noun>{n})\s+(?:lớn\s+)?thứ\s+(?P<ord>{vo})(?!\w)", re.I),
             re.compile(rf"(?P<noun>{n})\s+lớn\s+(?P<ord>nhất)(?!\w)", re.I),
             re.compile(rf"(?:đứng\s+)?thứ\s+(?P<ord>{vo})\s+(?:trong\s+(?:số\s+)?)?(?:các\s+)?(?P<noun>{n})", re.I),
+            # "thị trường nước ngoài lớn thứ tư đối với các mặt hàng xuất khẩu của Hàn Quốc": a country's export market
+            re.compile(
+                rf"thị\s+trường\s+(?:nước\s+ngoài\s+)?(?:lớn\s+)?thứ\s+(?P<ord>{vo})\s+(?:đối\s+với|cho)\s+(?:các\s+)?"
+                r"(?:mặt\s+)?hàng(?:\s+hóa|\s+hoá)?\s+(?P<xk>xuất\s+khẩu)(?=\s+của\s)",
+                re.I,
+            ),
+            # "quốc gia mang lại thặng dư thương mại lớn nhất cho Hàn Quốc": a source of surplus
+            re.compile(
+                r"(?:quốc\s+gia|nước|thị\s+trường|đối\s+tác)\s+(?:mang\s+lại|đem\s+lại|tạo\s+ra)\s+(?:mức\s+)?"
+                rf"(?P<bal>thặng\s+dư|xuất\s+siêu)(?:\s+thương\s+mại)?\s+lớn\s+(?:thứ\s+)?(?P<ord>{vo})(?=\s+cho\s)",
+                re.I,
+            ),
             # "Đứng thứ 2 là Hàn Quốc với 42,4 tỷ USD": a bare rank in the paragraph's ranking
             re.compile(rf"đứng\s+(?:ở\s+)?(?:vị\s+trí\s+)?thứ\s+(?P<ord>{vo})(?!\w)(?P<bare>)", re.I),
         ]
@@ -147,7 +159,7 @@ def _possessor(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> str 
             for x in ms
             if x.start >= e
             and re.fullmatch(
-                r"\s*(?:lớn\s+nhất\s+)?(?:và\s+[^,.;]{0,60}?\s+)?(?:của|với|đối\s+với)\s+", sentence[e : x.start], re.I
+                r"\s*(?:lớn\s+nhất\s+)?(?:và\s+[^,.;]{0,60}?\s+)?(?:của|với|đối\s+với|cho)\s+", sentence[e : x.start], re.I
             )
         ]
         return after[0].code if after else None
@@ -490,8 +502,10 @@ def find_claims(
                 skips.append(f"a rank held for consecutive years, whose years the text does not list: {m.group(0)!r}")
                 continue
             flow = bare_flow
-        elif m.groupdict().get("buyer"):
+        elif m.groupdict().get("buyer") or m.groupdict().get("xk"):
             flow = "export"
+        elif m.groupdict().get("bal"):
+            flow = "balance"
         else:
             flow = _flow_of(m.group("noun"), sentence[m.end() :])
         poss = share[0] if share else _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
