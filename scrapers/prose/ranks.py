@@ -622,6 +622,17 @@ _KO_NEXT_AFTER = re.compile(
 _EN_NEXT_AFTER = re.compile(
     rf"(?P<ord>{_EN_ORD})[\s-]*(?:highest|largest|biggest)\s+(?:after|behind|following)\s+(?P<list>(?:[^.;]|\.(?=\d))+)", re.I
 )
+_VI_NEXT_AFTER = re.compile(
+    r"(?:mức|con\s+số|giá\s+trị|kim\s+ngạch)\s+[^\d,.;]{0,25}?(?:lớn|cao)\s+thứ\s+(?P<ord>\d{1,2}|hai|ba|tư|bốn|năm)\s+"
+    r"(?:chỉ\s+)?(?:đứng\s+)?sau\s+(?P<list>[^.;]+)",
+    re.I,
+)
+# "…, cao nhất trong số các nước", "the highest among all markets": the figure before ranks first
+_HIGHEST_AMONG = {
+    "vi": re.compile(r"(?:cao|lớn)\s+nhất\s+trong\s+(?:số\s+)?(?:các|những)\s+(?:nước|thị\s+trường|quốc\s+gia)", re.I),
+    "en": re.compile(r"the\s+(?:highest|largest|biggest)\s+among\s+(?:all\s+)?(?:the\s+)?(?:countries|markets|partners)", re.I),
+}
+_CHANGE_BEFORE = re.compile(r"(?:tăng|giảm|up|down|by|rise\s+of|drop\s+of|증가|감소)\s*(?:thêm\s*|by\s*)?$", re.I)
 _EN_REFERS_BACK = re.compile(r"^\s*(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum)\b", re.I)
 _KO_ORD = {"두": 2, "세": 3, "네": 4, "다섯": 5}
 
@@ -630,11 +641,24 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
     """ "대베트남 무역흑자는 … 289억 달러로 중국과 홍콩 다음으로 많았다", "The total amount is third-highest after $79.25
     billion for China and $39.66 billion for the United States": a figure ranked after the countries listed (in order)
     ranks its partner next, in the figure's own reporter, flow and period; (claim, period) pairs, list members included."""
-    pat = _KO_NEXT_AFTER if lang == "ko" else _EN_NEXT_AFTER if lang == "en" else None
-    m = pat.search(sentence) if pat else None
+    pat = {"ko": _KO_NEXT_AFTER, "en": _EN_NEXT_AFTER, "vi": _VI_NEXT_AFTER}[lang]
+    m = pat.search(sentence)
+    top = _HIGHEST_AMONG[lang].search(sentence) if not m and lang in _HIGHEST_AMONG else None
+    if top:
+        amounts = [a for a in find_amounts(sentence, lang) if a.end <= top.start()]
+        last = (amounts[-1].start, amounts[-1].end) if amounts else None
+        own = [f for f in figures if not f.base and f.span == last and f.partner != "WLD" and f.commodity == "TOTAL"]
+        if len(own) != 1 or not countries().rankable(own[0].partner):
+            return []
+        f = own[0]
+        return [(Claim(f.reporter, f.partner, f.flow.value, 1, top.start(), top.end()), f.period)]
     if not m:
         return []
-    amounts = [a for a in find_amounts(sentence, lang) if a.end <= m.start()]
+    amounts = [
+        a
+        for a in find_amounts(sentence, lang)
+        if a.end <= m.start() and not _CHANGE_BEFORE.search(sentence[max(0, a.start - 16) : a.start])
+    ]  # "thặng dư 29,9 tỷ USD, tăng 2,3 tỷ USD so với năm trước, trở thành …": the change is no figure
     own = [f for f in figures if not f.base and f.span and amounts and f.span == (amounts[-1].start, amounts[-1].end)]
     fig = own[-1] if own else None  # the amount right before the list
     if fig is None and not amounts and lang == "en" and _EN_REFERS_BACK.match(sentence):
@@ -646,7 +670,7 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
     codes = [x.code for x in members]
     n = len(codes) + 1
     stated = m.group("ord")
-    if stated and (_KO_ORD.get(stated) if lang == "ko" else _ordinal(stated)) != n:
+    if stated and (_KO_ORD.get(stated) if lang == "ko" else _ordinal(stated.lower())) != n:
         return []
     reg = countries()
     if (
