@@ -26,7 +26,7 @@ from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
 from scrapers.prose.mentions import agency_country, find_countries
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
-from scrapers.prose.ranks import Claim, find_claims, ranking_flow, value_ranks
+from scrapers.prose.ranks import Claim, consecutive_years, find_claims, holds_position, ranking_flow, value_ranks
 from scrapers.prose.terms import HANGUL, find_flow, word_re
 from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
@@ -74,7 +74,14 @@ _THIS_YEAR = re.compile(r"올해|금년|this\s+year|năm\s+nay", re.I)
 
 
 def _claim_period(
-    claim: Claim, claims: list[Claim], sent: str, pms, carry: Carry, ahead: list[Period], resolved: dict
+    claim: Claim,
+    claims: list[Claim],
+    sent: str,
+    lang: str,
+    pms,
+    carry: Carry,
+    ahead: list[Period],
+    resolved: dict,
 ) -> Period | list[Period] | str | None:
     nxt = min([c.start for c in claims if c.start > claim.start] + [len(sent)])
     pms = [p for p in pms if not p.since_event and not p.deadline and (not p.comparison or p.since)]
@@ -83,7 +90,10 @@ def _claim_period(
         rel = []  # Korean states the period before the claim; a later one belongs to the next clause
     # … but not across another rank: "2009년 이후 10년간 1위를 지킨 '중국'은 … 2위를 기록했다"
     rel += [p for p in pms if p.end <= claim.start and not _KO_RANK.search(sent, p.end, claim.start)][-1:]
+    held = consecutive_years(sent, lang)
     for p in rel:
+        if p.since and p.period is not None and held and held[0] == p.period.start.year:
+            return [Period.year(y) for y in held]  # "for the third consecutive year since 2022"
         if p.since and p.period is not None and p.period.kind is PeriodKind.YEAR and p.end <= claim.start:
             # "2017년 이후 줄곧 … 3위를 유지하다가 2020~2021년 …": each year from the first to the next one stated
             first = p.period.start.year
@@ -144,6 +154,7 @@ def extract(
     prev_para, prev_para_text = -1, ""
     prev_claim: Claim | None = None  # the last rank claim, for "It was followed by China …" in the next sentence
     prev_claim_para = -1
+    page_claim: tuple[Claim, Period] | None = None  # the page's last rank claim, for "… kept this position"
     doc_periods: dict[str, Period] = {}  # the periods the page's figures and trade sentences have stated so far
     unstated: list[tuple[Claim, str, bool]] = []  # claims stated with no period (or "this year"): the latest one
     for i, s in enumerate(sents):
@@ -203,7 +214,7 @@ def extract(
                 elif base is not None and (u := next((u for u in unstated if u[0] is base), None)):
                     unstated.append((c, s.text, u[2]))
                 continue
-            p = _claim_period(c, claims, s.text, pms, carry, ahead, resolved)
+            p = _claim_period(c, claims, s.text, lang, pms, carry, ahead, resolved)
             if p in (UNSTATED, THIS_YEAR):  # "Vietnam has become Korea's fourth-largest trade partner": the page's
                 unstated.append((c, s.text, p == THIS_YEAR))  # latest period
                 continue
@@ -224,6 +235,14 @@ def extract(
         heads = [c for c in claims if not c.listed and id(c) in resolved]
         if heads:
             prev_claim, prev_claim_para = heads[-1], s.paragraph
+            page_claim = (heads[-1], resolved[id(heads[-1])])
+        elif page_claim and (held := consecutive_years(s.text, lang)) and holds_position(s.text, lang, page_claim[0]):
+            # "… năm thứ ba liên tiếp Việt Nam duy trì vị trí này kể từ … năm 2022": the page's last claim, each year
+            if page_claim[1].kind is PeriodKind.YEAR and page_claim[1].start.year == held[-1]:
+                for y in held[:-1]:
+                    twin = replace(page_claim[0], start=0, end=len(s.text))
+                    resolved[id(twin)] = Period.year(y)
+                    claims.append(twin)
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(

@@ -159,7 +159,9 @@ def _possessor(sentence: str, m: re.Match, ms: list[Mention], lang: str) -> str 
             for x in ms
             if x.start >= e
             and re.fullmatch(
-                r"\s*(?:lớn\s+nhất\s+)?(?:và\s+[^,.;]{0,60}?\s+)?(?:của|với|đối\s+với|cho)\s+", sentence[e : x.start], re.I
+                r"\s*(?:lớn\s+nhất\s+)?(?:và\s+[^,.;]{0,60}?\s+)?(?:của|với|đối\s+với|cho)\s+",
+                sentence[e : x.start],
+                re.I,
             )
         ]
         return after[0].code if after else None
@@ -309,7 +311,13 @@ def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | Non
         if named:
             return named[0].code
         amount = re.search(rf"(?:{_KO_AMOUNT_TEXT})\s*$", before[: paren.start()])
-        named = [x for x in ms if amount and x.end <= amount.start() and re.fullmatch(r"\s*(?:은|는|이|가|:)?\s*", before[x.end : amount.start()])]
+        named = [
+            x
+            for x in ms
+            if amount
+            and x.end <= amount.start()
+            and re.fullmatch(r"\s*(?:은|는|이|가|:)?\s*", before[x.end : amount.start()])
+        ]
         if named:  # "일본 321억8378만8000달러(3위)": the country named right before the amount
             return named[-1].code
         if re.search(r"달러\s*$", before[: paren.start()]):  # "대 베트남 수출은 223억달러(6위)": the amount's partner
@@ -620,7 +628,8 @@ _KO_NEXT_AFTER = re.compile(
     r"(?:(?P<ord>두|세|네|다섯)\s?번째로\s?)?(?:많|크|높)"
 )
 _EN_NEXT_AFTER = re.compile(
-    rf"(?P<ord>{_EN_ORD})[\s-]*(?:highest|largest|biggest)\s+(?:after|behind|following)\s+(?P<list>(?:[^.;]|\.(?=\d))+)", re.I
+    rf"(?P<ord>{_EN_ORD})[\s-]*(?:highest|largest|biggest)\s+(?:after|behind|following)\s+(?P<list>(?:[^.;]|\.(?=\d))+)",
+    re.I,
 )
 _VI_NEXT_AFTER = re.compile(
     r"(?:mức|con\s+số|giá\s+trị|kim\s+ngạch)\s+[^\d,.;]{0,25}?(?:lớn|cao)\s+thứ\s+(?P<ord>\d{1,2}|hai|ba|tư|bốn|năm)\s+"
@@ -630,7 +639,9 @@ _VI_NEXT_AFTER = re.compile(
 # "…, cao nhất trong số các nước", "the highest among all markets": the figure before ranks first
 _HIGHEST_AMONG = {
     "vi": re.compile(r"(?:cao|lớn)\s+nhất\s+trong\s+(?:số\s+)?(?:các|những)\s+(?:nước|thị\s+trường|quốc\s+gia)", re.I),
-    "en": re.compile(r"the\s+(?:highest|largest|biggest)\s+among\s+(?:all\s+)?(?:the\s+)?(?:countries|markets|partners)", re.I),
+    "en": re.compile(
+        r"the\s+(?:highest|largest|biggest)\s+among\s+(?:all\s+)?(?:the\s+)?(?:countries|markets|partners)", re.I
+    ),
 }
 _CHANGE_BEFORE = re.compile(r"(?:tăng|giảm|up|down|by|rise\s+of|drop\s+of|증가|감소)\s*(?:thêm\s*|by\s*)?$", re.I)
 _EN_REFERS_BACK = re.compile(r"^\s*(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum)\b", re.I)
@@ -691,3 +702,42 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
         for r, c in enumerate(codes, start=1)
     ]
     return out
+
+
+_CONSECUTIVE = {
+    "en": re.compile(
+        rf"(?P<n>{_EN_ORD})\s+(?:consecutive|straight|successive)\s+year\b[^.;]{{0,80}}?\bsince\s+(?:[^.;]{{0,60}}?\s)?"
+        r"(?:in\s+)?(?P<y>(?:19|20)\d{2})\b",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"năm\s+thứ\s+(?P<n>\d{1,2}|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)\s+liên\s+tiếp[^.;]{0,80}?kể\s+từ\s+"
+        r"(?:khi\s+[^.;]{0,60}?)?(?:vào\s+)?năm\s+(?P<y>(?:19|20)\d{2})\b",
+        re.I,
+    ),
+    "ko": re.compile(r"(?P<y>(?:19|20)\d{2})년\s?(?:이후|부터)\s?[^.]{0,30}?(?P<n>\d{1,2})\s?년\s?(?:연속|째)"),
+}
+# "Việt Nam duy trì vị trí này", "held the position": the page's last rank claim goes on
+_THIS_POSITION = re.compile(
+    r"vị\s+trí\s+(?:này|đó)|(?:this|that|the)\s+(?:position|spot|place|ranking)|(?:이|그)\s?(?:자리|순위|지위)", re.I
+)
+
+
+def consecutive_years(sentence: str, lang: str) -> list[int]:
+    """ "the third consecutive year since 2022", "năm thứ ba liên tiếp … kể từ … năm 2022", "2022년 이후 3년 연속": the
+    years a rank was held (2022, 2023, 2024), or [] where the sentence does not state both the count and the first."""
+    m = _CONSECUTIVE[lang].search(sentence)
+    if not m:
+        return []
+    n = int(m.group("n")) if m.group("n").isdigit() else _ordinal(m.group("n"))
+    first = int(m.group("y"))
+    return list(range(first, first + n)) if n and 1 < n <= 30 else []
+
+
+def holds_position(sentence: str, lang: str, claim: Claim) -> bool:
+    """Does the sentence say that the ranked country of ``claim`` kept "this position"?"""
+    pos = _THIS_POSITION.search(sentence)
+    if not pos:
+        return False
+    named = [x for x in find_countries(sentence[: pos.start()], lang) if x.role in ("subj", "poss", "bare")]
+    return bool(named) and named[-1].code == claim.partner
