@@ -56,7 +56,7 @@ def _patterns(lang: str) -> list[re.Pattern]:
     if lang == "en":
         return [
             re.compile(
-                rf"(?P<ord>{_EN_ORD})[\s-]+(?:largest|biggest)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})",
+                rf"(?P<ord>{_EN_ORD})[\s-]*(?:largest|biggest)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})",
                 re.I,
             ),
             re.compile(
@@ -210,6 +210,12 @@ def _subject(
             return topic[0].code if len(topic) == 1 else None
     if after_pos is not None and [x for x in cands if x.start >= after_pos and x.role == "subj"]:
         cands = [x for x in cands if x.start >= after_pos and x.role == "subj"]
+    if lang == "en" and not cands:
+        # "… imports from the RoK and that country became the second-largest goods supplier": the country just named
+        that = list(re.finditer(r"\b(?:that|this|the\s+latter)\s+country\b", sentence[: m.start()], re.I))
+        named = [x for x in ms if that and x.end <= that[-1].start() and x.code != poss]
+        if named:
+            return named[-1].code
     if lang == "en":
         after = re.match(
             r"\s+(?:is|was|remains|remained|has\s+been)\s+(?:the\s+)?(\w[\w\s]{0,20}?)(?=[,.]|$)", sentence[m.end() :]
