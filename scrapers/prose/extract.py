@@ -26,7 +26,15 @@ from scrapers.prose.figures import _BACK_REFERENCE, Carry, Figure, read_sentence
 from scrapers.prose.mentions import agency_country, find_countries
 from scrapers.prose.numbers import find_amounts, find_percents
 from scrapers.prose.periods import find_periods
-from scrapers.prose.ranks import Claim, consecutive_years, find_claims, holds_position, ranking_flow, value_ranks
+from scrapers.prose.ranks import (
+    Claim,
+    balance_basis,
+    consecutive_years,
+    find_claims,
+    holds_position,
+    ranking_flow,
+    value_ranks,
+)
 from scrapers.prose.terms import HANGUL, find_flow, word_re
 from scrapers.prose.text import detect_language, repair_glued_words, sentences
 from tradewatch.model import Flow, Observation, Period, PeriodKind, RankClaim
@@ -265,6 +273,7 @@ def extract(
         out.skipped += [Skip(s.text, r) for r in res.skips]
         figure_quotes += [(f, quote_of(s.text, f.span)) for f in res.figures]
         for c in claims:
+            c.basis = balance_basis(c, s.text, res.figures, carry.rank_basis)
             if id(c) in resolved:
                 claim_quotes.append((c, resolved[id(c)], quote_of(s.text, (c.start, c.end)), res.figures))
         # --- what this sentence passes on ---------------------------------------------------
@@ -297,7 +306,7 @@ def extract(
     ranks, rank_skips = _check_ranks(claim_quotes, [f for f, _ in figs])
     out.skipped += rank_skips
     out.ranks = [
-        RankClaim(c.reporter, c.partner, Flow(c.flow), p, c.rank, source, source_url, None, published_at, q)
+        RankClaim(c.reporter, c.partner, Flow(c.flow), p, c.rank, source, source_url, None, published_at, q, c.basis)
         for c, p, q in ranks
     ]
     return out

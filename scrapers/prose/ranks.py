@@ -408,11 +408,14 @@ def _ranking_run(sentence: str, ms: list[Mention], context: tuple[str, str] | No
     poss = owner[-1].code if owner else (context[0] if context and context[1] == subject else None)
     if not flow or subject is None or poss is None or subject == poss:
         return []
+    head = sentence[: lead.start()]
+    basis = ("deficit" if _DEFICIT.search(head) else "surplus") if flow[0] == "balance" else None
     out = []
     for m in items:
         rank = _ordinal(m.group("ord"))
         if rank:
-            out.append(Claim(poss, subject, flow[0], rank, m.start(), m.start("ord") + len(m.group("ord"))))
+            end = m.start("ord") + len(m.group("ord"))
+            out.append(Claim(poss, subject, flow[0], rank, m.start(), end, basis=basis))
     return out
 
 
@@ -747,3 +750,24 @@ def holds_position(sentence: str, lang: str, claim: Claim) -> bool:
         return False
     named = [x for x in find_countries(sentence[: pos.start()], lang) if x.role in ("subj", "poss", "bare")]
     return bool(named) and named[-1].code == claim.partner
+
+
+_SURPLUS = re.compile(r"흑자|surplus|xuất\s+siêu|thặng\s+dư", re.I)
+
+
+def balance_basis(claim: Claim, sentence: str, figures: list, fallback: str | None) -> str | None:
+    """Whether a balance ranking orders surpluses or deficits: the claim's own words ("무역 적자국 1위", "largest
+    surplus"), else the sign of the sentence's figure for the ranked partner ("'사우디아라비아' -181억달러"), else the
+    paragraph's ranking (``fallback``)."""
+    if claim.flow != "balance":
+        return None
+    if claim.basis:
+        return claim.basis
+    span = sentence[claim.start : claim.end + 12]
+    deficit, surplus = _DEFICIT.search(span), _SURPLUS.search(span)
+    if bool(deficit) != bool(surplus):
+        return "deficit" if deficit else "surplus"
+    own = {f.value_usd > 0 for f in figures if f.flow.value == "balance" and f.partner == claim.partner}
+    if len(own) == 1:
+        return "surplus" if own.pop() else "deficit"
+    return fallback
