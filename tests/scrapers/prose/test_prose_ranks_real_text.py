@@ -1,0 +1,247 @@
+"""Rank-claim rules for real text, each on sentences of our own in the three languages (none copied from the release
+set): a positive case and a negative one per rule, and the ``basis`` of a balance ranking from the text to storage."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from db.models import RankClaimRow
+from db.quarantine import rank_claim_from_json, rank_claim_to_json
+from db.store import store_batch
+from scrapers.prose import extract, to_json_lines
+from tradewatch.model import Flow, Period, RankClaim
+
+PUB = date(2026, 3, 10)
+
+
+def _ranks(text: str, lang: str, published: date = PUB) -> set[tuple]:
+    return {
+        (x["reporter"], x["partner"], x["flow"], x["period"], x["rank"])
+        for x in to_json_lines(extract(text, lang, published))
+        if x["kind"] == "rank"
+    }
+
+
+def _rank_lines(text: str, lang: str, published: date = PUB) -> list[dict]:
+    return [x for x in to_json_lines(extract(text, lang, published)) if x["kind"] == "rank"]
+
+
+# --- a claim with no period of its own: the page's latest data period ---------------------------------------------
+
+
+def test_a_claim_without_a_period_takes_the_pages_latest_period():
+    text = (
+        "Thailand has become Korea's fourth-largest trade partner behind China, the United States and Japan.\n\n"
+        "In the first nine months of this year, Korea's exports to Thailand reached $30.2 billion, up 4.1 percent."
+    )
+    got = _ranks(text, "en", date(2025, 10, 20))
+    assert ("KOR", "THA", "total", "2025-01..2025-09", 4) in got
+    assert ("KOR", "JPN", "total", "2025-01..2025-09", 3) in got  # the ordered list, by the same period
+
+
+def test_a_claim_without_a_period_on_a_page_that_states_none_is_not_emitted():
+    text = "Thailand has become Korea's fourth-largest trade partner behind China, the United States and Japan."
+    assert _ranks(text, "en", date(2025, 10, 20)) == set()
+
+
+def test_of_a_year_to_date_and_its_last_month_the_ranking_takes_the_year_to_date():
+    text = (
+        "베트남 통계청에 따르면 올해 9월까지 베트남의 수출은 2100억 달러로 3.1% 증가했다. 9월 수출은 240억 달러였다.\n\n"
+        "수출시장 국가별로 보면 1위는 미국이다."
+    )
+    assert ("VNM", "USA", "export", "2025-01..2025-09", 1) in _ranks(text, "ko", date(2025, 10, 20))
+
+
+# --- Korean -------------------------------------------------------------------------------------------------------
+
+
+def test_a_share_of_a_countrys_market_ranks_that_countrys_imports():
+    text = "태국의 한국 시장 점유율은 2019년 2.1%(9위)에서 올해 1~9월 2.6%(8위)로 높아졌다."
+    got = _ranks(text, "ko", date(2025, 10, 20))
+    assert ("KOR", "THA", "import", "2019", 9) in got
+    assert ("KOR", "THA", "import", "2025-01..2025-09", 8) in got
+    assert not any(r[0] == "THA" for r in got)  # never Thailand's ranking
+
+
+def test_a_share_rank_without_a_country_market_is_no_import_rank():
+    text = "반도체의 세계 시장 점유율은 2019년 20.1%(2위)를 기록했다."
+    assert not any(r[2] == "import" for r in _ranks(text, "ko", date(2025, 10, 20)))
+
+
+def test_last_year_written_jaknyeon_is_the_year_before_publication():
+    text = "한국무역협회에 따르면 작년 한해 수출 상대국 1위는 중국으로 1500억달러, 2위는 미국 800억달러로 집계됐다."
+    got = _ranks(text, "ko", date(2025, 8, 30))
+    assert {("KOR", "CHN", "export", "2024", 1), ("KOR", "USA", "export", "2024", 2)} <= got
+    assert not any(r[3] == "2025" for r in got)
+
+
+def test_a_rank_in_brackets_after_a_country_and_its_amount_is_that_countrys():
+    text = "지난해 우리나라의 대 태국 수출은 120억달러(9위)로 독일 150억달러(7위)보다 적었다."
+    got = _ranks(text, "ko", date(2025, 8, 30))
+    assert ("KOR", "DEU", "export", "2024", 7) in got
+    assert ("KOR", "THA", "export", "2024", 9) in got
+    assert ("KOR", "THA", "export", "2024", 7) not in got
+
+
+def test_an_overtaken_object_is_not_the_ranked_country_the_flows_topic_is():
+    text = "한국무역협회에 따르면 올해 들어 지난 6월까지 태국 수출액은 80억달러로 70억달러에 그친 독일(8위)을 따돌리고 수출 상대국 7위에 올랐다."
+    got = _ranks(text, "ko", date(2025, 8, 30))
+    assert ("KOR", "THA", "export", "2025-01..2025-06", 7) in got
+    assert ("KOR", "DEU", "export", "2025-01..2025-06", 7) not in got
+
+
+def test_attributive_ieotdeon_names_the_ranked_country_after_it():
+    text = "한국무역협회에 따르면 2015년 이전까지 1위 흑자국이던 홍콩은 2016년 2위로 내려앉았다."
+    got = _ranks(text, "ko", date(2017, 1, 20))
+    assert ("KOR", "HKG", "balance", "2016", 2) in got
+    assert not any(r[1] == "KOR" for r in got)
+
+
+def test_a_rank_since_a_year_until_the_next_year_stated_holds_for_each_year_between():
+    text = "산업통상자원부에 따르면 태국은 2015년 이후 줄곧 일본에 이어 2위 수출국을 유지하다가 2019년 1위로 올라섰다."
+    got = _ranks(text, "ko", date(2020, 1, 20))
+    assert {("KOR", "THA", "export", str(y), 2) for y in (2015, 2016, 2017, 2018)} <= got
+    assert not any(r[1] == "JPN" for r in got)  # the list's order over a run of years is not stated
+
+
+def test_a_period_before_another_rank_belongs_to_that_rank():
+    text = "관세청에 따르면 2010년 이후 2018년까지 9년간 1위를 지킨 '독일'은 50억달러로 2위를 기록했다."
+    got = _ranks(text, "ko", date(2020, 1, 20))
+    assert not any(r[3] == "2010" for r in got)
+
+
+def test_the_country_after_n_wi_reul_girokhan_is_ranked():
+    text = "2019년 우리나라 10대 무역흑자 국가 중 8위를 기록한 '멕시코'는 40억달러로 새로 진입했다."
+    assert ("KOR", "MEX", "balance", "2019", 8) in _ranks(text, "ko", date(2020, 1, 20))
+
+
+def test_a_figure_that_is_the_next_after_an_ordered_list_ranks_its_partner():
+    text = (
+        "According to the Korea Customs Service, Korea's exports to India for the January-June period totaled "
+        "$9.4 billion.\n\nThe total amount is fifth-highest after $60.1 billion for China, $50.2 billion for the "
+        "United States, $25.3 billion for Vietnam and $12.4 billion for Japan."
+    )
+    got = _ranks(text, "en", date(2025, 7, 15))
+    assert ("KOR", "IND", "export", "2025-01..2025-06", 5) in got
+    assert ("KOR", "JPN", "export", "2025-01..2025-06", 4) in got
+
+
+def test_a_figure_after_a_list_that_does_not_fit_its_rank_ranks_no_one():
+    text = (
+        "According to the Korea Customs Service, Korea's exports to India for the January-June period totaled "
+        "$9.4 billion.\n\nThe total amount is third-highest after China, the United States and Japan."
+    )
+    assert _ranks(text, "en", date(2025, 7, 15)) == set()
+
+
+# --- Vietnamese ---------------------------------------------------------------------------------------------------
+
+
+def test_vi_market_for_a_countrys_export_goods_is_its_export_market():
+    text = "Thái Lan đã trở thành thị trường lớn thứ năm đối với hàng xuất khẩu của Hàn Quốc trong 9 tháng đầu năm nay."
+    assert ("KOR", "THA", "export", "2025-01..2025-09", 5) in _ranks(text, "vi", date(2025, 10, 20))
+
+
+def test_vi_market_for_a_commodity_is_no_country_rank():
+    text = "Thái Lan là thị trường lớn thứ năm đối với hàng dệt may của Hàn Quốc trong năm 2024."
+    assert _ranks(text, "vi", date(2025, 10, 20)) == set()
+
+
+def test_vi_the_country_that_brings_the_largest_surplus_is_a_surplus_ranking():
+    text = "Thái Lan là quốc gia mang lại thặng dư thương mại lớn nhất cho Hàn Quốc trong năm 2024."
+    lines = _rank_lines(text, "vi", date(2025, 10, 20))
+    assert [(x["reporter"], x["partner"], x["flow"], x["period"], x["rank"], x.get("basis")) for x in lines] == [
+        ("KOR", "THA", "balance", "2024", 1, "surplus")
+    ]
+
+
+def test_vi_the_country_that_brings_the_most_tourists_is_no_trade_rank():
+    text = "Thái Lan là quốc gia mang lại lượng du khách lớn nhất cho Hàn Quốc trong năm 2024."
+    assert _ranks(text, "vi", date(2025, 10, 20)) == set()
+
+
+def test_vi_a_surplus_second_only_to_another_country_ranks_the_figures_partner():
+    text = (
+        "Năm 2024, cán cân thương mại giữa Hàn Quốc và Thái Lan ghi nhận thặng dư 12,5 tỷ USD cho Hàn Quốc, "
+        "tăng 1,1 tỷ USD so với năm trước, trở thành mức thặng dư lớn thứ hai chỉ sau Mỹ."
+    )
+    lines = _rank_lines(text, "vi", date(2025, 3, 1))
+    got = {(x["reporter"], x["partner"], x["flow"], x["period"], x["rank"], x.get("basis")) for x in lines}
+    assert got == {("KOR", "THA", "balance", "2024", 2, "surplus"), ("KOR", "USA", "balance", "2024", 1, "surplus")}
+
+
+def test_vi_highest_among_countries_ranks_the_figure_before_it_first():
+    text = "Trong năm 2024, xuất khẩu của Hàn Quốc sang Mỹ đạt 140,2 tỷ USD, chiếm tỷ trọng 20,1%, cao nhất trong số các nước."
+    assert ("KOR", "USA", "export", "2024", 1) in _ranks(text, "vi", date(2025, 3, 1))
+
+
+def test_vi_highest_growth_among_countries_is_no_rank():
+    text = "Trong năm 2024, xuất khẩu của Hàn Quốc sang Ấn Độ tăng 30,2%, cao nhất trong số các nước."
+    assert _ranks(text, "vi", date(2025, 3, 1)) == set()
+
+
+def test_vi_the_nth_consecutive_year_in_this_position_ranks_each_year():
+    text = (
+        "Năm 2024, Thái Lan tiếp tục là đối tác thương mại lớn thứ tư của Hàn Quốc.\n\n"
+        "Điều này đánh dấu năm thứ ba liên tiếp Thái Lan giữ vị trí này kể từ khi vượt Đức vào năm 2022."
+    )
+    got = _ranks(text, "vi", date(2025, 3, 1))
+    assert {("KOR", "THA", "total", str(y), 4) for y in (2022, 2023, 2024)} <= got
+
+
+def test_vi_consecutive_years_of_another_country_rank_nothing_more():
+    text = (
+        "Năm 2024, Thái Lan tiếp tục là đối tác thương mại lớn thứ tư của Hàn Quốc.\n\n"
+        "Đây là năm thứ ba liên tiếp Đức giữ vị trí này kể từ năm 2022."
+    )
+    assert _ranks(text, "vi", date(2025, 3, 1)) == {("KOR", "THA", "total", "2024", 4)}
+
+
+# --- English ------------------------------------------------------------------------------------------------------
+
+
+def test_en_the_nth_consecutive_year_since_a_year_ranks_each_year():
+    text = "In 2024, Thailand was Korea's fourth-largest trading partner for the third consecutive year since 2022."
+    got = _ranks(text, "en", date(2025, 3, 1))
+    assert {("KOR", "THA", "total", str(y), 4) for y in (2022, 2023, 2024)} <= got
+
+
+def test_en_that_country_is_the_country_just_named():
+    text = (
+        "In the first half of 2025, Vietnam raised its imports from Japan and that country became the "
+        "second-largest goods supplier of Vietnam, after China."
+    )
+    got = _ranks(text, "en", date(2025, 7, 15))
+    assert ("VNM", "JPN", "import", "2025-01..2025-06", 2) in got
+    assert ("VNM", "CHN", "import", "2025-01..2025-06", 1) in got
+
+
+def test_en_a_supplier_of_services_is_no_goods_rank():
+    text = "In the first half of 2025, Japan became the second-largest supplier of services to Vietnam, after China."
+    assert _ranks(text, "en", date(2025, 7, 15)) == set()
+
+
+# --- basis: a balance ranking orders surpluses or deficits ----------------------------------------------------------
+
+
+def test_basis_comes_from_the_rankings_words_and_only_balance_ranks_carry_it():
+    text = (
+        "관세청에 따르면 2019년 한국의 무역 적자국 1위는 '독일'이 차지했으며, 무역 흑자국 1위는 '멕시코'가 차지했다. "
+        "태국은 2019년 한국의 5위 교역국이다."
+    )
+    lines = {x["partner"]: x for x in _rank_lines(text, "ko", date(2020, 2, 1))}
+    assert lines["DEU"]["basis"] == "deficit" and lines["MEX"]["basis"] == "surplus"
+    assert "basis" not in lines["THA"]
+
+
+def test_basis_is_stored_with_the_claim_and_kept_by_quarantine(db):
+    claim = RankClaim(
+        "KOR", "THA", Flow.BALANCE, Period.parse("2024"), 2, "releases", quote="2위 흑자국", basis="surplus"
+    )
+    assert rank_claim_from_json(rank_claim_to_json(claim)) == claim
+    with db.transaction() as s:
+        store_batch(s, [], [claim], now=datetime(2025, 3, 1, tzinfo=UTC))
+    with db.session() as s:
+        assert s.execute(select(RankClaimRow.basis)).scalars().all() == ["surplus"]
