@@ -164,6 +164,7 @@ def extract(
     prev_claim_para = -1
     page_claim: tuple[Claim, Period] | None = None  # the page's last rank claim, for "… kept this position"
     doc_periods: dict[str, Period] = {}  # the periods the page's figures and trade sentences have stated so far
+    figure_periods: dict[str, Period] = {}  # the periods of the page's figures
     unstated: list[tuple[Claim, str, bool]] = []  # claims stated with no period (or "this year"): the latest one
     for i, s in enumerate(sents):
         if s.paragraph != prev_para:
@@ -285,6 +286,7 @@ def extract(
             carry.seen |= {str(f.period) for f in own}
             carry.period = own[-1].period
             doc_periods.update({str(f.period): f.period for f in own})
+            figure_periods.update({str(f.period): f.period for f in own})
             carry.pair = _subject_pair([(f.reporter, f.partner) for f in res.figures], carry.pair)
         elif len({str(p.period) for p in usable}) == 1 and (find_flow(s.text) or claims):
             carry.period = usable[0].period  # a trade sentence's period ("In the first 10 months, …"), not any date
@@ -300,7 +302,7 @@ def extract(
         years += [resolved[k].start.year for k in resolved]
         if years:
             carry.last_year = years[-1]
-    claim_quotes += _latest_period_claims(unstated, doc_periods, published, out.skipped)
+    claim_quotes += _latest_period_claims(unstated, figure_periods, published, out.skipped)
     figs = _dedupe_figures(figure_quotes)
     out.figures = [_observation(f, q, source, source_url, published_at) for f, q in figs]
     ranks, rank_skips = _check_ranks(claim_quotes, [f for f, _ in figs])
@@ -314,7 +316,7 @@ def extract(
 
 def _latest_period_claims(unstated, doc_periods: dict[str, Period], published: date | None, skipped: list[Skip]):
     """A rank claim stated with no period ("has become Korea's fourth-largest trade partner", a headline) speaks of
-    the latest period the page's figures and trade sentences state: the data the release is about (of a year to date
+    the latest period the page's figures state: the data the release is about (of a year to date
     and its last month, the year to date)."""
     ends = sorted({p.end for p in doc_periods.values()})
     latest = [p for p in doc_periods.values() if ends and p.end == ends[-1]]

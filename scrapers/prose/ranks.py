@@ -458,6 +458,98 @@ def _range_list(
     return [Claim(poss, x.code, flow, first + n, x.start, x.end, bare=True) for n, x in enumerate(names)]
 
 
+_TOP_N = {
+    "ko": re.compile(
+        r"상위\s?(?P<n>\d)\s?(?:개\s?)?(?:국|개국|국가|대\s?(?:교역국|수출국|수입국|시장))\s?(?:인|은|는|으로는|:)?\s*"
+    ),
+    "en": re.compile(
+        r"\b(?:the|its|their)\s+top\s+(?P<n>two|three|four|five|\d)\s+(?:(?P<noun>export\s+markets|export\s+destinations|"
+        r"import\s+markets|import\s+sources|trading\s+partners|trade\s+partners)|countries|markets)\s*(?:,|:|—|–|-|were|are)\s*",
+        re.I,
+    ),
+}
+_EN_TOP_NOUN = {"export": "export", "import": "import", "trading": "total", "trade": "total"}
+_RESPECTIVELY = re.compile(
+    rf"\(\s*(?:the\s+)?(?P<ords>{_EN_ORD}(?:\s*,\s*{_EN_ORD})*\s*,?\s*and\s+{_EN_ORD})\s+(?:largest|biggest)\s+"
+    r"(?P<noun>export\s+markets|export\s+destinations|import\s+markets|import\s+sources|trading\s+partners|trade\s+partners)"
+    r"\s*\)",
+    re.I,
+)
+
+
+def _listed_after(sentence: str, pos: int, ms: list[Mention], n: int) -> list[Mention]:
+    """The ``n`` countries listed from ``pos`` on ("중국, 미국, 베트남", "China, the US and Japan"), or []."""
+    out: list[Mention] = []
+    while len(out) < n:
+        nxt = [x for x in ms if x.start == pos]
+        if not nxt:
+            return []
+        out.append(nxt[0])
+        gap = re.match(r"\s*(?:,|·|과|와|및|and)?\s*(?:,?\s*and\s+)?(?:the\s+)?", sentence[nxt[0].end :], re.I)
+        pos = nxt[0].end + (gap.end() if gap else 0)
+    return out
+
+
+def _top_n_list(
+    sentence: str, lang: str, ms: list[Mention], context: tuple[str, str] | None, default_reporter: str | None
+) -> list[Claim]:
+    """ "상위 3국인 중국, 미국, 베트남에 대한 수출 비중은", "its top three export markets, China, the US and Vietnam":
+    the top n listed in order; "exports to China, the US and Japan (the first, second and fourth largest export
+    markets)": each its stated rank, and where the sentence speaks "of the top four", the one other country named the
+    rank left."""
+    reg = countries()
+    owner = [
+        x
+        for x in ms
+        if re.search(
+            r"(?:markets|partners|destinations|sources)\s+(?:for|of)\s+(?:the\s+)?$", sentence[: x.start], re.I
+        )
+    ]
+    poss = owner[0].code if owner else (context[0] if context else default_reporter)
+    if poss not in ("KOR", "VNM"):
+        return []
+    out: list[Claim] = []
+    top = _TOP_N[lang].search(sentence) if lang in _TOP_N else None
+    n = (_ordinal(top.group("n")) or 0) if top else 0
+    resp = _RESPECTIVELY.search(sentence) if lang == "en" else None
+    if resp:
+        ranks = [_ordinal(o) for o in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", resp.group("ords").strip())]
+        members = [x for x in ms if x.end <= resp.start()][-len(ranks) :]
+        joined = len(members) == len(ranks) and all(
+            re.fullmatch(r"\s*(?:,|and|,\s*and)?\s*(?:the\s+)?", sentence[a.end : b.start], re.I)
+            for a, b in zip(members, members[1:], strict=False)
+        )
+        flow = _EN_TOP_NOUN[resp.group("noun").split()[0].lower()]
+        codes = [x.code for x in members]
+        of_top = re.search(r"\bOf\s+(?:the|its)\s+top\s+(two|three|four|five|\d)\b", sentence, re.I)
+        n_top = (_ordinal(of_top.group(1)) or 0) if of_top else 0
+        missing = set(range(1, n_top + 1)) - {r for r in ranks if r}
+        if joined and all(ranks) and len(set(codes)) == len(codes) and poss not in codes:
+            out += [
+                Claim(poss, x.code, flow, r, resp.start(), resp.end(), bare=True)
+                for x, r in zip(members, ranks, strict=True)
+                if r
+            ]
+            others = {x.code for x in ms if x.code not in codes and x.code != poss and reg.rankable(x.code)}
+            if n_top and len(missing) == 1 and len(others) == 1:  # "Of the top four …, only exports to Vietnam grew"
+                out.append(Claim(poss, others.pop(), flow, missing.pop(), resp.start(), resp.end(), bare=True))
+        return [c for c in out if reg.rankable(c.partner)]
+    if not top or not 2 <= n <= 10:
+        return []
+    members = _listed_after(sentence, top.end(), ms, n)
+    codes = [x.code for x in members]
+    if len(codes) != n or len(set(codes)) != n or poss in codes or not all(reg.rankable(c) for c in codes):
+        return []
+    if lang == "en" and top.group("noun"):
+        flow = _EN_TOP_NOUN[top.group("noun").split()[0].lower()]
+    else:
+        found = find_flow(sentence[members[-1].end :]) or find_flow(sentence[: top.start()])
+        if not found:
+            return []
+        flow = found[0]
+    return [Claim(poss, x.code, flow, r, top.start(), top.end(), bare=True) for r, x in enumerate(members, start=1)]
+
+
 def find_claims(
     sentence: str,
     lang: str,
@@ -486,6 +578,7 @@ def find_claims(
             return run, skips
     if lang == "ko":
         claims += _range_list(sentence, ms, context, context_flow, default_reporter or agency)
+    claims += _top_n_list(sentence, lang, ms, context, default_reporter or agency)
     prev: Claim | None = None
     listed_ids: set[int] = set()
     for m in matches:

@@ -245,3 +245,36 @@ def test_basis_is_stored_with_the_claim_and_kept_by_quarantine(db):
         store_batch(s, [], [claim], now=datetime(2025, 3, 1, tzinfo=UTC))
     with db.session() as s:
         assert s.execute(select(RankClaimRow.basis)).scalars().all() == ["surplus"]
+
+
+# --- the top n, listed; "respectively" ranks in brackets ------------------------------------------------------------
+
+
+def test_ko_the_top_n_listed_rank_in_order():
+    text = "관세청에 따르면 올해 1~6월 상위 3국인 중국, 미국, 태국에 대한 수출 비중은 45.1%를 기록했다."
+    got = _ranks(text, "ko", date(2025, 7, 20))
+    assert got == {("KOR", c, "export", "2025-01..2025-06", r) for r, c in enumerate(("CHN", "USA", "THA"), start=1)}
+
+
+def test_ko_the_top_n_with_fewer_countries_listed_ranks_no_one():
+    text = "관세청에 따르면 올해 1~6월 상위 3국인 중국, 미국에 대한 수출 비중은 45.1%를 기록했다."
+    assert _ranks(text, "ko", date(2025, 7, 20)) == set()
+
+
+def test_en_ranks_in_brackets_go_to_the_countries_before_them_and_of_the_top_n_the_rest_to_the_other():
+    text = (
+        "In the first half of 2025, Korea's exports to Thailand totalled $9.1 billion, up 8.2 percent.\n"
+        "Of the top four export markets for Korea, only exports to Thailand grew, with exports to China, the US and "
+        "Japan (the first, second and fourth largest export markets) having fallen."
+    )
+    got = _ranks(text, "en", date(2025, 7, 20))
+    expected = {("CHN", 1), ("USA", 2), ("THA", 3), ("JPN", 4)}
+    assert got == {("KOR", c, "export", "2025-01..2025-06", r) for c, r in expected}
+
+
+def test_en_ranks_in_brackets_of_investors_are_no_trade_ranks():
+    text = (
+        "In the first half of 2025, Korea's exports to Thailand totalled $9.1 billion, up 8.2 percent.\n"
+        "Investment from China, the US and Japan (the first, second and fourth largest investors) fell."
+    )
+    assert _ranks(text, "en", date(2025, 7, 20)) == set()
