@@ -95,7 +95,18 @@ def _claim_period(
     pms = [p for p in pms if not p.since_event and not p.deadline and (not p.comparison or p.since)]
     rel = [p for p in pms if claim.end <= p.start < nxt]
     if HANGUL.search(sent[claim.start : claim.end]):
-        rel = []  # Korean states the period before the claim; a later one belongs to the next clause
+        # Korean states the period before the claim; a later one belongs to the next clause, unless it is the "as of"
+        # of a claim that states none before it ("중국에 이어 2위를 유지하고 있는데, … 올 10월말 현재 …")
+        as_of = [
+            p
+            for p in pms
+            if p.start >= claim.end
+            and p.period is not None
+            and "현재" in p.text
+            and not _KO_RANK.search(sent, claim.end, p.start)  # another rank's "as of"
+        ]
+        before = [p for p in pms if p.end <= claim.start]
+        rel = as_of[-1:] if as_of and not before else []
     # … but not across another rank: "2009년 이후 10년간 1위를 지킨 '중국'은 … 2위를 기록했다"
     rel += [p for p in pms if p.end <= claim.start and not _KO_RANK.search(sent, p.end, claim.start)][-1:]
     held = consecutive_years(sent, lang)

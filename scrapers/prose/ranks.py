@@ -297,6 +297,23 @@ def _market_share(sentence: str, m: re.Match) -> tuple[str, str] | None:
     return None
 
 
+_KO_IN_MARKET = re.compile(r"(?P<x>[가-힣A-Za-z]+)\s?(?P<kind>수입|수출|내수)?\s?시장에서(?:는|도|의)?\s")
+
+
+def _market_owner(sentence: str, m: re.Match) -> tuple[str, str] | None:
+    """ "한국은 베트남 수입시장에서 중국에 이어 2위", "한국 시장에서 태국은 7위": the market's country owns the ranking
+    (of its imports; of its exports for an export market); (owner, flow)."""
+    head = sentence[: m.start()]
+    cut = max((b.end() for b in re.finditer(r"[.;]\s|,\s", head)), default=0)
+    found = list(_KO_IN_MARKET.finditer(head, cut))
+    if not found:
+        return None
+    x = find_countries(found[-1].group("x"), "ko")
+    if len(x) != 1 or x[0].end != len(found[-1].group("x")):
+        return None
+    return x[0].code, "export" if found[-1].group("kind") == "수출" else "import"
+
+
 def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | None, lang: str = "ko") -> str | None:
     tail = sentence[m.end() :]
     if lang == "vi":  # "Đứng thứ 2 là Hàn Quốc", "Hàn Quốc đứng thứ 2"
@@ -596,8 +613,11 @@ def find_claims(
             continue
         bare = m.groupdict().get("bare") is not None
         share = _market_share(sentence, m) if bare and lang == "ko" else None
+        market = _market_owner(sentence, m) if bare and lang == "ko" and not share else None
         if share:
             flow = "import"
+        elif market:
+            flow = market[1]
         elif bare:
             clause = sentence[max(0, m.start() - 40) : m.end() + 10]
             bare_flow = _bare_flow(sentence, m, context_flow)
@@ -618,7 +638,13 @@ def find_claims(
             flow = "balance"
         else:
             flow = _flow_of(m.group("noun"), sentence[m.end() :])
-        poss = share[0] if share else _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
+        poss = (
+            share[0]
+            if share
+            else market[0]
+            if market
+            else _possessor(sentence, m, ms, lang) or (prev.reporter if prev else None)
+        )
         if poss is None and bare:  # "베트남은 한국의 수출은 3위": the possessor named earlier in the clause
             owners = [x for x in ms if x.end <= m.start() and x.role == "poss"]
             poss = owners[-1].code if owners else None

@@ -278,3 +278,23 @@ def test_en_ranks_in_brackets_of_investors_are_no_trade_ranks():
         "Investment from China, the US and Japan (the first, second and fourth largest investors) fell."
     )
     assert _ranks(text, "en", date(2025, 7, 20)) == set()
+
+
+# --- Korean: "X 시장에서" owns the ranking; an "as of" stated after a claim with no period before it ---------------
+
+
+def test_ko_in_a_countrys_import_market_that_country_owns_the_ranking():
+    text = (
+        "베트남 관세청 통계로 보면 태국은 베트남 수입시장에서 중국에 이어 2위를 유지하고 있는데, "
+        "올 6월말 현재 점유율은 12.1%다."
+    )
+    got = _ranks(text, "ko", date(2025, 7, 20))
+    assert ("VNM", "THA", "import", "2025-01..2025-06", 2) in got
+    assert ("VNM", "CHN", "import", "2025-01..2025-06", 1) in got
+    assert not any(r[0] == "KOR" for r in got)
+
+
+def test_ko_an_as_of_period_after_another_rank_is_not_the_claims():
+    text = "태국은 베트남의 4위 수출국이며, 베트남의 태국 시장 점유율은 2019년 11위에서 올해 6월말 현재 7위로 올라섰다."
+    got = _ranks(text, "ko", date(2025, 7, 20))
+    assert not any(r[2] == "export" and r[4] == 4 and r[3] == "2025-01..2025-06" for r in got)
