@@ -68,6 +68,13 @@ def _patterns(lang: str) -> list[re.Pattern]:
                 rf"rank(?:s|ed)?\s+(?P<ord>{_EN_ORD})\s+(?:among|in)\s+(?P<poss>[^,.;]{{0,40}}?)(?P<noun>{n})", re.I
             ),
             re.compile(rf"(?:the\s+)?(?P<ord>{_EN_ORD})\s+(?:position|place|spot)(?P<carry>)", re.I),
+            # "China was Vietnam's import market, with US$98.5 billion, …, followed by the RoK with US$50.3 billion": the
+            # head of a ranking by amounts (checked: the head's amount is the larger)
+            re.compile(
+                r"\b(?:was|is|remained|remains)\s+(?P<poss>[\w.]+(?:\s+[\w.]+)?)['’]s\s+(?P<ord>)"
+                rf"(?P<noun>{n})(?P<lead>)(?=\s*,?\s*with\s+(?:US)?\$(?:[^.;]|\.(?=\d))*?\bfollowed\s+by\b)",
+                re.I,
+            ),
             # "the largest importer of Vietnamese goods": the buyer of a country's goods is its export market (the
             # goods named, so that "importer of Vietnamese rice" stays a commodity's rank, never a total's)
             re.compile(
@@ -608,6 +615,11 @@ def find_claims(
             if prev:
                 claims.append(Claim(prev.reporter, prev.partner, prev.flow, rank, m.start(), m.end()))
             continue
+        if m.groupdict().get("lead") is not None:
+            amounts = [a.value_usd for a in find_amounts(sentence[m.end() :], lang)[:2]]
+            if len(amounts) < 2 or None in amounts or not amounts[0] > amounts[1]:  # type: ignore[operator]
+                skips.append(f"a 'followed by' ranking whose head is not the largest: {m.group(0)!r}")
+                continue
         top = m.groupdict().get("top") is not None
         if lang == "ko" and not top and re.search(r"\d\s?대\s?$", sentence[max(0, m.start() - 3) : m.start() + 1]):
             continue

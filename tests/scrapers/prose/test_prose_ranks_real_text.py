@@ -298,3 +298,21 @@ def test_ko_an_as_of_period_after_another_rank_is_not_the_claims():
     text = "태국은 베트남의 4위 수출국이며, 베트남의 태국 시장 점유율은 2019년 11위에서 올해 6월말 현재 7위로 올라섰다."
     got = _ranks(text, "ko", date(2025, 7, 20))
     assert not any(r[2] == "export" and r[4] == 4 and r[3] == "2025-01..2025-06" for r in got)
+
+
+def test_en_the_head_of_a_followed_by_ranking_by_amounts_is_first():
+    text = (
+        "In the first half of 2025, Japan was Vietnam's export markets, with US$12.5 billion, up 3 percent, "
+        "followed by Korea with US$11.2 billion, up 5 percent."
+    )
+    got = _ranks(text, "en", date(2025, 7, 20))
+    assert ("VNM", "JPN", "export", "2025-01..2025-06", 1) in got
+    assert ("VNM", "KOR", "export", "2025-01..2025-06", 2) in got
+
+
+def test_en_a_followed_by_list_whose_head_is_smaller_ranks_no_one():
+    text = (
+        "In the first half of 2025, Japan was Vietnam's export markets, with US$9.5 billion, up 3 percent, "
+        "followed by Korea with US$11.2 billion, up 5 percent."
+    )
+    assert _ranks(text, "en", date(2025, 7, 20)) == set()
