@@ -75,6 +75,7 @@ def _usable(pms):
     ]
 
 
+_AS_OF = re.compile(r"\bas\s+of\s|기준|현재", re.I)
 _KO_RANK = re.compile(r"\d\s?위")
 UNSTATED = "unstated"  # a claim whose sentence and paragraph state no period at all
 THIS_YEAR = "this year"  # a claim of "this year" (올해, năm nay) whose months the sentence leaves open
@@ -131,6 +132,13 @@ def _claim_period(
             before = [resolved[id(c)] for c in claims if c.start < claim.start and id(c) in resolved]
             base = before[-1].start.year if before else carry.last_year
             return Period.year(base + 1) if base else None
+        if (
+            p.period is not None
+            and p.period.kind is PeriodKind.MONTH
+            and _AS_OF.search(sent[max(0, p.start - 6) : p.end + 4])
+        ):
+            # "올해 10월 기준 … 1위인 중국", "as of July": a standing as of a month is the year to that month
+            return Period.months(Period.month(p.period.start.year, 1), p.period)
         if p.period is not None:
             return p.period
         if p.relative is None and _THIS_YEAR.fullmatch(p.text.strip()):

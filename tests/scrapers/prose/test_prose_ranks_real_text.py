@@ -316,3 +316,16 @@ def test_en_a_followed_by_list_whose_head_is_smaller_ranks_no_one():
         "followed by Korea with US$11.2 billion, up 5 percent."
     )
     assert _ranks(text, "en", date(2025, 7, 20)) == set()
+
+
+def test_ko_a_standing_as_of_a_month_is_the_year_to_that_month():
+    text = "한국의 태국 수입시장 점유율은 올해 6월 기준 15.1%를 기록해 1위인 중국과의 격차를 줄였다."
+    got = _ranks(text, "ko", date(2025, 7, 20))
+    assert ("THA", "CHN", "import", "2025-01..2025-06", 1) in got
+    assert not any(r[3] == "2025-06" for r in got)
+
+
+def test_ko_a_rank_in_a_month_not_as_of_it_stays_the_month():
+    text = "관세청에 따르면 6월 수출 상대국 1위는 중국으로 100억달러였다."
+    got = _ranks(text, "ko", date(2025, 7, 20))
+    assert ("KOR", "CHN", "export", "2025-06", 1) in got
