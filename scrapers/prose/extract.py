@@ -217,6 +217,7 @@ def extract(
             carry.subject,
             agency_country(s.text) or doc_agency,
             lead=prev_claim if s.paragraph == prev_claim_para else None,
+            page=page_claim[0] if page_claim else None,
         )
         subjects = [m.code for m in find_countries(s.text, lang) if m.role == "subj"]
         carry.subject = subjects[0] if subjects and s.text[:40].strip() else carry.subject

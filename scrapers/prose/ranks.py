@@ -67,6 +67,12 @@ def _patterns(lang: str) -> list[re.Pattern]:
             re.compile(
                 rf"rank(?:s|ed)?\s+(?P<ord>{_EN_ORD})\s+(?:among|in)\s+(?P<poss>[^,.;]{{0,40}}?)(?P<noun>{n})", re.I
             ),
+            # "Japan … fell to sixth place as of July": the page's last ranking goes on (its measure and owner)
+            re.compile(
+                r"\b(?:fell|dropped|slipped|slid|sank|rose|climbed|jumped|advanced|moved\s+(?:up|down))\s+to\s+(?:the\s+)?"
+                rf"(?P<ord>{_EN_ORD})\s+(?:place|position|spot)(?P<moved>)",
+                re.I,
+            ),
             re.compile(rf"(?:the\s+)?(?P<ord>{_EN_ORD})\s+(?:position|place|spot)(?P<carry>)", re.I),
             # "China was Vietnam's import market, with US$98.5 billion, …, followed by the RoK with US$50.3 billion": the
             # head of a ranking by amounts (checked: the head's amount is the larger)
@@ -583,11 +589,13 @@ def find_claims(
     pronoun_subject: str | None = None,
     agency: str | None = None,
     lead: Claim | None = None,
+    page: Claim | None = None,
 ) -> tuple[list[Claim], list[str]]:
     """Claims of one sentence, and the reasons for phrases that were not claims.
 
     ``context`` is the pair the paragraph speaks of (reporter, partner): Korean drops the possessor and the subject
-    a paragraph has already named ("미국에 이어 두 번째로 큰 흑자국이다"), so there they come from it."""
+    a paragraph has already named ("미국에 이어 두 번째로 큰 흑자국이다"), so there they come from it. ``page`` is the
+    page's last claim, whose ranking "X fell to sixth place" goes on."""
     ms = find_countries(sentence, lang)
     reg = countries()
     claims: list[Claim] = []
@@ -610,6 +618,17 @@ def find_claims(
             continue
         rank = _ordinal(m.group("ord") or "largest")
         if not rank:
+            continue
+        if m.groupdict().get("moved") is not None:
+            subj = [x for x in ms if x.start < m.start() and x.role == "subj"]
+            if page is None or not subj or subj[0].start > 0 or subj[0].code == page.reporter:
+                skips.append(f"a move in a ranking the page has not named: {m.group(0)!r}")
+                continue
+            if not reg.rankable(subj[0].code):
+                continue
+            c = Claim(page.reporter, subj[0].code, page.flow, rank, m.start(), m.end(), basis=page.basis)
+            claims.append(c)
+            prev = c
             continue
         if m.groupdict().get("carry") is not None:
             if prev:

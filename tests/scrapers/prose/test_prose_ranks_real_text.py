@@ -329,3 +329,20 @@ def test_ko_a_rank_in_a_month_not_as_of_it_stays_the_month():
     text = "관세청에 따르면 6월 수출 상대국 1위는 중국으로 100억달러였다."
     got = _ranks(text, "ko", date(2025, 7, 20))
     assert ("KOR", "CHN", "export", "2025-06", 1) in got
+
+
+def test_en_a_country_that_fell_to_a_place_goes_on_the_pages_last_ranking():
+    text = (
+        "In the first half of 2025, Thailand was Korea's fifth-largest export market.\n\n"
+        "Germany, which had long been among the top five, fell to seventh place as of June."
+    )
+    got = _ranks(text, "en", date(2025, 7, 20))
+    assert ("KOR", "DEU", "export", "2025-01..2025-06", 7) in got
+
+
+def test_en_a_country_that_fell_to_a_place_on_a_page_without_a_ranking_is_no_claim():
+    text = (
+        "In the first half of 2025, Korea's exports to Thailand rose 5 percent to $9.1 billion.\n\n"
+        "Germany fell to seventh place as of June."
+    )
+    assert _ranks(text, "en", date(2025, 7, 20)) == set()
