@@ -258,20 +258,25 @@ def extract(
                     twin = replace(c)
                     resolved[id(twin)] = later
                     runs.append(twin)
-            else:
+            elif isinstance(p, Period):
                 resolved[id(c)] = p
         claims += runs
         heads = [c for c in claims if not c.listed and id(c) in resolved]
         if heads:
             prev_claim, prev_claim_para = heads[-1], s.paragraph
             page_claim = (heads[-1], resolved[id(heads[-1])])
-        elif page_claim and (held := consecutive_years(s.text, lang)) and holds_position(s.text, lang, page_claim[0]):
+        elif (
+            page_claim
+            and (held := consecutive_years(s.text, lang))
+            and holds_position(s.text, lang, page_claim[0])
+            and page_claim[1].kind is PeriodKind.YEAR
+            and page_claim[1].start.year == held[-1]
+        ):
             # "… năm thứ ba liên tiếp Việt Nam duy trì vị trí này kể từ … năm 2022": the page's last claim, each year
-            if page_claim[1].kind is PeriodKind.YEAR and page_claim[1].start.year == held[-1]:
-                for y in held[:-1]:
-                    twin = replace(page_claim[0], start=0, end=len(s.text))
-                    resolved[id(twin)] = Period.year(y)
-                    claims.append(twin)
+            for y in held[:-1]:
+                twin = replace(page_claim[0], start=0, end=len(s.text))
+                resolved[id(twin)] = Period.year(y)
+                claims.append(twin)
         lead = next((c for c in claims if not c.listed and not c.bare), None)
         rank_pair = (lead.reporter, lead.partner) if lead else None
         res = read_sentence(
@@ -287,8 +292,8 @@ def extract(
             doc_pair=doc_pair,
             reporter_hint=reporter_hint,
         )
-        for c, p in value_ranks(s.text, lang, res.figures, carry.last_figure):  # "… 다음으로 많았다"
-            claim_quotes.append((c, p, quote_of(s.text, (c.start, c.end)), res.figures))
+        for c, vp in value_ranks(s.text, lang, res.figures, carry.last_figure):  # "… 다음으로 많았다"
+            claim_quotes.append((c, vp, quote_of(s.text, (c.start, c.end)), res.figures))
         _back_reference(s.text, lang, res, carry)
         carry.inherited = False
         out.skipped += [Skip(s.text, r) for r in res.skips]
@@ -342,7 +347,7 @@ def _latest_period_claims(unstated, doc_periods: dict[str, Period], published: d
     latest = [p for p in doc_periods.values() if ends and p.end == ends[-1]]
     # a year to date and its last month end together: a ranking is of the cumulative period
     latest = [p for p in latest if p.start == min(x.start for x in latest)]
-    out = []
+    out: list[tuple[Claim, Period, str, list[Figure]]] = []
     for c, sent, this_year in unstated:
         if len({str(p) for p in latest}) != 1 or (
             this_year and (published is None or latest[0].start.year != published.year)

@@ -10,13 +10,14 @@ and the US") ranks the partners it names when its length fits the rank.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
 from scrapers.prose.mentions import Mention, demonym_code, find_countries
 from scrapers.prose.numbers import find_amounts
 from scrapers.prose.terms import compile_words, find_flow, terms, word_re
-from tradewatch.model import countries
+from tradewatch.model import Period, countries
 
 
 @dataclass
@@ -547,7 +548,7 @@ def _top_n_list(
         members = [x for x in ms if x.end <= resp.start()][-len(ranks) :]
         joined = len(members) == len(ranks) and all(
             re.fullmatch(r"\s*(?:,|and|,\s*and)?\s*(?:the\s+)?", sentence[a.end : b.start], re.I)
-            for a, b in zip(members, members[1:], strict=False)
+            for a, b in itertools.pairwise(members)
         )
         flow = _EN_TOP_NOUN[resp.group("noun").split()[0].lower()]
         codes = [x.code for x in members]
@@ -807,7 +808,7 @@ _EN_REFERS_BACK = re.compile(r"^\s*(?:The|This|That)\s+(?:total\s+)?(?:amount|fi
 _KO_ORD = {"두": 2, "세": 3, "네": 4, "다섯": 5}
 
 
-def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> list[tuple[Claim, object]]:
+def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> list[tuple[Claim, Period]]:
     """ "대베트남 무역흑자는 … 289억 달러로 중국과 홍콩 다음으로 많았다", "The total amount is third-highest after $79.25
     billion for China and $39.66 billion for the United States": a figure ranked after the countries listed (in order)
     ranks its partner next, in the figure's own reporter, flow and period; (claim, period) pairs, list members included."""
@@ -836,7 +837,7 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
     if fig is None or fig.partner == "WLD" or fig.commodity != "TOTAL":
         return []
     masked = re.sub(r"\([^()]*\)", lambda g: " " * len(g.group(0)), sentence)
-    members = [x for x in find_countries(masked[m.start("list") : m.end("list")], lang)]
+    members = find_countries(masked[m.start("list") : m.end("list")], lang)
     codes = [x.code for x in members]
     n = len(codes) + 1
     stated = m.group("ord")
@@ -848,7 +849,7 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
         or len(set(codes)) != len(codes)
         or fig.partner in codes
         or fig.reporter in codes
-        or not all(reg.rankable(c) for c in codes + [fig.partner])
+        or not all(reg.rankable(c) for c in [*codes, fig.partner])
     ):
         return []
     basis = None
