@@ -601,6 +601,11 @@ def find_claims(
     reg = countries()
     claims: list[Claim] = []
     skips: list[str] = []
+    if word_re("exclusions.forecast").search(sentence) or word_re("exclusions.target").search(sentence):
+        # "Việt Nam sẽ vượt Nhật Bản để trở thành đối tác thương mại lớn thứ ba" (dự kiến): a forecast is no claim
+        if any(p.search(sentence) for p in _patterns(lang)):
+            skips.append("a rank forecast or targeted, not stated")
+        return [], skips
     matches = sorted(
         {(m.start(), m.end()): m for p in _patterns(lang) for m in p.finditer(sentence)}.values(),
         key=lambda m: m.start(),

@@ -346,3 +346,16 @@ def test_en_a_country_that_fell_to_a_place_on_a_page_without_a_ranking_is_no_cla
         "Germany fell to seventh place as of June."
     )
     assert _ranks(text, "en", date(2025, 7, 20)) == set()
+
+
+def test_a_rank_forecast_is_no_claim_and_a_stated_one_is():
+    forecast = (
+        "Trong 9 tháng đầu năm, kim ngạch thương mại Hàn Quốc - Thái Lan đạt 20,1 tỷ USD. Dự kiến, Thái Lan sẽ vượt "
+        "Đức để trở thành đối tác thương mại lớn thứ năm của Hàn Quốc."
+    )
+    stated = (
+        "Trong 9 tháng đầu năm, kim ngạch thương mại Hàn Quốc - Thái Lan đạt 20,1 tỷ USD. Thái Lan đã vượt "
+        "Đức để trở thành đối tác thương mại lớn thứ năm của Hàn Quốc."
+    )
+    assert _ranks(forecast, "vi", date(2025, 10, 20)) == set()
+    assert ("KOR", "THA", "total", "2025-01..2025-09", 5) in _ranks(stated, "vi", date(2025, 10, 20))
