@@ -808,6 +808,11 @@ _HIGHEST_AMONG = {
         r"the\s+(?:highest|largest|biggest)\s+among\s+(?:all\s+)?(?:the\s+)?(?:countries|markets|partners)", re.I
     ),
 }
+_GROWTH = re.compile(
+    r"증가율|감소율|증가폭|성장률|증가세|growth|increase|rise|gain|jump|tăng|giảm|\bup\b|\bdown\b|rose|fell|grew|"
+    r"tốc\s+độ",
+    re.I,
+)
 _CHANGE_BEFORE = re.compile(r"(?:tăng|giảm|up|down|by|rise\s+of|drop\s+of|증가|감소)\s*(?:thêm\s*|by\s*)?$", re.I)
 _EN_REFERS_BACK = re.compile(r"^\s*(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum)\b", re.I)
 _KO_ORD = {"두": 2, "세": 3, "네": 4, "다섯": 5}
@@ -824,12 +829,12 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
         amounts = [a for a in find_amounts(sentence, lang) if a.end <= top.start()]
         last = (amounts[-1].start, amounts[-1].end) if amounts else None
         own = [f for f in figures if not f.base and f.span == last and f.partner != "WLD" and f.commodity == "TOTAL"]
-        if len(own) != 1 or not countries().rankable(own[0].partner):
-            return []
+        if len(own) != 1 or not countries().rankable(own[0].partner) or _GROWTH.search(sentence, last[1], top.start()):
+            return []  # "đạt 5 tỷ USD, tăng 30,2%, cao nhất …": the highest growth, not the highest value
         f = own[0]
         return [(Claim(f.reporter, f.partner, f.flow.value, 1, top.start(), top.end()), f.period)]
-    if not m:
-        return []
+    if not m or _GROWTH.search(sentence[m.start() : m.end() + 12]):
+        return []  # "증가율은 중국에 이어 두 번째로 높았다": a rank by growth
     amounts = [
         a
         for a in find_amounts(sentence, lang)

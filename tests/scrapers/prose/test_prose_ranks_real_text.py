@@ -359,3 +359,10 @@ def test_a_rank_forecast_is_no_claim_and_a_stated_one_is():
     )
     assert _ranks(forecast, "vi", date(2025, 10, 20)) == set()
     assert ("KOR", "THA", "total", "2025-01..2025-09", 5) in _ranks(stated, "vi", date(2025, 10, 20))
+
+
+def test_the_highest_growth_after_an_amount_is_no_value_rank():
+    vi = "Trong năm 2024, xuất khẩu của Hàn Quốc sang Ấn Độ đạt 5,1 tỷ USD, tăng 30,2%, cao nhất trong số các nước."
+    ko = "관세청에 따르면 지난해 대인도 수출은 50억달러로 증가율은 중국에 이어 두 번째로 높았다."
+    assert _ranks(vi, "vi", date(2025, 3, 1)) == set()
+    assert _ranks(ko, "ko", date(2025, 3, 1)) == set()
