@@ -829,7 +829,12 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
         amounts = [a for a in find_amounts(sentence, lang) if a.end <= top.start()]
         last = (amounts[-1].start, amounts[-1].end) if amounts else None
         own = [f for f in figures if not f.base and f.span == last and f.partner != "WLD" and f.commodity == "TOTAL"]
-        if len(own) != 1 or not countries().rankable(own[0].partner) or _GROWTH.search(sentence, last[1], top.start()):
+        if (
+            len(own) != 1
+            or last is None
+            or not countries().rankable(own[0].partner)
+            or _GROWTH.search(sentence, last[1], top.start())
+        ):
             return []  # "đạt 5 tỷ USD, tăng 30,2%, cao nhất …": the highest growth, not the highest value
         f = own[0]
         return [(Claim(f.reporter, f.partner, f.flow.value, 1, top.start(), top.end()), f.period)]
