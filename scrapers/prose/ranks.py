@@ -852,7 +852,12 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
     if fig is None or fig.partner == "WLD" or fig.commodity != "TOTAL":
         return []
     masked = re.sub(r"\([^()]*\)", lambda g: " " * len(g.group(0)), sentence)
-    members = find_countries(masked[m.start("list") : m.end("list")], lang)
+    listed = masked[m.start("list") : m.end("list")]
+    members = [  # "베트남은 중국에 이어": the topic is no member of the list
+        x
+        for x in find_countries(listed, lang)
+        if not re.match(r"(?:은|는|이|가)(?![가-힣])", listed[x.end : x.end + 2])
+    ]
     codes = [x.code for x in members]
     n = len(codes) + 1
     stated = m.group("ord")
