@@ -789,7 +789,8 @@ def _followed_by(sentence: str, lang: str, ms: list[Mention], claims: list[Claim
 
 
 _KO_NEXT_AFTER = re.compile(
-    r"(?P<list>(?:[가-힣A-Za-z]+\s*(?:\([^()]*\))?\s*(?:,|·|과|와)?\s*){1,4}?)(?:에\s?이어|다음으로)\s?"
+    r"(?P<list>(?:[가-힣A-Za-z]+\s*(?:\([^()]*\))?\s*(?:,|·|과|와)\s*){0,3}[가-힣A-Za-z]+\s*(?:\([^()]*\))?)\s*"
+    r"(?:에\s?이어|다음으로)\s?"
     r"(?:(?P<ord>두|세|네|다섯)\s?번째로\s?)?(?:많|크|높)"
 )
 _EN_NEXT_AFTER = re.compile(
@@ -813,6 +814,7 @@ _GROWTH = re.compile(
     r"tốc\s+độ",
     re.I,
 )
+_RATE = re.compile(r"증가율|감소율|증가폭|성장률|증가세|growth\s+rate|rate\s+of\s+growth|tốc\s+độ\s+tăng", re.I)
 _CHANGE_BEFORE = re.compile(r"(?:tăng|giảm|up|down|by|rise\s+of|drop\s+of|증가|감소)\s*(?:thêm\s*|by\s*)?$", re.I)
 _EN_REFERS_BACK = re.compile(r"^\s*(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum)\b", re.I)
 _KO_ORD = {"두": 2, "세": 3, "네": 4, "다섯": 5}
@@ -851,6 +853,8 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
         fig = last_figure  # "The total amount is third-highest after …": the previous sentence's figure
     if fig is None or fig.partner == "WLD" or fig.commodity != "TOTAL":
         return []
+    if own and _RATE.search(sentence, own[-1].span[1] if own[-1].span else 0, m.end() + 12):
+        return []  # "50억달러로 증가율은 중국에 이어 두 번째로 높았다": the rate is ranked, not the amount
     masked = re.sub(r"\([^()]*\)", lambda g: " " * len(g.group(0)), sentence)
     listed = masked[m.start("list") : m.end("list")]
     members = [  # "베트남은 중국에 이어": the topic is no member of the list

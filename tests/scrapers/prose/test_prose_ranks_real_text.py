@@ -366,3 +366,25 @@ def test_the_highest_growth_after_an_amount_is_no_value_rank():
     ko = "관세청에 따르면 지난해 대인도 수출은 50억달러로 증가율은 중국에 이어 두 번째로 높았다."
     assert _ranks(vi, "vi", date(2025, 3, 1)) == set()
     assert _ranks(ko, "ko", date(2025, 3, 1)) == set()
+
+
+def test_ko_a_surplus_next_after_a_list_ranks_the_figures_partner_and_the_list():
+    text = (
+        "산업통상자원부에 따르면 한국의 대(對)태국 무역흑자는 2023년 40억 달러, 올해 1~9월 55억 달러로 늘어 "
+        "중국과 미국 다음으로 많았다."
+    )
+    lines = _rank_lines(text, "ko", date(2025, 10, 20))
+    got = {(x["reporter"], x["partner"], x["flow"], x["period"], x["rank"], x.get("basis")) for x in lines}
+    assert got == {
+        ("KOR", "THA", "balance", "2025-01..2025-09", 3, "surplus"),
+        ("KOR", "CHN", "balance", "2025-01..2025-09", 1, "surplus"),
+        ("KOR", "USA", "balance", "2025-01..2025-09", 2, "surplus"),
+    }
+    figures = [x for x in to_json_lines(extract(text, "ko", date(2025, 10, 20))) if x["kind"] == "figure"]
+    assert {(x["partner"], x["period"]) for x in figures} >= {("THA", "2025-01..2025-09")}  # never CHN's or USA's
+    assert not any(x["partner"] in ("CHN", "USA") for x in figures)
+
+
+def test_ko_a_figure_more_than_a_list_is_no_rank():
+    text = "산업통상자원부에 따르면 한국의 대(對)태국 무역흑자는 올해 1~9월 55억 달러로 중국과 미국보다 많았다."
+    assert _ranks(text, "ko", date(2025, 10, 20)) == set()
