@@ -117,6 +117,12 @@ _EN = [
         rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?",
         "first_n",
     ),
+    # "the seven months leading up to August": the months before that month
+    (
+        rf"(?:[Tt]he\s+)?(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months\s+"
+        rf"(?:leading\s+up\s+to|before|prior\s+to)\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "n_before_month",
+    ),
     (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
     (r"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{4}))?(?!\w)", "half"),
     (rf"(?:[Tt]he\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?(?:\s+(?P<y>{YE}))?", "quarter"),
@@ -297,6 +303,11 @@ def _build(kind: str, g: dict, lang: str):
         m1 = int(g["m1"]) if g["m1"].isdigit() else _month_no(g["m1"])
         m2 = int(g["m2"]) if g["m2"].isdigit() else _month_no(g["m2"])
         return lambda y: Period.months(Period.month(y, m1), Period.month(y, m2))
+    if kind == "n_before_month":
+        n, last = _num(g["n"]), _month_no(g["m"]) - 1
+        if not 1 <= n <= last:
+            return None  # a window that reaches into the year before: not a period we write
+        return lambda y: Period.months(Period.month(y, last - n + 1), Period.month(y, last))
     if kind == "first_n":
         n = _num(g["n"])
         return lambda y: Period.year_to_date(y, n) if n < 12 else Period.year(y)

@@ -388,3 +388,12 @@ def test_ko_a_surplus_next_after_a_list_ranks_the_figures_partner_and_the_list()
 def test_ko_a_figure_more_than_a_list_is_no_rank():
     text = "산업통상자원부에 따르면 한국의 대(對)태국 무역흑자는 올해 1~9월 55억 달러로 중국과 미국보다 많았다."
     assert _ranks(text, "ko", date(2025, 10, 20)) == set()
+
+
+def test_the_n_months_leading_up_to_a_month_are_the_months_before_it():
+    from scrapers.prose.periods import find_periods
+
+    got = [(p.text, str(p.period)) for p in find_periods("for the five months leading up to June", "en", PUB)]
+    assert got == [("the five months leading up to June", "2025-01..2025-05")]
+    # a window that would reach into the year before is not read as a period
+    assert [p.period for p in find_periods("the three months before March", "en", PUB)] == [None]
