@@ -61,7 +61,7 @@ def _patterns(lang: str) -> list[re.Pattern]:
                 re.I,
             ),
             re.compile(
-                rf"(?<!one of )(?<!among )(?:the\s+|'s\s+|’s\s+)(?P<ord>largest|biggest|top|No\.?\s?1|number\s+one)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})(?!s\b)",
+                rf"(?<!one of )(?<!among )(?:the\s+|'s\s+|’s\s+|\bits\s+|\btheir\s+)(?P<ord>largest|biggest|top|No\.?\s?1|number\s+one)\s+(?:(?:foreign|overseas|bilateral)\s+)?(?P<noun>{n})(?!s\b)",
                 re.I,
             ),
             re.compile(rf"(?:No\.?\s?|number\s+)(?P<ord>\d{{1,2}}|two|three|four|five)\s+(?P<noun>{n})", re.I),
@@ -806,7 +806,8 @@ _VI_NEXT_AFTER = re.compile(
 _HIGHEST_AMONG = {
     "vi": re.compile(r"(?:cao|lớn)\s+nhất\s+trong\s+(?:số\s+)?(?:các|những)\s+(?:nước|thị\s+trường|quốc\s+gia)", re.I),
     "en": re.compile(
-        r"the\s+(?:highest|largest|biggest)\s+among\s+(?:all\s+)?(?:the\s+)?(?:countries|markets|partners)", re.I
+        r"the\s+(?:highest|largest|biggest)\s+among\s+(?:all\s+)?(?:the\s+|its\s+|their\s+)?(?:countries|markets|partners)",
+        re.I,
     ),
 }
 _GROWTH = re.compile(
@@ -839,7 +840,8 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
         ):
             return []  # "đạt 5 tỷ USD, tăng 30,2%, cao nhất …": the highest growth, not the highest value
         f = own[0]
-        return [(Claim(f.reporter, f.partner, f.flow.value, 1, top.start(), top.end()), f.period)]
+        sign = ("surplus" if f.value_usd > 0 else "deficit") if f.flow.value == "balance" else None
+        return [(Claim(f.reporter, f.partner, f.flow.value, 1, top.start(), top.end(), basis=sign), f.period)]
     if not m or _GROWTH.search(sentence[m.start() : m.end() + 12]):
         return []  # "증가율은 중국에 이어 두 번째로 높았다": a rank by growth
     amounts = [

@@ -397,3 +397,17 @@ def test_the_n_months_leading_up_to_a_month_are_the_months_before_it():
     assert got == [("the five months leading up to June", "2025-01..2025-05")]
     # a window that would reach into the year before is not read as a period
     assert [p.period for p in find_periods("the three months before March", "en", PUB)] == [None]
+
+
+def test_en_its_largest_source_of_surplus_and_the_largest_among_its_partners():
+    shared = "Korea's exports to Thailand fell 2.1% to $12.5 billion in 2024.\n\nThailand is Korea's fifth-largest "
+    lines = _rank_lines(shared + "trading partner and its largest source of trade surplus.", "en", date(2025, 2, 1))
+    got = {(x["partner"], x["flow"], x["period"], x["rank"], x.get("basis")) for x in lines}
+    assert got == {("THA", "total", "2024", 5, None), ("THA", "balance", "2024", 1, "surplus")}
+    among = "In 2024, Korea's trade surplus with Thailand was $8.5 billion, the largest among its partners."
+    lines = _rank_lines(among, "en", date(2025, 2, 1))
+    assert [(x["partner"], x["flow"], x["rank"], x.get("basis")) for x in lines] == [("THA", "balance", 1, "surplus")]
+    smaller = (
+        "In 2024, Korea's trade surplus with Thailand was $8.5 billion, up 12 percent, the largest among its partners."
+    )
+    assert _rank_lines(smaller, "en", date(2025, 2, 1)) == []  # the largest growth, not the largest surplus
