@@ -333,7 +333,11 @@ def _bare_subject(sentence: str, m: re.Match, ms: list[Mention], poss: str | Non
     if lang == "vi":  # "Đứng thứ 2 là Hàn Quốc", "Hàn Quốc đứng thứ 2"
         after = re.match(r"\s*(?:là|thuộc\s+về)\s+(?:thị\s+trường\s+)?", tail, re.I)
         nxt = [x for x in ms if after and x.start == m.end() + after.end()]
-        prior = [x for x in ms if re.fullmatch(r"\s*(?:vẫn\s+|tiếp\s+tục\s+)?", sentence[x.end : m.start()])]
+        prior = [
+            x
+            for x in ms
+            if x.end <= m.start() and re.fullmatch(r"\s*(?:vẫn\s+|tiếp\s+tục\s+)?", sentence[x.end : m.start()])
+        ]
         found = nxt or prior
         return found[0].code if found else None
     # "1위는 중국", "1위인 중국", "9위를 기록한 '폴란드'는"
@@ -697,7 +701,7 @@ def find_claims(
                 if x.end <= m.start() and x.code in ("KOR", "VNM") and _KO_RANKING_AFTER.match(sentence[x.end :])
             ]
             # … else whose statistics the page cites (a Korean page citing KITA ranks Korea's partners)
-            poss = own[0].code if own else (default_reporter or (agency if bare else None))
+            poss = own[0].code if own else (default_reporter or agency)
         listed = _ordered_list(sentence, m, ms, lang)
         if top and len(listed) != rank - 1:
             skips.append(f"'top {rank}' without the {rank - 1} partners before it: {m.group(0)!r}")
@@ -802,6 +806,10 @@ _VI_NEXT_AFTER = re.compile(
     r"(?:chỉ\s+)?(?:đứng\s+)?sau\s+(?P<list>[^.;]+)",
     re.I,
 )
+# "xuất khẩu sang Hàn Quốc đạt 25,6 tỷ USD, đứng thứ ba sau Mỹ và Trung Quốc": the figure ranks next after the list
+_VI_STANDS_AFTER = re.compile(
+    r",\s*(?:đứng|xếp)\s+(?:thứ|hạng)\s+(?P<ord>\d{1,2}|hai|ba|tư|bốn|năm)\s+(?:chỉ\s+)?sau\s+(?P<list>[^.;]+)", re.I
+)
 # "…, cao nhất trong số các nước", "the highest among all markets": the figure before ranks first
 _HIGHEST_AMONG = {
     "vi": re.compile(r"(?:cao|lớn)\s+nhất\s+trong\s+(?:số\s+)?(?:các|những)\s+(?:nước|thị\s+trường|quốc\s+gia)", re.I),
@@ -826,7 +834,7 @@ def value_ranks(sentence: str, lang: str, figures: list, last_figure=None) -> li
     billion for China and $39.66 billion for the United States": a figure ranked after the countries listed (in order)
     ranks its partner next, in the figure's own reporter, flow and period; (claim, period) pairs, list members included."""
     pat = {"ko": _KO_NEXT_AFTER, "en": _EN_NEXT_AFTER, "vi": _VI_NEXT_AFTER}[lang]
-    m = pat.search(sentence)
+    m = pat.search(sentence) or (_VI_STANDS_AFTER.search(sentence) if lang == "vi" else None)
     top = _HIGHEST_AMONG[lang].search(sentence) if not m and lang in _HIGHEST_AMONG else None
     if top:
         amounts = [a for a in find_amounts(sentence, lang) if a.end <= top.start()]

@@ -411,3 +411,22 @@ def test_en_its_largest_source_of_surplus_and_the_largest_among_its_partners():
         "In 2024, Korea's trade surplus with Thailand was $8.5 billion, up 12 percent, the largest among its partners."
     )
     assert _rank_lines(smaller, "en", date(2025, 2, 1)) == []  # the largest growth, not the largest surplus
+
+
+def test_vi_a_figure_that_stands_nth_after_a_list_ranks_its_partner():
+    text = "Năm 2024, xuất khẩu của Việt Nam sang Thái Lan đạt 7,6 tỷ USD, đứng thứ ba sau Mỹ và Trung Quốc."
+    got = _ranks(text, "vi", date(2025, 1, 20))
+    assert got == {
+        ("VNM", "THA", "export", "2024", 3),
+        ("VNM", "USA", "export", "2024", 1),
+        ("VNM", "CHN", "export", "2024", 2),
+    }
+    unfit = "Năm 2024, xuất khẩu của Việt Nam sang Thái Lan đạt 7,6 tỷ USD, đứng thứ tư sau Mỹ và Trung Quốc."
+    assert _ranks(unfit, "vi", date(2025, 1, 20)) == set()  # three before the fourth, two named: never Mỹ's rank
+
+
+def test_ko_a_ranking_without_its_owner_is_the_cited_agencys_country():
+    text = "무역협회에 따르면 태국은 지난해 미국, 중국에 이어 3대 수출국 자리를 유지했다."
+    got = _ranks(text, "ko", date(2025, 1, 20))
+    assert ("KOR", "THA", "export", "2024", 3) in got and ("KOR", "USA", "export", "2024", 1) in got
+    assert _ranks("태국은 지난해 미국, 중국에 이어 3대 수출국 자리를 유지했다.", "ko", date(2025, 1, 20)) == set()
