@@ -498,7 +498,7 @@ _TOP_N = {
         r"상위\s?(?P<n>\d)\s?(?:개\s?)?(?:국|개국|국가|대\s?(?:교역국|수출국|수입국|시장))\s?(?:인|은|는|으로는|:)?\s*"
     ),
     "en": re.compile(
-        r"\b(?:the|its|their)\s+top\s+(?P<n>two|three|four|five|\d)\s+(?:(?P<noun>export\s+markets|export\s+destinations|"
+        r"(?:\b(?:the|its|their)|['’]s)\s+top\s+(?P<n>two|three|four|five|\d)\s+(?:(?P<noun>export\s+markets|export\s+destinations|"
         r"import\s+markets|import\s+sources|trading\s+partners|trade\s+partners)|countries|markets)\s*(?:,|:|—|–|-|were|are)\s*",
         re.I,
     ),
@@ -510,6 +510,34 @@ _RESPECTIVELY = re.compile(
     r"\s*\)",
     re.I,
 )
+
+
+_KO_IN_ORDER = re.compile(r"\s*(?:등의?\s*)?순(?:이었다|이다|으로|이며|이고|을|서|이었고|이었으며)")
+_KO_LIST_GAP = re.compile(r"\s*(?:\([^()]*\))?\s*(?:,|·|과|와)?\s*['‘’\"“”]?")
+
+
+def _in_order(sentence: str, ms: list[Mention], poss: str | None) -> list[Claim]:
+    """ "국가별 수출은 중국(1330억달러), 미국(1280억달러), 베트남(580억달러) 순이었다": the countries named, in order,
+    hold ranks 1, 2, 3 of the clause's flow (a bloc or region in the list, or a rate, makes it no country ranking)."""
+    end = _KO_IN_ORDER.search(sentence)
+    if not end or poss is None or _RATE.search(sentence):
+        return []
+    members: list[Mention] = []
+    pos = end.start()
+    for x in reversed([x for x in ms if x.end <= end.start()]):
+        if not _KO_LIST_GAP.fullmatch(sentence[x.end : pos]):
+            break
+        members.insert(0, x)
+        pos = x.start
+        pos -= len(sentence[:pos]) - len(sentence[:pos].rstrip(" '‘’\"“”"))
+    codes = [x.code for x in members]
+    reg = countries()
+    if len(codes) < 2 or len(set(codes)) != len(codes) or poss in codes or not all(reg.rankable(c) for c in codes):
+        return []
+    found = find_flow(sentence[: members[0].start]) or find_flow(sentence[end.end() :])
+    if not found or found[0] == "balance":
+        return []
+    return [Claim(poss, x.code, found[0], r, x.start, x.end, bare=True) for r, x in enumerate(members, start=1)]
 
 
 def _listed_after(sentence: str, pos: int, ms: list[Mention], n: int) -> list[Mention]:
@@ -540,11 +568,12 @@ def _top_n_list(
             r"(?:markets|partners|destinations|sources)\s+(?:for|of)\s+(?:the\s+)?$", sentence[: x.start], re.I
         )
     ]
-    poss = owner[0].code if owner else (context[0] if context else default_reporter)
+    top = _TOP_N[lang].search(sentence) if lang in _TOP_N else None
+    whose = [x for x in ms if top and lang == "en" and x.end == top.start()]  # "Korea's top three export markets"
+    poss = (whose or owner)[0].code if (whose or owner) else (context[0] if context else default_reporter)
     if poss not in ("KOR", "VNM"):
         return []
     out: list[Claim] = []
-    top = _TOP_N[lang].search(sentence) if lang in _TOP_N else None
     n = (_ordinal(top.group("n")) or 0) if top else 0
     resp = _RESPECTIVELY.search(sentence) if lang == "en" else None
     if resp:
@@ -621,6 +650,8 @@ def find_claims(
     if lang == "ko":
         claims += _range_list(sentence, ms, context, context_flow, default_reporter or agency)
     claims += _top_n_list(sentence, lang, ms, context, default_reporter or agency)
+    if lang == "ko":
+        claims += _in_order(sentence, ms, (context[0] if context else None) or default_reporter or agency)
     prev: Claim | None = None
     listed_ids: set[int] = set()
     for m in matches:

@@ -430,3 +430,24 @@ def test_ko_a_ranking_without_its_owner_is_the_cited_agencys_country():
     got = _ranks(text, "ko", date(2025, 1, 20))
     assert ("KOR", "THA", "export", "2024", 3) in got and ("KOR", "USA", "export", "2024", 1) in got
     assert _ranks("태국은 지난해 미국, 중국에 이어 3대 수출국 자리를 유지했다.", "ko", date(2025, 1, 20)) == set()
+
+
+def test_ko_countries_named_in_order_hold_ranks_from_the_first():
+    text = "관세청에 따르면 지난해 국가별 수입은 중국(1400억달러), 미국(720억달러), 일본(480억달러) 순이었다."
+    got = _ranks(text, "ko", date(2025, 1, 20))
+    assert got == {("KOR", c, "import", "2024", r) for r, c in enumerate(("CHN", "USA", "JPN"), start=1)}
+
+
+def test_ko_a_list_in_order_with_a_bloc_or_by_growth_ranks_no_one():
+    bloc = "관세청에 따르면 지난해 지역별 수출은 중국, 미국, 아세안 순으로 많았다."
+    growth = "관세청에 따르면 지난해 수출 증가율은 인도, 태국, 베트남 순으로 높았다."
+    assert _ranks(bloc, "ko", date(2025, 1, 20)) == set()
+    assert _ranks(growth, "ko", date(2025, 1, 20)) == set()
+
+
+def test_en_a_countrys_top_three_listed():
+    text = "In 2024 Korea's top three export markets were China, the US and Thailand, which took 45 percent."
+    got = _ranks(text, "en", date(2025, 1, 20))
+    assert got == {("KOR", c, "export", "2024", r) for r, c in enumerate(("CHN", "USA", "THA"), start=1)}
+    items = "In 2024 Korea's top three export items were chips, cars and petroleum products."
+    assert _ranks(items, "en", date(2025, 1, 20)) == set()
