@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from scrapers.prose.mentions import Mention, demonym_code, find_countries
 from scrapers.prose.numbers import find_amounts
-from scrapers.prose.terms import compile_words, find_flow, terms, word_re
+from scrapers.prose.terms import compile_words, find_commodity, find_flow, terms, word_re
 from tradewatch.model import Period, countries
 
 
@@ -535,8 +535,8 @@ def _in_order(sentence: str, ms: list[Mention], poss: str | None) -> list[Claim]
     if len(codes) < 2 or len(set(codes)) != len(codes) or poss in codes or not all(reg.rankable(c) for c in codes):
         return []
     found = find_flow(sentence[: members[0].start]) or find_flow(sentence[end.end() :])
-    if not found or found[0] == "balance":
-        return []
+    if not found or found[0] == "balance" or find_commodity(sentence[: members[0].start]):
+        return []  # "반도체 수출은 중국, 미국, 베트남 순": a commodity's destinations, not the country's
     return [Claim(poss, x.code, found[0], r, x.start, x.end, bare=True) for r, x in enumerate(members, start=1)]
 
 
@@ -601,6 +601,8 @@ def _top_n_list(
     if not top or not 2 <= n <= 10:
         return []
     members = _listed_after(sentence, top.end(), ms, n)
+    if find_commodity(sentence[: top.start()]):
+        return []  # "반도체 상위 3국인 …": a commodity's markets
     codes = [x.code for x in members]
     if len(codes) != n or len(set(codes)) != n or poss in codes or not all(reg.rankable(c) for c in codes):
         return []

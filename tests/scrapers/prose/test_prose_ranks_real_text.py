@@ -451,3 +451,8 @@ def test_en_a_countrys_top_three_listed():
     assert got == {("KOR", c, "export", "2024", r) for r, c in enumerate(("CHN", "USA", "THA"), start=1)}
     items = "In 2024 Korea's top three export items were chips, cars and petroleum products."
     assert _ranks(items, "en", date(2025, 1, 20)) == set()
+
+
+def test_ko_a_commoditys_destinations_in_order_are_no_country_ranking():
+    text = "관세청에 따르면 지난해 반도체 수출은 중국, 홍콩, 대만 순이었다."
+    assert _ranks(text, "ko", date(2025, 1, 20)) == set()
