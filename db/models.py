@@ -127,6 +127,7 @@ class RankClaimRow(Base):
     snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     quote: Mapped[str | None] = mapped_column(Text)
+    basis: Mapped[str | None] = mapped_column(String(8))  # a balance ranking's: surplus / deficit
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (
         UniqueConstraint("reporter", "partner", "flow", "period", "source", "rank", name="uq_rank_claims"),

@@ -117,6 +117,12 @@ _EN = [
         rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?",
         "first_n",
     ),
+    # "the seven months leading up to August": the months before that month
+    (
+        rf"(?:[Tt]he\s+)?(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months\s+"
+        rf"(?:leading\s+up\s+to|before|prior\s+to)\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "n_before_month",
+    ),
     # "in 11 months", "during the seven months", "in the 11-month period": the year's first N months up to
     # publication; never "the highest in 11 months", "the last 11 months", "11 months ago"
     (
@@ -254,8 +260,7 @@ _KO_AFTER_DEADLINE = re.compile(r"^\s*(?:년\s*)?까지")
 
 def _year(spec: str | None, published: date | None, year_hint: int | None) -> int | None:
     if spec:
-        s = spec.strip().lower()
-        s = s[:-1] if s.endswith("년") and s[:-1].isdigit() else s  # "2014년", but "작년", "금년" are words
+        s = re.sub(r"(?<=\d)년$", "", spec.strip().lower())  # "2014년" (never the 년 of 작년)
         if s.isdigit():
             return int(s)
         if s in ("this year", "nay", "năm nay", "올해", "올", "금년", "the year", "the same year"):
@@ -322,6 +327,11 @@ def _build(kind: str, g: dict, lang: str):
         m1 = int(g["m1"]) if g["m1"].isdigit() else _month_no(g["m1"])
         m2 = int(g["m2"]) if g["m2"].isdigit() else _month_no(g["m2"])
         return lambda y: Period.months(Period.month(y, m1), Period.month(y, m2))
+    if kind == "n_before_month":
+        n, last = _num(g["n"]), _month_no(g["m"]) - 1
+        if not 1 <= n <= last:
+            return None  # a window that reaches into the year before: not a period we write
+        return lambda y: Period.months(Period.month(y, last - n + 1), Period.month(y, last))
     if kind == "first_n":
         n = _num(g["n"])
         return lambda y: Period.year_to_date(y, n) if n < 12 else Period.year(y)
