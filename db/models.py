@@ -127,6 +127,7 @@ class RankClaimRow(Base):
     snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     quote: Mapped[str | None] = mapped_column(Text)
+    basis: Mapped[str | None] = mapped_column(String(8))  # a balance ranking's: surplus / deficit
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (
         UniqueConstraint("reporter", "partner", "flow", "period", "source", "rank", name="uq_rank_claims"),
@@ -239,4 +240,40 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
         Index("ix_deliveries_state", "state"),
+    )
+
+
+class CorroborationRow(Base):
+    """A release figure that agreed with the official figure of the same key.
+
+    The official figure stays the figure of record (in ``observations``); the release
+    figure is kept here, with where it was read, instead of as a second series.
+    """
+
+    __tablename__ = "corroborations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter: Mapped[str] = mapped_column(String(8))
+    partner: Mapped[str] = mapped_column(String(8))
+    flow: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(32))
+    commodity: Mapped[str] = mapped_column(String(16))
+    reference_source: Mapped[str] = mapped_column(String(48))
+    reference_value_usd: Mapped[int] = mapped_column(BigInteger)
+    reference_basis: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(48))  # the release's
+    value_usd: Mapped[int] = mapped_column(BigInteger)
+    precision_usd: Mapped[int] = mapped_column(BigInteger, default=1)
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    difference_usd: Mapped[int] = mapped_column(BigInteger)
+    tolerance_usd: Mapped[int] = mapped_column(BigInteger)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quote: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint(
+            "reporter", "partner", "flow", "period", "commodity", "source", "value_usd", name="uq_corroborations_figure"
+        ),
     )

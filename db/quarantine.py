@@ -104,6 +104,7 @@ def rank_claim_to_json(c: RankClaim) -> dict[str, Any]:
         "snapshot_sha256": c.snapshot_sha256,
         "published_at": _dt(c.published_at),
         "quote": c.quote,
+        "basis": c.basis,
     }
 
 
@@ -119,6 +120,7 @@ def rank_claim_from_json(d: dict[str, Any]) -> RankClaim:
         snapshot_sha256=d.get("snapshot_sha256"),
         published_at=_parse_dt(d.get("published_at")),
         quote=d.get("quote"),
+        basis=d.get("basis"),
     )
 
 

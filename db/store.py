@@ -445,6 +445,7 @@ def store_rank_claims(session: Session, claims: Iterable[RankClaim], now: dateti
                 snapshot_sha256=c.snapshot_sha256,
                 published_at=c.published_at,
                 quote=c.quote,
+                basis=c.basis,
                 created_at=now,
             )
         )

@@ -68,6 +68,15 @@ def summary_markdown(
         f"- new figures: **{d['new_figures']}**, revisions: **{d['revisions']}**",
         f"- quarantined batches: **{len(summary.quarantined)}**",
         f"- alerts raised: **{len(summary.alerts)}**",
+    ]
+    corroborated = sum(o.corroborated for o in summary.sources.values())
+    held_back = sum(o.held_back for o in summary.sources.values())
+    if corroborated or held_back:
+        lines.append(
+            f"- release figures: **{corroborated}** corroborated by the official figures, **{held_back}** held back"
+            " for disagreeing with them (quarantined)"
+        )
+    lines += [
         "",
         "| source | status | requested | fetched | not modified | parsed | stored | revised | unchanged | quarantined | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

@@ -77,6 +77,8 @@ class SourceOutcome:
     unchanged: int = 0
     quarantined: int = 0
     published_nothing: int = 0
+    corroborated: int = 0  # release figures that agreed with the official figure (flows.corroborate)
+    held_back: int = 0  # release figures quarantined for disagreeing with it
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -102,6 +104,8 @@ class SourceOutcome:
             "unchanged",
             "quarantined",
             "published_nothing",
+            "corroborated",
+            "held_back",
         ):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.errors.extend(other.errors)
@@ -572,9 +576,18 @@ def _validate_and_store(
         with _phase(run, "store"):
             changed, changed_keys = _changed_keys(run, observations, fetched)
         out.unchanged += len(observations) - len(changed)
-    if not changed and not claims:
+    screen = None
+    if kind == "release" and changed:  # each figure against the official one of its key
+        from flows import corroborate
+
+        with _phase(run, "validate"):
+            screen = corroborate.screen_release(run, changed)
+        changed, observations = screen.rest, screen.to_validate(observations)
+        changed_keys = None  # the screen kept some of them: their keys are computed again by the store
+        out.unchanged += screen.already
+    if not changed and not claims and not (screen and screen.to_record):
         return True
-    if report is None and run.validate:
+    if report is None and run.validate and (changed or claims or (screen and screen.corroborated)):
         with _phase(run, "validate"):
             report = _validate(run, source, batch_key, kind, observations, claims)
     for attempt in range(3):
@@ -583,6 +596,8 @@ def _validate_and_store(
             t0 = time.perf_counter()
             others0 = run.phase_seconds.get("detect", 0.0) + run.phase_seconds.get("validate", 0.0)
             with run.db.transaction() as s:
+                if screen is not None:
+                    corroborate.hold_back(s, run, source, batch_key, screen, out)
                 if report is not None:
                     with _phase(run, "validate"):
                         vrow = _record_validation(s, run, report)
@@ -590,6 +605,8 @@ def _validate_and_store(
                     with _phase(run, "validate"):
                         _quarantine(s, run, source, batch_key, report, vrow, out)
                     return False
+                if screen is not None:
+                    corroborate.corroborate(s, run, screen, out)
                 result = dbstore.store_batch(
                     s, changed, claims, run_id=run.run_id, fetched_at=fetched, keys=changed_keys
                 )
@@ -609,7 +626,9 @@ def _validate_and_store(
             if isinstance(exc, (IntegrityError, OperationalError)) and attempt < 2:
                 log.info("%s: concurrent write (%s); retrying the batch", batch_key, type(exc).__name__)
                 changed, changed_keys = _changed_keys(run, observations, fetched)
-                if not changed and not claims:
+                if screen is not None:
+                    changed, changed_keys = screen.keep(changed), None
+                if not changed and not claims and not (screen and screen.to_record):
                     return True
                 continue
             raise

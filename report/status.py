@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from db.corroboration import counts as corroboration_counts
 from report import data as q
 from tradewatch.model import utcnow
 
@@ -93,6 +94,7 @@ def collect_status(db: Database, settings: Settings) -> dict[str, Any]:
             "failed_deliveries": {ch: states.get("failed", 0) for ch, states in by_channel.items()},
             "channel_errors": _channel_errors(s),
             "quarantine_pending": q.pending_quarantine(s),
+            "release_figures": corroboration_counts(s),
             "failure_threshold": settings.source_failure_threshold,
         }
     return out
@@ -237,3 +239,10 @@ def print_status(st: dict[str, Any], console: Console) -> None:
         )
     else:
         console.print("[bold]Quarantine[/]: nothing pending")
+    rf = st.get("release_figures") or {}
+    if rf.get("corroborated") or rf.get("held_back"):
+        console.print(
+            f"[bold]Release figures[/]: {rf['corroborated']} corroborated by the official figures, "
+            f"{rf['held_back']} held back for disagreeing ({rf['held_back_pending']} awaiting a decision)",
+            highlight=False,
+        )

@@ -90,6 +90,8 @@ def _print_summary(summary: dict) -> None:
         "revised",
         "unchanged",
         "quarantined",
+        "corroborated",
+        "held back",
         "errors",
     )
     for sid, o in summary["sources"].items():
@@ -97,7 +99,7 @@ def _print_summary(summary: dict) -> None:
             sid,
             o["status"],
             *(
-                str(o[k])
+                str(o.get(k, 0))
                 for k in (
                     "requested",
                     "fetched",
@@ -107,6 +109,8 @@ def _print_summary(summary: dict) -> None:
                     "revised",
                     "unchanged",
                     "quarantined",
+                    "corroborated",
+                    "held_back",
                 )
             ),
             str(len(o["errors"])),

@@ -327,6 +327,7 @@ class RankClaim:
     snapshot_sha256: str | None = None
     published_at: datetime | None = None
     quote: str | None = None
+    basis: str | None = None  # a balance ranking's: "surplus" (largest surplus partner) or "deficit"
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -36,15 +36,16 @@ def to_json_lines(extraction: Extraction) -> list[dict]:
             }
         )
     for r in extraction.ranks:
-        out.append(
-            {
-                "kind": "rank",
-                "reporter": r.reporter,
-                "partner": r.partner,
-                "flow": r.flow.value,
-                "period": str(r.period),
-                "rank": r.rank,
-                "quote": r.quote,
-            }
-        )
+        line = {
+            "kind": "rank",
+            "reporter": r.reporter,
+            "partner": r.partner,
+            "flow": r.flow.value,
+            "period": str(r.period),
+            "rank": r.rank,
+            "quote": r.quote,
+        }
+        if r.basis:  # a balance ranking: of surpluses or of deficits
+            line["basis"] = r.basis
+        out.append(line)
     return out

@@ -11,6 +11,7 @@ the caller's reporter hint. Anything still open is a Skip with its reason.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from scrapers.prose.numbers import Amount, Percent, find_amounts, find_percents
 from scrapers.prose.periods import PeriodMention, find_periods
 from scrapers.prose.ranks import FOLLOWED_BY
 from scrapers.prose.terms import find_flow, flow_patterns, last_match, terms, word_re
-from tradewatch.model import WORLD, Flow, Period, countries
+from tradewatch.model import WORLD, Flow, Period, PeriodKind, countries
 
 REPORTERS = ("KOR", "VNM")
 # Korean-language prose speaks from Korea's side ("대베트남 수출"), Vietnamese from Vietnam's
@@ -60,18 +61,32 @@ class Carry:
     rank_basis: str | None = None  # surplus / deficit of the paragraph's last balance ranking
     seen: set[str] = field(default_factory=set)  # the periods the paragraph's figures have stated
     subject: str | None = None  # the country the previous sentence spoke of, for "It …"
+    last_period: Period | None = None  # the one period of the previous sentence's figures, in this paragraph
+    stated: list[Figure] = field(default_factory=list)  # the page's figures so far
+    listed: tuple | None = None  # (flows, reporter, partner) of the previous sentence's list of flows
+    stated_periods: dict[str, Period] = field(default_factory=dict)  # the periods of the paragraph's figures
 
     @property
     def figure_period(self) -> Period | None:
         """The period a figure without its own takes: none once the paragraph has stated two (a year to date and
-        its last month side by side leave "수입액은 …" unsettled)."""
-        return self.period if len(self.seen) <= 1 else None
+        its last month side by side leave "수입액은 …" unsettled), unless the sentence right before stated figures of one
+        period only and this one names no flow: a list goes on ("대미 수출은 10개월 만에 623억 달러. 2위 중국은 376억
+        달러로 …"), or the paragraph's figures went forward in time to this period ("2012년 217억달러 … 지난해 수출은
+        278억달러였다. 수입은 98억달러였다": the latest period, apart from the others, is the one the text is at)."""
+        if len(self.seen) <= 1:
+            return self.period
+        p = self.period
+        others = [q for k, q in self.stated_periods.items() if p is not None and k != str(p)]
+        if p is not None and others and all(q.end < p.start for q in others) and str(p) in self.stated_periods:
+            return p
+        return self.last_period
 
 
 @dataclass
 class SentenceResult:
     figures: list[Figure] = field(default_factory=list)
     skips: list[str] = field(default_factory=list)  # reasons, one per skipped amount
+    listed: list[tuple] = field(default_factory=list)  # (flows, reporter, partner) of a list of flows, for the next
 
 
 _LEFT_BOUNDARY = re.compile(
@@ -113,7 +128,9 @@ def _sides(flow: str, ms: list[Mention]) -> tuple[str | None, str | None, list[s
     reps = [m.code for m in ms if m.role in rep_roles]
     pars = [m.code for m in ms if m.role in par_roles]
     pair = [m.code for m in ms if m.role == "pair"]
-    reporter = reps[0] if reps else None
+    owner = [m.code for m in ms if m.role == "poss"]
+    # "Việt Nam chiếm 32% tổng kim ngạch thương mại của Hàn Quốc với Trung Quốc (…)": the flow's owner, not the subject
+    reporter = owner[0] if owner and len(set(owner)) == 1 and len(set(reps)) > 1 else (reps[0] if reps else None)
     partner = next((p for p in reversed(pars) if p != reporter), None)
     return reporter, partner, pair
 
@@ -195,6 +212,8 @@ def _yoy(a: Amount, percents: list[Percent], sentence: str, lang: str, owner: di
         )
         if a.end <= p.start < nxt and marked:
             left, right = sentence[max(0, p.start - 40) : p.start], sentence[p.end : p.end + 16]
+            if lang == "vi" and re.search(r"\bbằng\s*$", left, re.I) and not p.sign:
+                return round(p.value - 100, 4)  # "bằng 124,8% so với cùng kỳ": the level as a share of a year before
             sign = _sign(p, left, right, lang)
             if sign and not word_re("yoy.not_yoy").search(sentence[max(a.end, p.start - 16) : p.start]):
                 return round(sign * p.value, 4)
@@ -300,7 +319,8 @@ def _change(left: str, right: str, lang: str) -> bool:
     if re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", left) and re.match(r"\s*\)", right):
         return True  # "down 23.6% ($2.70 billion)", "6.4%(9.5억 달러)": the change in money
     return bool(
-        lang == "ko" and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")", right)
+        lang == "ko"
+        and re.match(r"\s*(?:이|가|를|을)?\s*(?:" + "|".join(terms()["changes"]["ko_after"]) + ")(?!자)", right)
     )
 
 
@@ -390,6 +410,7 @@ def read_sentence(
     doc_agency: str | None = None,
     reporter_hint: str | None = None,
     doc_pair: bool = False,
+    cont: tuple[str, tuple[str, str]] | None = None,
 ) -> SentenceResult:
     res = SentenceResult()
     amounts = find_amounts(sentence, lang)
@@ -403,9 +424,17 @@ def read_sentence(
     _AMOUNTS_OF[id(sentence)] = amounts
     s_agency = agency_country(sentence)
     reg = countries()
-    forced_flow, forced_partner = _parallel(sentence, amounts, mentions)
+    forced_sides: dict[int, tuple[str, str]] = {}
+    forced_flow, forced_partner = _parallel(sentence, amounts, mentions, forced_sides, res.listed)
+    back = carry.listed
+    if back and _FIGURES_BACK.match(sentence) and len(amounts) == len(back[0]) and not find_flow(sentence):
+        joined = all(_JOIN.fullmatch(sentence[x.end : y.start]) for x, y in itertools.pairwise(amounts))
+        if joined:  # the previous sentence's flows, in order, between the same two countries
+            forced_flow.update(dict(enumerate(back[0])))
+            forced_sides.update(dict.fromkeys(range(len(amounts)), (back[1], back[2])))
     members = _ranked_members(sentence, lang, amounts, mentions, claims or [])
     spans = _from_to(sentence, amounts, pms, lang)
+    after_ref: set[int] = set()  # amounts read as "after $X for <country>"
     for i, a in enumerate(amounts):
         _mark_spans(res, amounts[i - 1] if i else None)
         prev_end = amounts[i - 1].end if i else 0
@@ -422,6 +451,14 @@ def read_sentence(
         if cmp and re.match(r"\s*\)", sentence[a.end :]):
             names = [m for m in mentions if m.end <= a.start and sentence[m.end : a.start].strip() == "("]
             cmp_code = names[-1].code if names else None
+        elif lang == "ko" and re.match(r"\s*(?:\([^)]{0,12}\))?\s*(?:보다|에\s*비해)", sentence[a.end :]):
+            # "…223억달러(6위)로 일본 321억달러(3위)보다 98억달러 적었다": the country compared with, by the same measure
+            names = [
+                m
+                for m in mentions
+                if prev_end <= m.start and m.end <= a.start and not sentence[m.end : a.start].strip()
+            ]
+            cmp_code = names[-1].code if names else None
         base_fig = _base_figure(sentence, a, prev_end, lang, res, carry)
         if base_fig is None:
             res.skips.append(f"a comparison base whose figure the text does not settle: {a.text!r}")
@@ -431,6 +468,19 @@ def read_sentence(
             res.figures.append(base_fig)
             continue
         own_figs = [f for f in res.figures if not f.base]
+        chained = not own_figs or (i - 1) in after_ref
+        other = _ranked_after(sentence, lang, a, prev_end, mentions, carry) if chained else None
+        if other is not None:  # "The total amount is third-highest after $79.25 billion for China and $39.66 bn for …"
+            after_ref.add(i)
+            ref = carry.last_figure
+            assert ref is not None
+            if reg.is_aggregate(other) or other in (ref.reporter, WORLD):
+                res.skips.append(f"a figure compared with that names no partner of {ref.reporter}: {a.text!r}")
+                continue
+            res.figures.append(
+                Figure(ref.reporter, other, ref.flow, ref.period, a.value_usd, a.precision_usd, ref.commodity)
+            )
+            continue
         if cmp_code and not own_figs and rank_pair and rank_flow and cmp_code != rank_pair[0]:
             # "중국(2천727억달러), 미국(1천962억달러)에 이어 세 번째로 큰 교역 규모": the ranking's own measure
             period, why = _periods_for(a, (prev_end, next_start), pms, carry.figure_period)
@@ -494,8 +544,21 @@ def read_sentence(
             why = None
         elif not why and re.search(r"\d\s?(?:%|percent|per\s+cent)\s*\(\s*$", sentence[: a.start]):
             why = "the change in money beside a percentage ('down 23.6% ($2.70 billion)')"
+        base_level = None
         if not why and i not in spans and _change(left, right, lang):
             why = "an absolute change or a comparison base, not a level"
+            base_level = _stated_base(sentence, a, lang, pms, published)
+            if base_level is not None:  # "…, up from $78 billion last year": the level of that period
+                why = None
+        rel = _relative_flow(sentence, a, lang, mentions) if why and why.startswith("a milestone") else None
+        if rel is not None:  # "vượt mức 15,48 tỷ USD mà Hàn Quốc xuất sang Nhật Bản": the amount passed is a figure
+            period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
+            period = period or (carry.figure_period if why is None else None)
+            if period is None:
+                res.skips.append(f"a figure passed without a period: {a.text!r}")
+                continue
+            res.figures.append(Figure(rel[1], rel[2], Flow(rel[0]), period, a.value_usd, a.precision_usd))
+            continue
         if why:
             res.skips.append(f"{why}: {a.text!r}")
             continue
@@ -521,14 +584,15 @@ def read_sentence(
         flow_after: str | None = None  # the flow named right after the amount ("$5 billion trade deficit")
         verb = (
             re.match(
-                r"\s*(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
-                right,
+                r"\s*(?:\([^()]{0,24}\)\s*)?(?:어치)?(?:를|을|의)\s*(?:[가-힣]+(?:에|으로|로)\s*)?"
+                r"(?=수출|수입|무역\s*흑자|무역\s*적자|흑자|적자)",
+                sentence[a.end : a.end + 60],  # past a parenthesis: "187억 달러(약 20조원)의 무역흑자를"
             )
             if lang == "ko"
             else None
         )
         if verb:  # "609억달러를 베트남에 수출하고 267억달러를 수입했다": the verb after the object
-            found = find_flow(right[verb.end() : verb.end() + 5])
+            found = find_flow(sentence[a.end + verb.end() : a.end + verb.end() + 5])
             if found:
                 found = (found[0], None)
                 before = find_flow(left)
@@ -556,7 +620,12 @@ def read_sentence(
         if noun_after and find_flow(noun_after.group(0)):
             found, flow_after = find_flow(noun_after.group(0)), noun_after.group(0)
             found = (found[0], None) if found else None
+        if base_level is not None:  # the flow and sides of the figure it is compared with: the sentence's
+            found = found or last_flow(sentence[: a.start])
+            cs, left = 0, sentence[: a.start]
         found = found or find_flow(left)
+        if not found and cont is not None and not find_flow(sentence):
+            found = (cont[0], None)  # "이후 2010년 … 2012년 217억달러를 기록했다": the previous sentence's flow goes on
         if not found and find_flow(sentence[prev_end : a.start]):
             cs = prev_end  # "imports from Korea fell 3.1% month-on-month, reaching $4.6 bn": the flow is earlier
             left = sentence[cs : a.start]
@@ -580,6 +649,10 @@ def read_sentence(
             if before:
                 found, cs = (before[0], None), pcs
                 left = sentence[cs : a.start]
+        if not found and i and res.figures and _GREW_TO.fullmatch(left):
+            # "…đạt 500 triệu USD, đến năm 2021 đã tăng gấp 161 lần lên 80,7 tỷ USD", "…, and by 2023 had grown to
+            # $86 bn": the level the previous figure grew to, in the clause's own period
+            found = (res.figures[-1].flow.value, None)
         ranked = [c for c in claims or [] if cs - 2 <= c.start < ce and c.partner != WORLD] or [
             c for c in claims or [] if ce <= c.start < ce + 12 and c.partner != WORLD
         ]
@@ -627,7 +700,9 @@ def read_sentence(
             # "반도체는 한국의 대베트남 최대 수출 품목으로, 지난해 수출액은 247억달러": the sentence is about the commodity
             res.skips.append(f"a commodity ({earlier[-1].group(0)}) is the sentence's subject: {a.text!r}")
             continue
-        words = list(word_re("commodities").finditer(left + " " + right))
+        # "무선통신기기, 의류 등을 중심으로 … 증가한 148억 달러", "led by phones and textiles": the goods that drove the
+        # total, not the figure's commodity
+        words = list(word_re("commodities").finditer(_LED_BY.sub(" ", left) + " " + _LED_BY.sub(" ", right)))
         if words:
             codes = {
                 terms()["commodities"].get(
@@ -662,6 +737,10 @@ def read_sentence(
         reporter, partner, pair = _sides(flow, clause_ms)
         if i in forced_partner:
             partner, pair = forced_partner[i], []
+        if i in forced_sides:
+            (reporter, partner), pair = forced_sides[i], []
+        if cont is not None and not clause_ms and not pair and reporter is None and partner is None:
+            pair = list(cont[1])
         if reporter == WORLD:  # "của cả nước": the whole country speaks, against the world
             reporter, partner = ("VNM" if lang == "vi" else None), WORLD
         pointer = re.search(r"(?:con\s+số\s+này|this\s+figure|the\s+figure|이\s*수치)", left, re.I)
@@ -761,13 +840,27 @@ def read_sentence(
             res.skips.append(f"a bloc or region ({partner}), not a country: {a.text!r}")
             continue
         # --- period -------------------------------------------------------------------------------
+        restated = False
         period, why = _periods_for(a, (cs, ce), pms, carry.figure_period, sentence)
         if i in spans:
             period, why = spans[i][1], None
+        if base_level is not None:
+            period, why = base_level, None
         if period is None and why is None:
             period = carry.figure_period
+            if period is None and _SAME_PERIOD[lang].search(sentence) and carry.last_figure and not carry.inherited:
+                period = carry.last_figure.period  # "during the same period", "같은 기간": the one just stated
+            if period is None and _SAME_SPAN[lang].search(sentence):
+                period = _the_span(carry)  # "작년 같은 기간에 비해": a span of months, not the month beside it
+            restated = period is None and (period := _restated(carry.stated, reporter, partner, flow, a)) is not None
             if period is None:
                 why = "no period in the sentence or its paragraph"
+        if period is not None and _CONTRAST.search(sentence[max(0, cs - 12) : a.start]):
+            # "The deficit in 11 months widened to $230 million, whereas last year Vietnam enjoyed a surplus of $2 bn":
+            # a year set against a part of a year may be that year's same part
+            parts = [f.period for f in res.figures if not f.base and f.period.kind is not PeriodKind.YEAR]
+            if period.kind is PeriodKind.YEAR and any(p.start.year == period.start.year + 1 for p in parts):
+                why, period = "a year contrasted with a part of the next (the same months, or the whole year?)", None
         if period is None:
             res.skips.append(f"{why}: {a.text!r}")
             continue
@@ -801,7 +894,8 @@ def read_sentence(
             approx,
             _yoy(a, percents, sentence, lang, owner),
             # the "from" end of "from X to Y" is the starting point, not what the paragraph goes on about
-            base=i in spans and i + 1 in spans and spans[i + 1][1] != spans[i][1],
+            # (nor is a figure restated, which hands nothing on: it only merges with the figure it restates)
+            base=(i in spans and i + 1 in spans and spans[i + 1][1] != spans[i][1]) or restated,
         )
         res.figures.append(fig)
     _mark_spans(res, amounts[-1])
@@ -811,7 +905,7 @@ def read_sentence(
 _FROM = {"en": re.compile(r"\bfrom\s*$", re.I), "vi": re.compile(r"\btừ\s*(?:mức\s*)?$", re.I)}
 _TO = {
     "en": re.compile(r"\bto\s*(?:about|nearly|some|almost)?\s*$", re.I),
-    "vi": re.compile(r"\b(?:lên|đến|tới)\s*(?:mức|gần|khoảng)?\s*$", re.I),
+    "vi": re.compile(r"\b(?:lên|đến|tới)\s*(?:đạt\s*)?(?:mức\s*)?(?:kỷ\s+lục\s*)?(?:gần|khoảng)?\s*$", re.I),
 }
 
 
@@ -847,6 +941,12 @@ def _from_to(sentence: str, amounts: list[Amount], pms: list[PeriodMention], lan
         flow = find_flow(head[cut:])
         if not flow:  # "Kim ngạch thương mại Việt Nam – Hàn Quốc tăng từ …": the dash joins the pair
             flow, cut = find_flow(head), 0
+        to_period = pb[0].period if pb else None
+        if flow and to_period and not pa and lang != "ko" and re.search(r"\d{4}", sentence[a.end : b.start]):
+            # "từ 500 triệu USD vào năm 1922 lên 80,6 tỷ USD năm 2021": a starting year that is no period (a typo)
+            # leaves the "to" end its own
+            out[i + 1] = (flow[0], to_period, start + cut)
+            continue
         if not flow or not pa or not pb:
             continue
         period_a = pa[-1].period if lang == "ko" else pa[0].period
@@ -865,9 +965,13 @@ _BILATERAL = re.compile(
 _JOIN = re.compile(r"\s*(?:,\s*)?(?:and|và|과|와|및|,)\s*", re.I)
 
 
-def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> tuple[dict, dict]:
+def _parallel(
+    sentence: str, amounts: list[Amount], mentions: list[Mention], sides: dict, heads: list
+) -> tuple[dict, dict]:
     """ "exports and imports were $56.1 bn and $25.3 bn", "sang Trung Quốc và Hàn Quốc lần lượt là 13 tỷ USD và 6,6 tỷ
-    USD": a run of amounts joined by "and" takes the flows or the countries listed before it, in order."""
+    USD": a run of amounts joined by "and" takes the flows or the countries listed before it, in order. A list of flows
+    whose owner and other side the head names once fills ``sides`` (index -> (reporter, partner)) and ``heads``
+    ((flows, reporter, partner) for a next sentence that points back, "The figures soared to $A and $B")."""
     flows: dict[int, str] = {}
     partners: dict[int, str] = {}
     i = 0
@@ -891,6 +995,10 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
             ]
             if len(fl) == k and len(set(fl)) == k:
                 flows.update({i + n: f for n, f in enumerate(fl)})
+                shared = _shared_sides(mentions, head_start, amounts[i].start)
+                if shared is not None:  # "Korea's exports to and imports from Vietnam were $A and $B"
+                    sides.update({i + n: shared for n in range(k)})
+                    heads.append((fl, *shared))
             elif (
                 len(names) == k
                 and len({m.code for m in names}) == k
@@ -902,6 +1010,25 @@ def _parallel(sentence: str, amounts: list[Amount], mentions: list[Mention]) -> 
                     flows.update({i + n: one[0] for n in range(k)})
         i = j + 1
     return flows, partners
+
+
+def _shared_sides(mentions: list[Mention], start: int, end: int) -> tuple[str, str] | None:
+    """(reporter, partner) of a head naming one owner (Korea's / Vietnam's) and one other country."""
+    ms = [m for m in mentions if start <= m.start < end and m.role not in ("other", "cmp")]
+    owners = {m.code for m in ms if m.role in ("poss", "demonym")}
+    others = {m.code for m in ms} - owners
+    if len(owners) != 1 or len(others) != 1:
+        return None
+    reporter, partner = owners.pop(), others.pop()
+    if reporter not in REPORTERS or partner == WORLD or countries().is_aggregate(partner):
+        return None
+    return reporter, partner
+
+
+# "The figures soared to $48.6 bn and $19.6 bn last year": the previous sentence's list of flows, in order
+_FIGURES_BACK = re.compile(
+    r"^\s*(?:The|These|Those|Both)\s+(?:two\s+)?(?:figures|numbers|values|amounts)\b|^\s*They\s+(?!said)", re.I
+)
 
 
 def _flow_list(head: str) -> list[str]:
@@ -955,6 +1082,10 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
     if follow is None or pat is None:
         return {}
     out: dict[int, tuple[str, object]] = {}
+    head_list = _listed_head(sentence, lang, amounts, mentions, follow) if not claims else None
+    if head_list is not None:  # "X was Vietnam's largest import market, with $98.5 bn, followed by Y with …"
+        claims = [head_list]
+        out[0] = (head_list.partner, head_list)
     for i, a in enumerate(amounts):
         f = list(follow.finditer(sentence, 0, a.start))
         ruling = [c for c in claims if c.start < a.start and c.partner != WORLD]
@@ -972,6 +1103,202 @@ def _ranked_members(sentence: str, lang: str, amounts: list[Amount], mentions: l
         if len(named) == 1:
             out[i] = (named[0].code, ruling[-1])
     return out
+
+
+# a sentence whose subject is the previous sentence's figure: "The total amount is …", "This is …", "It ranks …"
+_BACK_SUBJECT = {
+    "en": re.compile(
+        r"^\s*(?:(?:The|This|That)\s+(?:total\s+)?(?:amount|figure|value|sum|level)|It|This|That)\s+"
+        r"(?:is|was|ranks?|ranked|came|comes|stands?|stood)\b",
+        re.I,
+    ),
+}
+_AFTER_WORD = re.compile(
+    r"\b(?:after|behind|trailing|following)\s+(?:only\s+)?$|^\s+(?:for|in|to)\s+[^$\d,;]{1,40}?(?:,\s*|\s+and\s+|,\s*and\s+)$",
+    re.I,
+)
+
+
+def _ranked_after(
+    sentence: str, lang: str, a: Amount, prev_end: int, mentions: list[Mention], carry: Carry
+) -> str | None:
+    """The country of "after $79.25 billion for China": in a sentence whose subject is the previous sentence's figure,
+    an amount after "after"/"behind" (or joined to one by "and") that is "for <country>" is that country's figure by
+    the same measure, reporter and period."""
+    pat = _BACK_SUBJECT.get(lang)
+    ref = carry.last_figure
+    if pat is None or ref is None or ref.partner == WORLD or not pat.match(sentence):
+        return None
+    before = sentence[prev_end : a.start]
+    if not _AFTER_WORD.search(before):
+        return None
+    m = re.match(r"\s+(?:for|in|to)\s+(?:the\s+)?", sentence[a.end :])
+    if m is None:
+        return None
+    named = [x for x in mentions if a.end < x.start <= a.end + m.end()]  # "for the United States": the alias's "the"
+    return named[0].code if named else None
+
+
+_SAME_PERIOD = {
+    "en": re.compile(
+        r"\b(?:during|in|over|for)\s+(?:the\s+)?same\s+period\b(?!\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior|a\s+year))",
+        re.I,
+    ),
+    "ko": re.compile(r"(?<!지난해 )(?<!작년 )(?<!전년 )(?:같은|이|동)\s*기간(?!\s*(?:대비|보다|에\s*비해))"),
+    "vi": re.compile(r"(?:trong\s+)?(?:cùng\s+thời\s+gian\s+này|thời\s+gian\s+này|giai\s+đoạn\s+này)", re.I),
+}
+
+
+_GREW_TO = re.compile(
+    r"\s*(?:(?:and\s+|và\s+)?(?:đến|tới|by|in)\s+(?:năm\s+)?(?:19|20)\d{2}\s*,?\s*)?(?:đã\s+|had\s+|has\s+|it\s+)?"
+    r"(?:tăng|giảm|grown|grew|risen|rose|increased|fallen|fell|dropped|declined|surged|jumped|soared|climbed)\b"
+    r"[^,;$\d]{0,20}?(?:\d{1,4}(?:[.,]\d+)?\s*(?:lần|-fold|times|fold)\s*)?(?:lên|xuống|còn|to)\s*(?:mức\s*)?",
+    re.I,
+)
+
+
+_LED_BY = re.compile(
+    r"[^,()]*(?:,\s*[^,()]+)*?\s*등?(?:을|를)\s*중심으로|\b(?:led|driven|boosted|dragged)\s+by\s+[^,;$\d]{1,60}?(?=,|$)",
+    re.I,
+)
+
+
+# a comparison with "the same period" of last year: the figure's own period is a span of months, not one month
+# (a month compares with "the same month": "전년 동월", "작년 같은 달")
+_SAME_SPAN = {
+    # only the plain words: "전년 동기" and English "the same period last year" are written of single months too
+    "ko": re.compile(r"(?:지난해|작년)\s*같은\s*기간"),
+    "en": re.compile(r"(?!x)x"),
+    "vi": re.compile(r"(?!x)x"),
+}
+
+
+def _the_span(carry: Carry) -> Period | None:
+    """Of the two periods a paragraph has stated, a month and a span of months that holds it, the span."""
+    stated = {str(f.period): f.period for f in carry.stated if str(f.period) in carry.seen}
+    if len(carry.seen) != 2 or len(stated) != 2:
+        return None
+    months = [p for p in stated.values() if p.kind is PeriodKind.MONTH]
+    spans = [p for p in stated.values() if p.kind is not PeriodKind.MONTH]
+    if len(months) != 1 or len(spans) != 1 or not (spans[0].start <= months[0].start and months[0].end <= spans[0].end):
+        return None
+    return spans[0]
+
+
+def _restated(stated: list[Figure], reporter: str, partner: str, flow: str, a: Amount) -> Period | None:
+    """The period of a figure the page stated before, restated without its period ("같은 기간 전체수입액은 2105억 달러다.
+    … 수입액은 전년동기 대비 0.4% 증가한 2105억5000만 달러를 기록했다"): the same sides and flow, the same value within
+    the rounding of the two, and one period only."""
+    if a.value_usd is None:
+        return None
+    same = {
+        str(f.period): f.period
+        for f in stated
+        if (f.reporter, f.partner, f.flow.value) == (reporter, partner, flow)
+        and not f.base
+        and abs(abs(f.value_usd) - a.value_usd) <= max(f.precision_usd, a.precision_usd) / 2
+    }
+    return next(iter(same.values())) if len(same) == 1 else None
+
+
+_RELATIVE = {
+    "en": re.compile(
+        r"\s+(?:that|which)\s+(?P<a>[^,;$\d]{2,30}?)\s+(?P<verb>exported|shipped|sold|imported|bought)\s+"
+        r"(?:to|from)\s+(?P<b>[^,;$\d]{2,30}?)(?=[\s,.;]|$)",
+        re.I,
+    ),
+    "vi": re.compile(
+        r"\s+mà\s+(?P<a>[^,;\d]{2,30}?)\s+(?P<verb>xuất\s+khẩu|xuất|nhập\s+khẩu|nhập)\s+(?:sang|tới|vào|từ)\s+"
+        r"(?P<b>[^,;\d]{2,30}?)(?=[\s,.;]|$)",
+        re.I,
+    ),
+}
+
+
+def _relative_flow(sentence: str, a: Amount, lang: str, mentions: list[Mention]) -> tuple[str, str, str] | None:
+    """(flow, reporter, partner) of an amount a relative clause describes ("surpassing the $15.48 billion that Korea
+    shipped to Japan", "vượt mức 15,48 tỷ USD mà Hàn Quốc xuất sang Nhật Bản"): its own subject and object, both
+    countries, and a flow verb; Korea or Vietnam as the subject."""
+    pat = _RELATIVE.get(lang)
+    m = pat.match(sentence, a.end) if pat else None
+    if m is None:
+        return None
+    who = [x for x in mentions if x.start == m.start("a") and x.end == m.end("a")]
+    other = [x for x in mentions if x.start == m.start("b")]
+    if len(who) != 1 or len(other) != 1 or who[0].code not in REPORTERS or other[0].code in (who[0].code, WORLD):
+        return None
+    if countries().is_aggregate(other[0].code):
+        return None
+    verb = m.group("verb").lower()
+    flow = "import" if verb.startswith(("nhập", "import", "bought")) else "export"
+    return flow, who[0].code, other[0].code
+
+
+_UP_FROM = {
+    "en": re.compile(r"\b(?:up|down|rising|falling|increasing|decreasing|grew|rose|fell)\s+from\s*$", re.I),
+    "vi": re.compile(r"\b(?:tăng|giảm)\s+(?:so\s+)?(?:với|từ)\s+(?:mức\s+)?$", re.I),
+}
+
+
+def _stated_base(sentence: str, a: Amount, lang: str, pms: list[PeriodMention], published: date | None):
+    """The period of a comparison base that states its own, already past, period right after it ("…, up from $78
+    billion last year", "down from $4.2 billion in 2023"): the base is that period's level."""
+    pat = _UP_FROM.get(lang)
+    if pat is None or not pat.search(sentence[max(0, a.start - 30) : a.start]):
+        return None
+    for p in pms:
+        if p.start >= a.end and re.fullmatch(r"\s*(?:in|năm|vào\s+năm|of)?\s*", sentence[a.end : p.start], re.I):
+            ok = p.period is not None and not p.deadline and (published is None or p.period.end <= published)
+            return p.period if ok else None
+    return None
+
+
+def last_flow(text: str) -> tuple[str, re.Match] | None:
+    """The last flow word of ``text``."""
+    words = _flow_words(text)
+    return max(words, key=lambda w: w[1].end()) if words else None
+
+
+@dataclass(frozen=True)
+class _ListHead:
+    reporter: str
+    partner: str
+    flow: str
+    start: int = 0
+    end: int = 0
+
+
+def _listed_head(sentence: str, lang: str, amounts: list[Amount], mentions: list[Mention], follow) -> _ListHead | None:
+    """A ranked list without a rank word of its own: "China was Vietnam's main import market, with $98.5 bn, followed
+    by Korea with $50.3 bn, …": the sentence opens (after an opening phrase and its comma) with the first member (a
+    country, the subject), names one flow and
+    its owner (Korea or Vietnam, a possessive) before the first amount, which follows ", with"; "followed by" comes
+    after it. The list's flow and owner go to every member."""
+    if not amounts:
+        return None
+    a = amounts[0]
+    head = sentence[: a.start]
+    if not re.search(r",\s*(?:with|với)\s+(?:about\s+|nearly\s+|some\s+|khoảng\s+|gần\s+)?$", head, re.I):
+        return None
+    if not follow.search(sentence, a.end, amounts[1].start if len(amounts) > 1 else len(sentence)):
+        return None
+    flows = {f for f, _ in _flow_words(head)}
+    if len(flows) != 1:
+        return None
+    ms = [m for m in mentions if m.end <= a.start]
+    subj = [m for m in ms if m.role == "subj"]
+    owner = [m for m in ms if m.role == "poss" and m.code in REPORTERS]
+    opening = re.fullmatch(r"(?:[^,]{0,60},\s*)?(?:the\s+)?", head[: subj[0].start], re.I) if subj else None
+    if len(subj) != 1 or len(owner) != 1 or not opening or subj[0].code in (owner[0].code, WORLD):
+        return None
+    return _ListHead(owner[0].code, subj[0].code, flows.pop(), 0, len(head))
+
+
+def _flow_words(text: str) -> list[tuple[str, re.Match]]:
+    found = []
+    for name, pat in flow_patterns():
+        found += [(name, m) for m in pat.finditer(text)]
+    return found
 
 
 def _first_clause_sides(sentence: str, first: Amount, mentions: list[Mention]) -> tuple[str | None, str | None]:

@@ -199,7 +199,7 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
             return "with"
         if re.match(r"의", after):
             return "poss"
-        if re.match(r"(?:에\s*이어|보다|을\s*제치|를\s*제치)", after):
+        if re.match(r"(?:에\s*이어|보다|을\s*제치|를\s*제치|\s*다음(?:으로|가|이)?(?![가-힣]))", after):
             return "other"
         if re.match(r"(?:\s*[·,]\s*|과\s|와\s)", after):
             return "pairable"
@@ -218,6 +218,12 @@ def role_of(text: str, s: int, e: int, lang: str) -> str:
         ):
             return "other"
         return "poss"
+    if (
+        lang == "vi"
+        and re.search(r"nhập\s+khẩu\s+(?:hàng\s+(?:hóa|hoá)\s+|hàng\s+)?$", before, re.I)
+        and re.match(r"\s+vào\s+", after)
+    ):
+        return "from"  # "nhập khẩu Hàn Quốc vào Việt Nam": the goods of Korea brought into Vietnam
     table = _EN_BEFORE if lang == "en" else _VI_BEFORE
     for pat, role in table:
         if pat.search(before):
@@ -240,6 +246,15 @@ def _pairs(text: str, ms: list[Mention], lang: str) -> list[Mention]:
         a, b = out[i], out[i + 1]
         gap = text[a.end : b.start]
         joined = re.fullmatch(r"\s*(?:and|và|과|와|·|-|–|/|,)\s*(?:the\s+)?", gap, re.I)
+        if (
+            joined
+            and lang == "ko"
+            and b.role == "other"
+            and (a.role == "pairable" or re.fullmatch(r"\s*(?:과|와|,|·)\s*", gap))
+        ):
+            # "중국과 홍콩 다음으로", "중국, 미국에 이어": the whole list is the comparison, not the figure's side
+            out[i] = Mention(a.start, a.end, a.code, "other", a.text)
+            continue
         if joined and (a.role in ("pair", "pairable") or (re.fullmatch(r"\s*[-–/·]\s*", gap))):
             out[i] = Mention(a.start, a.end, a.code, "pair", a.text)
             out[i + 1] = Mention(b.start, b.end, b.code, "pair", b.text)

@@ -117,6 +117,20 @@ _EN = [
         rf"(?:[Tt]he\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months(?:\s+of\s+(?P<y>{YE}))?",
         "first_n",
     ),
+    # "the seven months leading up to August": the months before that month
+    (
+        rf"(?:[Tt]he\s+)?(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months\s+"
+        rf"(?:leading\s+up\s+to|before|prior\s+to)\s+(?P<m>{M})(?:,?\s+(?P<y>\d{{4}}))?",
+        "n_before_month",
+    ),
+    # "in 11 months", "during the seven months", "in the 11-month period": the year's first N months up to
+    # publication; never "the highest in 11 months", "the last 11 months", "11 months ago"
+    (
+        r"(?<!highest )(?<!lowest )(?<!first )(?<!time )(?<!biggest )(?<!largest )(?<!record )"
+        r"\b(?:[Ii]n|[Dd]uring|[Oo]ver|[Ff]or)\s+(?:the\s+)?(?P<n>[1-9]|1[01]|two|three|four|five|six|seven|eight|nine|ten|"
+        r"eleven)(?:\s+months|-month\s+period)(?!\s+(?:ago|later|earlier|before|after|of|in\s+a\s+row|straight|running))",
+        "n_months",
+    ),
     (rf"(?:[Tt]he\s+)?(?P<h>first|second)\s+half(?:\s+of)?(?:\s+(?P<y>{YE}))?", "half"),
     (r"(?<!\w)(?P<h>H1|H2)(?:\s*(?:of\s+)?(?P<y>\d{4}))?(?!\w)", "half"),
     (rf"(?:[Tt]he\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?(?:\s+(?P<y>{YE}))?", "quarter"),
@@ -159,8 +173,16 @@ _VI = [
         "months",
     ),
     (rf"(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?P<y>{YV}))?", "half"),
+    (r"tháng\s+(?:vừa\s+qua|vừa\s+rồi)", "last_month"),  # "trong tháng vừa qua": the month before publication
     (rf"quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "quarter"),
     (rf"tháng\s+(?P<m>\d{{1,2}})(?!\d)(?:\s*(?:/|năm)\s*(?P<y>{YV}))?", "month"),
+    # "nhập khẩu … 11 tháng là 42,5 tỷ USD": the year's first N months up to publication; never "sau 3 tháng",
+    # "3 tháng liên tiếp", "3 tháng trước"
+    (
+        r"(?<!sau )(?<!trước )(?<!hơn )(?<!gần )(?<!mất )(?<![\d.,])(?P<n>[1-9]|1[01])\s+tháng"
+        r"(?!\s*(?:đầu|cuối|trước|qua|tới|sau|liên|nữa|gần|vừa|\d|/))",
+        "n_months",
+    ),
     (r"(?<!\d)(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)", "multi_year"),
     (r"(?:năm\s+)?(?<![\d.,])(?P<y>(?:19|20)\d{2})(?![\d%])", "year"),
     (r"(?P<y>năm\s+ngoái|năm\s+trước|năm\s+nay)", "year"),
@@ -172,6 +194,7 @@ _KO = [
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일?\s*[~∼\-–]\s*(?P<d2>\d{{1,2}})일", "days"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월\s*(?P<d1>\d{{1,2}})일부터\s*(?P<d2>\d{{1,2}})일까지", "days"),
     (r"(?:이달|이번\s?달|당월)?\s*(?<![\d월])(?P<d1>1)일?\s*[~∼\-–]\s*(?P<d2>10|15|20)일", "days"),
+    (r"(?:이달|이번\s?달|당월)\s*(?P<d1>1)일부터\s*(?P<d2>10|15|20)일까지", "days"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m1>\d{{1,2}})\s*[~∼\-–]\s*(?P<m2>\d{{1,2}})월", "months"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<h>상|하)반기", "half"),
     (rf"(?:(?P<y>{YK})\s*)?(?P<q>[1-4])분기", "quarter"),
@@ -179,6 +202,13 @@ _KO = [
     (
         rf"(?:(?P<y>{YK}|올)\s*)?(?:들어\s*)?(?:지난\s*)?(?P<n>\d{{1,2}})월\s*(?:말\s*(?:기준|현재|까지)|까지)",
         "first_n",
+    ),
+    # "지난 10개월 동안/사이", "10개월 만에 … 623억 달러": the year's first N months up to publication; never "14개월 만에
+    # 반등" (the first rise in N months)
+    (
+        r"(?:지난\s*|올해\s*|올\s*)?(?<!\d)(?P<n>[1-9]|1[01])\s*개월\s*(?:동안|간|사이|만에(?!\s*(?:처음|최대|최고|최저|"
+        r"반등|전환|증가|감소|늘|줄|상승|하락|흑자|적자|플러스|마이너스|최소)))",
+        "n_months",
     ),
     (rf"(?:(?P<y>{YK})\s*)?(?P<m>\d{{1,2}})월(?!\s*\d{{1,2}}일)", "month"),
     (r"(?<!\d)(?:19|20)\d{2}\s*[~∼\-–]\s*(?:19|20)?\d{2}년", "multi_year"),
@@ -230,7 +260,7 @@ _KO_AFTER_DEADLINE = re.compile(r"^\s*(?:년\s*)?까지")
 
 def _year(spec: str | None, published: date | None, year_hint: int | None) -> int | None:
     if spec:
-        s = spec.strip().lower().rstrip("년")
+        s = re.sub(r"(?<=\d)년$", "", spec.strip().lower())  # "2014년" (never the 년 of 작년)
         if s.isdigit():
             return int(s)
         if s in ("this year", "nay", "năm nay", "올해", "올", "금년", "the year", "the same year"):
@@ -297,6 +327,11 @@ def _build(kind: str, g: dict, lang: str):
         m1 = int(g["m1"]) if g["m1"].isdigit() else _month_no(g["m1"])
         m2 = int(g["m2"]) if g["m2"].isdigit() else _month_no(g["m2"])
         return lambda y: Period.months(Period.month(y, m1), Period.month(y, m2))
+    if kind == "n_before_month":
+        n, last = _num(g["n"]), _month_no(g["m"]) - 1
+        if not 1 <= n <= last:
+            return None  # a window that reaches into the year before: not a period we write
+        return lambda y: Period.months(Period.month(y, last - n + 1), Period.month(y, last))
     if kind == "first_n":
         n = _num(g["n"])
         return lambda y: Period.year_to_date(y, n) if n < 12 else Period.year(y)
@@ -353,6 +388,9 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
         comparison = False  # "from August 1-20", "từ tháng 1 đến tháng 7": a range, not a base
     if lang == "vi" and kind == "year" and re.search(r"(?:so\s+với\s+)?cùng\s+kỳ\s+$", before, re.I):
         comparison = True
+    # "(bằng 57% của cả năm 2021)", "(60% of the 2021 total)": the period a share is taken of
+    if re.search(r"\d\s?%\s+(?:của|of)\s+(?:cả\s+|the\s+(?:whole\s+|entire\s+|full\s+)?)?(?:năm\s+)?$", before, re.I):
+        comparison = True
     if kind == "rel_that":
         return PeriodMention(s, e, None, relative="that", text=m.group(0))
     if kind == "rel_next":
@@ -373,6 +411,12 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
             Period.month(published.year, int(g["m1"])), Period.month(published.year, published.month - 1)
         )
         return PeriodMention(s, e, span, comparison, text=m.group(0))
+    if kind == "n_months":  # "N months" alone: the year's first N months only when they end at publication
+        n, period = _num(g["n"]), None
+        if published is not None and 1 <= n < 12 and n in (published.month - 1, published.month):
+            ytd = Period.year_to_date(published.year, n)
+            period = ytd if ytd.end <= published else None
+        return PeriodMention(s, e, period, comparison, deadline, text=m.group(0), since=since, since_event=since_event)
     period = None
     try:
         if kind == "multi_year":
@@ -399,6 +443,8 @@ def _mention(m, s, e, kind, text, lang, published, year_hint) -> PeriodMention:
             else:
                 period = _latest(build, published)
     except (InvalidPeriod, ValueError, KeyError, TypeError):
+        period = None
+    if period is not None and period.start.year < 1950:  # "năm 1922" for 1992: a typo, no period of trade statistics
         period = None
     years = None
     if kind == "multi_year":

@@ -244,7 +244,9 @@ def test_a_release_agreeing_with_kcs_within_rounding_passes_and_one_beyond_fails
     bad[0] = _release("2025-01..2025-08", Flow.EXPORT, r10(exp) + 300_000_000)
     report = run(history_db, Batch("releases:motie", "motie 2025-09-01 wrong", "release", bad, today=TODAY), settings)
     assert not report.success
-    f = failed_named(report, "cross-source: agrees with the stored KCS figure within its rounding")
+    f = failed_named(
+        report, "cross-source: agrees with the stored official figure (KCS, Vietnam customs) within the roundings"
+    )
     assert f.sample_rows[0]["flow"] == "export"
     # the release's own identity now breaks too, beyond the three roundings
     failed_named(report, "identities: balance = export − import within the published rounding")

@@ -766,3 +766,401 @@ def test_a_web_address_line_is_no_text():
     )
     assert not any(f[3] == "2024" for f in _figures(en, "en", date(2025, 11, 10)))
     assert [p for p in sentences(en) if "example.org" in p.text] == []
+
+
+# --- issue 14, figure recall: lists, back-looking sentences, N-month periods, comparisons ----------------------------
+# Each rule on sentences of our own: a case where it must fire and one where it must not.
+
+
+def test_a_sentence_looking_back_to_an_earlier_year_lends_no_page_period():
+    page = (
+        "Vietnam's exports in the first four months of 2024 were $120.5 billion, according to the statistics office.\n"
+        "Last year, Japan recorded one of the fastest growth rates among Vietnam's export markets, with a 12 per cent "
+        "increase compared to 2022.\n"
+        "Vietnamese exports reached $20.1 billion in the United States, $6.2 billion in Japan, and $5.3 billion in "
+        "South Korea.\n"
+    )
+    got = _figures(page, "en", date(2024, 5, 10))
+    assert ("VNM", "KOR", "export", "2024-01..2024-04", 5_300_000_000) in got
+    assert ("VNM", "JPN", "export", "2024-01..2024-04", 6_200_000_000) in got
+    # a sentence about a later month is no look back: the page has stated two periods, the list settles none
+    later = page.replace("Last year, Japan", "In April, Japan").replace(
+        " compared to 2022", " on the month before, according to the report released by the ministry on Tuesday"
+    )
+    assert not any(f[4] == 5_300_000_000 for f in _figures(later, "en", date(2024, 5, 10)))
+
+
+def test_a_ranked_list_without_a_rank_word_gives_each_member_its_flow_and_owner():
+    en = (
+        "In the first half of 2024, China remained Vietnam's main import market, with $60.2 billion, up 12 percent, "
+        "followed by South Korea with $30.1 billion and Japan with $12.4 billion."
+    )
+    got = _figures(en, "en", date(2024, 7, 5))
+    assert {
+        ("VNM", "CHN", "import", "2024-01..2024-06", 60_200_000_000),
+        ("VNM", "KOR", "import", "2024-01..2024-06", 30_100_000_000),
+        ("VNM", "JPN", "import", "2024-01..2024-06", 12_400_000_000),
+    } <= got
+    # the list's first member must be a country opening the sentence
+    goods = (
+        "In the first half of 2024, electronics remained Vietnam's main import items, with $60.2 billion, "
+        "followed by machinery with $30.1 billion."
+    )
+    assert _figures(goods, "en", date(2024, 7, 5)) == set()
+
+
+def test_korean_n_months_is_the_year_to_date_but_not_the_first_rise_in_n_months():
+    ko = "베트남의 대미 수출은 10개월 동안 전년 대비 10% 증가한 900억 달러를 기록했다."
+    assert _figures(ko, "ko", date(2025, 11, 12)) == {("VNM", "USA", "export", "2025-01..2025-10", 90_000_000_000)}
+    rebound = "대베트남 수출은 10월 50억 달러로 14개월 만에 반등했다."
+    assert _figures(rebound, "ko", date(2025, 11, 12)) == {("KOR", "VNM", "export", "2025-10", 5_000_000_000)}
+    first_rise = "대베트남 수출은 50억 달러로 10개월 만에 증가했다."
+    assert not any(f[3] == "2025-01..2025-10" for f in _figures(first_rise, "ko", date(2025, 11, 12)))
+
+
+def test_a_list_without_a_flow_word_takes_the_previous_sentence_s_one_period():
+    head = "올해 10월까지 베트남의 수출은 3000억 달러였다. 10월 수출은 300억 달러로 집계됐다. "
+    ko = (
+        head
+        + "수출시장 국가별로 보면 1위는 미국이다. 베트남의 대미 수출은 10개월 동안 900억 달러였다. 2위 중국은 500억 달러로 집계됐다."
+    )
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "CHN", "export", "2025-01..2025-10", 50_000_000_000) in got
+    # a sentence that names its own flow must settle its own period
+    own = head + "베트남의 대미 수출은 10개월 동안 900억 달러였다. 수입액은 2800억 달러를 기록했다."
+    assert not any(f[4] == 280_000_000_000 for f in _figures(own, "ko", date(2025, 11, 12)))
+
+
+def test_a_list_of_markets_hands_on_no_subject_pair():
+    ko = (
+        "수출시장 국가별로 보면 1위는 미국이다. 올해 10월까지 베트남의 대미 수출은 900억 달러였다. "
+        "2위 중국은 500억 달러, 3위 한국이 160억 달러 순이었다. "
+        "지난달 베트남의 수입액은 245억 달러로 집계됐다."
+    )
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "KOR", "export", "2025-01..2025-10", 16_000_000_000) in got
+    assert not any(f[:3] == ("VNM", "KOR", "import") for f in got)
+    # a sentence about Korea–Vietnam alone still hands its pair on
+    pair = "지난달 한국의 대베트남 수출은 50억 달러였다. 수입은 20억 달러였다."
+    assert ("KOR", "VNM", "import", "2025-10", 2_000_000_000) in _figures(pair, "ko", date(2025, 11, 12))
+
+
+def test_korean_last_year_words_resolve():
+    ko = "작년 한해 대베트남 수출은 500억달러로 집계됐다."
+    assert _figures(ko, "ko", date(2025, 3, 2)) == {("KOR", "VNM", "export", "2024", 50_000_000_000)}
+    this_year = "금년 대베트남 수출은 500억달러를 기록했다."  # a year not yet over: no figure for it
+    assert _figures(this_year, "ko", date(2025, 3, 2)) == set()
+
+
+def test_korean_country_compared_by_the_same_measure():
+    ko = "지난해 대베트남 수출은 500억달러(3위)로 일본 300억달러(5위)보다 200억달러 많았다."
+    got = _figures(ko, "ko", date(2025, 3, 2))
+    assert ("KOR", "JPN", "export", "2024", 30_000_000_000) in got
+    assert not any(f[4] == 20_000_000_000 for f in got)
+    target = "지난해 대베트남 수출은 500억달러로 목표치 600억달러보다 적었다."
+    assert not any(f[4] == 60_000_000_000 for f in _figures(target, "ko", date(2025, 3, 2)))
+
+
+def test_korean_deficit_after_an_amount_is_a_balance_not_a_change():
+    ko = "관세청에 따르면 이달 1일부터 10일까지 무역수지는 15억 달러 적자를 나타냈다."
+    assert _figures(ko, "ko", date(2025, 12, 11)) == {
+        ("KOR", "WLD", "balance", "2025-12-01..2025-12-10", -1_500_000_000)
+    }
+    less = "관세청에 따르면 이달 1일부터 10일까지 대베트남 수출은 전년 동기보다 15억 달러 적었다."
+    assert not any(f[4] == 1_500_000_000 for f in _figures(less, "ko", date(2025, 12, 11)))
+
+
+def test_korean_flow_after_a_parenthesised_conversion():
+    ko = "베트남 통계청에 따르면 베트남은 올해 10월까지 187억 달러(약 25조원)의 무역흑자를 기록했다."
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "WLD", "balance", "2025-01..2025-10", 18_700_000_000) in got
+    invest = "베트남 통계청에 따르면 올해 10월까지 한국은 베트남에 187억 달러(약 25조원)의 투자를 했다."
+    assert _figures(invest, "ko", date(2025, 11, 12)) == set()
+
+
+def test_korean_countries_before_next_are_compared_with_not_the_sides():
+    ko = "한국의 대베트남 무역흑자는 올해 1~11월 300억 달러로 중국과 홍콩 다음으로 많았다."
+    got = _figures(ko, "ko", date(2025, 12, 10))
+    assert ("KOR", "VNM", "balance", "2025-01..2025-11", 30_000_000_000) in got
+    # without "다음으로" the two countries are the pair the clause speaks of
+    pair = "중국과 홍콩의 교역액은 올해 1~11월 300억 달러였다."
+    assert not any(f[:2] in (("KOR", "VNM"), ("VNM", "KOR")) for f in _figures(pair, "ko", date(2025, 12, 10)))
+
+
+def test_the_period_a_share_is_taken_of_and_the_change_as_a_share():
+    vi = (
+        "Trong 6 tháng đầu năm 2024, kim ngạch thương mại Việt Nam – Hàn Quốc đạt 40,2 tỷ USD (bằng 52% của cả năm "
+        "2023 và bằng 110,5% so với cùng kỳ năm 2023)."
+    )
+    items = [i for i in _items(vi, "vi", date(2024, 7, 10)) if i[0] == "figure"]
+    assert [(i[4], i[5], i[6]) for i in items] == [("2024-01..2024-06", 40_200_000_000, 10.5)]
+    up = "Trong 6 tháng đầu năm 2024, kim ngạch thương mại Việt Nam – Hàn Quốc đạt 40,2 tỷ USD, tăng 10,5% so với cùng kỳ."
+    assert [i[6] for i in _items(up, "vi", date(2024, 7, 10)) if i[0] == "figure"] == [10.5]
+
+
+def test_vietnamese_from_to_reaching_a_record():
+    vi = "Kim ngạch thương mại hai chiều Việt Nam – Hàn Quốc tăng từ 0,5 tỷ USD năm 1992 lên đạt mức kỷ lục 86,4 tỷ USD năm 2023."
+    got = _figures(vi, "vi", date(2024, 3, 1))
+    assert {f[3:] for f in got} == {("1992", 500_000_000), ("2023", 86_400_000_000)}
+    change = "Kim ngạch thương mại hai chiều Việt Nam – Hàn Quốc năm 2023 tăng 5 tỷ USD lên đạt mức kỷ lục 86,4 tỷ USD."
+    assert not any(f[4] == 5_000_000_000 for f in _figures(change, "vi", date(2024, 3, 1)))
+
+
+def test_the_flow_s_possessor_is_its_reporter_before_the_subject():
+    vi = "Năm 2024, Việt Nam chiếm khoảng 30% tổng kim ngạch thương mại của Hàn Quốc với Nhật Bản (70,1 tỷ USD)."
+    got = _figures(vi, "vi", date(2025, 2, 1))
+    assert ("KOR", "JPN", "total", "2024", 70_100_000_000) in got
+    subj = "Năm 2024, Việt Nam xuất khẩu sang Hàn Quốc 25,3 tỷ USD."
+    assert _figures(subj, "vi", date(2025, 2, 1)) == {("VNM", "KOR", "export", "2024", 25_300_000_000)}
+
+
+def test_a_figure_stated_again_keeps_its_change():
+    ko = (
+        "지난해 대베트남 수입은 259억달러였다. 반도체 수출은 127억달러로 전년 대비 21.6% 줄었다. "
+        "베트남으로부터 수입도 259억달러로 전년 대비 2.9% 줄었다."
+    )
+    items = [i for i in _items(ko, "ko", date(2025, 2, 1)) if i[0] == "figure" and i[5] == 25_900_000_000]
+    assert [i[6] for i in items] == [-2.9]
+
+
+def test_english_n_months_is_the_year_to_date_but_not_the_highest_in_n_months():
+    en = "Vietnam's trade deficit with Japan in 11 months was $1.2 billion."
+    assert _figures(en, "en", date(2025, 12, 10)) == {("VNM", "JPN", "balance", "2025-01..2025-11", -1_200_000_000)}
+    highest = "Vietnam's exports to Japan rose to $2.1 billion in October, the highest in 11 months."
+    assert not any(f[3] == "2025-01..2025-11" for f in _figures(highest, "en", date(2025, 12, 10)))
+
+
+def test_figures_after_the_previous_sentence_s_amount_are_other_countries_by_its_measure():
+    en = (
+        "According to customs data, Korea's exports to Vietnam in the first half of 2024 were $28.4 billion.\n"
+        "The amount is the third-highest after $61.2 billion for China and $60.3 billion for the United States.\n"
+    )
+    got = _figures(en, "en", date(2024, 7, 15))
+    assert ("KOR", "CHN", "export", "2024-01..2024-06", 61_200_000_000) in got
+    assert ("KOR", "USA", "export", "2024-01..2024-06", 60_300_000_000) in got
+    # a sentence with a subject of its own is no such list
+    own = en.replace("The amount is the third-highest after", "Samsung invested")
+    assert not any(f[4] == 61_200_000_000 for f in _figures(own, "en", date(2024, 7, 15)))
+
+
+def test_a_sentence_of_changes_without_amounts_gives_each_flow_its_change():
+    ko = (
+        "산업부에 따르면 한국은 지난해 베트남에 600억달러를 수출하고 260억달러를 수입했다.\n"
+        "양국 간 교역은 꾸준히 늘고 있다. 지난해도 전년과 비교해 수출은 7.5%, 수입은 11.5% 늘었다.\n"
+    )
+    items = {(i[3], i[6]) for i in _items(ko, "ko", date(2025, 1, 5)) if i[0] == "figure"}
+    assert items == {("export", 7.5), ("import", 11.5)}
+    # without a year-on-year word the percentages may be month-on-month: no change is set
+    month = ko.replace("지난해도 전년과 비교해 ", "지난해 ")
+    assert {i[6] for i in _items(month, "ko", date(2025, 1, 5)) if i[0] == "figure"} == {None}
+
+
+def test_a_figure_restated_without_its_period_takes_the_period_it_was_stated_with():
+    ko = (
+        "베트남 통계청에 따르면 올해 10월까지 베트남의 전체 수입액은 2105억 달러다.\n"
+        "10월 수입액은 245억 달러로 집계됐다.\n"
+        "수입액은 전년동기 대비 0.4% 증가한 2105억5000만 달러를 기록했다.\n"
+    )
+    got = [i for i in _items(ko, "ko", date(2025, 11, 12)) if i[0] == "figure" and i[5] > 200_000_000_000]
+    assert got == [("figure", "VNM", "WLD", "import", "2025-01..2025-10", 210_550_000_000, 0.4)]
+    # a value the page has not stated before stays without a period
+    other = ko.replace("수입액은 전년동기 대비 0.4% 증가한 2105억5000만 달러", "수입액은 2180억 달러")
+    assert not any(i[5] == 218_000_000_000 for i in _items(other, "ko", date(2025, 11, 12)))
+
+
+def test_vietnamese_the_month_just_past():
+    vi = (
+        "Tổng kim ngạch xuất khẩu của Hàn Quốc trong tháng vừa qua đạt 50,1 tỷ USD, giảm 2,1% so với cùng kỳ năm trước."
+    )
+    assert _figures(vi, "vi", date(2025, 4, 2)) == {("KOR", "WLD", "export", "2025-03", 50_100_000_000)}
+    # "so với tháng trước" is the base of a change, no period
+    cmp = "Xuất khẩu của Hàn Quốc sang Việt Nam tháng 3 đạt 5,1 tỷ USD, tăng 3% so với tháng trước."
+    assert _figures(cmp, "vi", date(2025, 4, 2)) == {("KOR", "VNM", "export", "2025-03", 5_100_000_000)}
+
+
+def test_an_amount_passed_that_a_relative_clause_describes_is_a_figure():
+    vi = (
+        "Trong 7 tháng đầu năm 2024, xuất khẩu của Hàn Quốc sang Việt Nam đạt 32,15 tỷ USD, vượt mức 30,48 tỷ USD "
+        "mà Hàn Quốc xuất sang Nhật Bản."
+    )
+    got = _figures(vi, "vi", date(2024, 8, 30))
+    assert ("KOR", "JPN", "export", "2024-01..2024-07", 30_480_000_000) in got
+    en = (
+        "In the first seven months of 2024, Korea's exports to Vietnam were $32.15 billion, surpassing the $30.48 "
+        "billion that Korea shipped to Japan."
+    )
+    assert ("KOR", "JPN", "export", "2024-01..2024-07", 30_480_000_000) in _figures(en, "en", date(2024, 8, 30))
+    # a milestone without such a clause stays a bound
+    bare = "Trong 7 tháng đầu năm 2024, xuất khẩu của Hàn Quốc sang Việt Nam vượt mức 30 tỷ USD."
+    assert _figures(bare, "vi", date(2024, 8, 30)) == set()
+
+
+def test_a_comparison_base_with_its_own_past_period_is_that_period_s_level():
+    en = (
+        "Vietnam and South Korea plan to lift bilateral trade to $120 billion by 2030, up from $86 billion last year, "
+        "according to Vietnam Customs."
+    )
+    got = _figures(en, "en", date(2024, 5, 2))
+    assert {f[2:] for f in got} == {("total", "2023", 86_000_000_000)}
+    assert {f[:2] for f in got} <= {("VNM", "KOR"), ("KOR", "VNM")}
+    # without a period of its own the base stays out
+    bare = "Vietnam's exports to South Korea reached $2.1 billion in April, up from $1.9 billion."
+    assert _figures(bare, "en", date(2024, 5, 2)) == {("VNM", "KOR", "export", "2024-04", 2_100_000_000)}
+
+
+def test_the_figures_of_a_list_of_flows_stated_again_for_another_period():
+    en = (
+        "Trade between the two countries has grown fast. Ten years ago, Korea's exports to and imports from Vietnam "
+        "were $8.1 billion and $2.9 billion. The figures rose to $55.6 billion and $25.3 billion last year."
+    )
+    got = _figures(en, "en", date(2024, 3, 1))
+    assert ("KOR", "VNM", "export", "2023", 55_600_000_000) in got
+    assert ("KOR", "VNM", "import", "2023", 25_300_000_000) in got
+    # a sentence of its own subject after it is no such restatement
+    own = en.replace("The figures rose to", "Japan's investments rose to")
+    assert not any(f[4] == 55_600_000_000 for f in _figures(own, "en", date(2024, 3, 1)))
+
+
+def test_during_the_same_period_is_the_period_just_stated():
+    en = (
+        "In 2023, Korea's exports to Vietnam were $53.5 billion. In the first ten months of 2024, Korea's trade surplus "
+        "with Vietnam was $24.3 billion. Korea's trade surplus with China was $1.2 billion during the same period."
+    )
+    got = _figures(en, "en", date(2024, 11, 20))
+    assert ("KOR", "CHN", "balance", "2024-01..2024-10", 1_200_000_000) in got
+    # "the same month of last year" is a comparison base, no such pointer
+    cmp = (
+        "In the first ten months of 2024, Korea's trade surplus with Vietnam was $24.3 billion. In October, Korea's "
+        "exports to Vietnam were $5.1 billion. Korea's trade surplus with China was $1.2 billion against the same "
+        "month of last year."
+    )
+    assert not any(f[1] == "CHN" for f in _figures(cmp, "en", date(2024, 11, 20)))
+
+
+def test_a_sentence_that_goes_on_takes_the_previous_sentence_s_flow_and_pair():
+    ko = (
+        "한·베트남 교역액은 2005년에 처음으로 50억달러를 넘었다. 이후 2011년 200억달러를 넘어선 뒤 2013년 283억달러를 "
+        "기록했다."
+    )
+    got = _figures(ko, "ko", date(2016, 3, 2))
+    assert {f[2:] for f in got} == {("total", "2013", 28_300_000_000)}
+    # a previous sentence about another pair lends nothing
+    other = ko.replace("한·베트남", "한·일")
+    assert _figures(other, "ko", date(2016, 3, 2)) == set()
+
+
+def test_a_paragraph_gone_forward_in_time_settles_a_figure_without_its_period():
+    ko = (
+        "한·베트남 교역액은 2013년 283억달러를 기록했다. 지난해 한국의 베트남 수출은 278억달러였다. "
+        "수입은 98억달러였다."
+    )
+    assert ("KOR", "VNM", "import", "2015", 9_800_000_000) in _figures(ko, "ko", date(2016, 3, 2))
+    # gone back in time, the paragraph leaves it unsettled
+    back = (
+        "지난해 한국의 베트남 수출은 278억달러였다. 한·베트남 교역액은 2013년 283억달러를 기록했다. "
+        "수입은 98억달러였다."
+    )
+    assert not any(f[4] == 9_800_000_000 for f in _figures(back, "ko", date(2016, 3, 2)))
+
+
+def test_the_level_a_figure_grew_to_in_its_own_period():
+    vi = "Năm 2000, kim ngạch thương mại Hàn - Việt đạt 2,1 tỷ USD, đến năm 2023 đã tăng gấp 38 lần lên 79,4 tỷ USD."
+    got = _figures(vi, "vi", date(2024, 3, 1))
+    assert {f[2:] for f in got} == {("total", "2000", 2_100_000_000), ("total", "2023", 79_400_000_000)}
+    # an amount the clause names as a change is no level
+    change = "Năm 2000, kim ngạch thương mại Hàn - Việt đạt 2,1 tỷ USD, đến năm 2023 đã tăng thêm 77,3 tỷ USD."
+    assert {f[3] for f in _figures(change, "vi", date(2024, 3, 1))} == {"2000"}
+
+
+def test_goods_that_led_a_total_are_not_its_commodity():
+    ko = "산업부에 따르면 올해 1~10월 베트남으로부터의 수입은 의류, 신발 등을 중심으로 전년 대비 9.1% 증가한 210억 달러를 기록했다."
+    assert _figures(ko, "ko", date(2025, 11, 20)) == {("KOR", "VNM", "import", "2025-01..2025-10", 21_000_000_000)}
+    en = "Vietnam's exports to Korea rose 9.1% to $21 billion in 2024, led by textiles and footwear."
+    assert _figures(en, "en", date(2025, 2, 1)) == {("VNM", "KOR", "export", "2024", 21_000_000_000)}
+    # the commodity as the figure's own subject still keeps it out
+    own = "산업부에 따르면 올해 1~10월 베트남으로부터의 의류 수입은 전년 대비 9.1% 증가한 21억 달러를 기록했다."
+    assert _figures(own, "ko", date(2025, 11, 20)) == set()
+
+
+def test_a_market_share_s_date_lends_no_period():
+    ko = (
+        "산업부는 올해 1~11월 베트남과의 교역 규모가 585억 달러라고 밝혔다.\n"
+        "한국의 베트남 수입시장 점유율도 올해 10월 기준 22.3%를 기록했다.\n"
+        "베트남으로부터의 수입은 전년 대비 29.2% 증가한 148억 달러를 기록했다.\n"
+    )
+    got = _figures(ko, "ko", date(2025, 12, 19))
+    assert ("KOR", "VNM", "import", "2025-01..2025-11", 14_800_000_000) in got
+    # a trade sentence with its own month does set the period
+    month = ko.replace(
+        "한국의 베트남 수입시장 점유율도 올해 10월 기준 22.3%를 기록했다.", "대베트남 수출은 올해 10월 크게 늘었다."
+    )
+    assert not any(
+        f[3] == "2025-01..2025-11" and f[4] == 14_800_000_000 for f in _figures(month, "ko", date(2025, 12, 19))
+    )
+
+
+def test_vietnamese_goods_of_a_country_brought_into_another_and_n_months():
+    vi = "Cụ thể, nhập khẩu Hàn Quốc vào Việt Nam 10 tháng là 40,2 tỷ USD, xuất khẩu là 20,5 tỷ USD."
+    got = _figures(vi, "vi", date(2025, 11, 12))
+    assert got == {
+        ("VNM", "KOR", "import", "2025-01..2025-10", 40_200_000_000),
+        ("VNM", "KOR", "export", "2025-01..2025-10", 20_500_000_000),
+    }
+    # "3 tháng liên tiếp" (three months running) is no period
+    run = "Xuất khẩu của Việt Nam sang Hàn Quốc tăng 3 tháng liên tiếp, đạt 2,1 tỷ USD."
+    assert _figures(run, "vi", date(2025, 11, 12)) == set()
+
+
+def test_a_comparison_with_the_same_period_last_year_picks_the_span_not_the_month():
+    head = "올해 10월까지 베트남의 수입은 3000억 달러였다. 10월 수입은 300억 달러로 집계됐다. "
+    ko = head + "베트남의 대중국 수입액은 700억 달러로 작년 같은 기간에 비해 6.2% 증가했다."
+    got = _figures(ko, "ko", date(2025, 11, 12))
+    assert ("VNM", "CHN", "import", "2025-01..2025-10", 70_000_000_000) in got
+    # compared with the same month, or with nothing, it stays unsettled
+    month = head + "베트남의 대중국 수입액은 70억 달러로 전년 동월에 비해 6.2% 증가했다."
+    assert not any(f[1] == "CHN" for f in _figures(month, "ko", date(2025, 11, 12)))
+
+
+def test_a_year_before_1950_is_a_typo_not_a_period():
+    vi = "Kim ngạch thương mại hai chiều Việt Nam – Hàn Quốc tăng từ 0,5 tỷ USD năm 1922 lên 86,4 tỷ USD năm 2023."
+    got = _figures(vi, "vi", date(2024, 3, 1))
+    assert {f[3:] for f in got} == {("2023", 86_400_000_000)}
+    # a real starting year keeps both ends
+    real = vi.replace("1922", "1992")
+    assert {f[3:] for f in _figures(real, "vi", date(2024, 3, 1))} == {("1992", 500_000_000), ("2023", 86_400_000_000)}
+
+
+def test_a_year_contrasted_with_part_of_the_next_is_left_out():
+    en = (
+        "Vietnam's deficit with Japan in 11 months widened to $230 million, whereas last year Vietnam enjoyed a "
+        "surplus of $2.1 billion with Japan."
+    )
+    got = _figures(en, "en", date(2025, 12, 10))
+    assert got == {("VNM", "JPN", "balance", "2025-01..2025-11", -230_000_000)}
+    # a contrast between two whole years keeps both
+    years = (
+        "Vietnam's deficit with Japan in 2024 widened to $230 million, whereas in 2023 Vietnam enjoyed a "
+        "surplus of $2.1 billion with Japan."
+    )
+    assert ("VNM", "JPN", "balance", "2023", 2_100_000_000) in _figures(years, "en", date(2025, 12, 10))
+
+
+def test_a_subject_pointing_back_at_a_flow_takes_its_change_before_its_own_amounts():
+    en = (
+        "In the first half of 2024, Vietnam's imports from South Korea were $28.1 billion, according to customs.\n"
+        "That import value with growth of 12.4 percent year-on-year lifted Vietnam's trade deficit with South Korea "
+        "to $15.2 billion.\n"
+    )
+    items = [i for i in _items(en, "en", date(2024, 7, 10)) if i[0] == "figure" and i[3] == "import"]
+    assert [i[6] for i in items] == [12.4]
+    # a subject naming another flow leaves the figure's change open
+    other = en.replace("That import value", "That export value")
+    items = [i for i in _items(other, "en", date(2024, 7, 10)) if i[0] == "figure" and i[3] == "import"]
+    assert [i[6] for i in items] == [None]
+
+
+def test_n_months_is_the_year_to_date_only_when_they_end_at_publication():
+    ko = "산업부에 따르면 지난 6개월 동안 대베트남 수출은 300억 달러였다."
+    assert _figures(ko, "ko", date(2025, 7, 2)) == {("KOR", "VNM", "export", "2025-01..2025-06", 30_000_000_000)}
+    # published in November, "the past six months" run from May: no year to date
+    assert _figures(ko, "ko", date(2025, 11, 3)) == set()
