@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, and_, select, update
@@ -140,6 +141,10 @@ _BIG_INSERT = 2_000  # rows: from here SQLite's page cache is raised for the ins
 _BIG_CACHE_KB = 32_768
 
 
+# reporter, partner, flow, commodity, period_start, source: the leading columns of the series indexes
+_SERIES_ORDER = itemgetter(0, 1, 2, 7, 5, 8)
+
+
 def _row_tuple(
     o: Observation,
     period: tuple[str, str, date, date],
@@ -152,7 +157,7 @@ def _row_tuple(
     return (
         o.reporter,
         o.partner,
-        o.flow.value,
+        FLOW_VALUES.get(id(o.flow)) or o.flow.value,
         text,
         kind,
         start,
@@ -191,20 +196,24 @@ def _insert_rows(session: Session, rows: list[tuple]) -> None:
     SQLite: one ``executemany`` of values already converted the way SQLAlchemy
     converts them (each distinct date or time once, not once per row and column).
     """
+    if not rows:
+        return
     conn = session.connection()
     dialect = conn.dialect
     cols = ", ".join(INSERT_COLUMNS)
+    # in the order of the series indexes: consecutive rows land on the same index pages
+    # (a window comes month by month, partner by partner; sorted, SQLite's insert took ~25 % less CPU)
+    rows = sorted(rows, key=_SERIES_ORDER)
     if dialect.name == "postgresql":
         _copy_rows(conn, rows, cols)
         return
     procs = _bind_processors(dialect)
-    converted: list[list] = []
+    converted: list = list(zip(*rows, strict=True))  # the columns
     for i, proc in enumerate(procs):
-        column = [r[i] for r in rows]
         if proc is not None:
             memo: dict = {}
             out = []
-            for v in column:
+            for v in converted[i]:
                 try:
                     out.append(memo[v])
                 except KeyError:
@@ -212,8 +221,7 @@ def _insert_rows(session: Session, rows: list[tuple]) -> None:
                     out.append(c)
                 except TypeError:  # an unhashable value: convert it alone
                     out.append(proc(v))
-            column = out
-        converted.append(column)
+            converted[i] = out
     params = list(zip(*converted, strict=True))
     if dialect.paramstyle == "qmark":
         marks = ", ".join("?" for _ in INSERT_COLUMNS)
@@ -263,16 +271,42 @@ def _copy_rows(conn, rows: list[tuple], cols: str) -> None:
     conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
 
 
+# a flow's value by the member's id (members are singletons; ``.value`` on an enum is a slow descriptor)
+FLOW_VALUES = {id(f): f.value for f in Flow}
+
+
+def series_keys(observations: Sequence[Observation]) -> list[tuple]:
+    """``o.key`` of every observation, each distinct period formatted once (a window's
+    12k figures share 12 periods; ``str(period)`` per figure was a backfill's hot spot)."""
+    texts: dict[int, str] = {}  # by id(): the periods live as long as the observations
+    flows = FLOW_VALUES
+    out = []
+    for o in observations:
+        p = o.period
+        t = texts.get(id(p))
+        if t is None:
+            t = texts[id(p)] = str(p)
+        f = o.flow
+        out.append((o.reporter, o.partner, flows.get(id(f)) or f.value, t, o.commodity, o.source))
+    return out
+
+
 def load_current(
-    session: Session, observations: Sequence[Observation]
+    session: Session, observations: Sequence[Observation], keys: Sequence[tuple] | None = None
 ) -> dict[tuple, tuple[int, int, int, datetime | None]]:
-    """Current (id, value, precision, fetched_at) for every series key the batch touches."""
+    """Current (id, value, precision, fetched_at) for every series key the batch touches.
+
+    ``keys``: the observations' ``series_keys``, if the caller has them already.
+    """
+    if keys is None:
+        keys = series_keys(observations)
     wanted: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, date] = {}
-    for o in observations:
-        p = str(o.period)
-        wanted[o.source].add(p)
-        starts[p] = o.period.start
+    for o, k in zip(observations, keys, strict=True):
+        p = k[3]
+        if p not in starts:
+            starts[p] = o.period.start
+        wanted[k[5]].add(p)
     found: dict[tuple, tuple[int, int, int, datetime | None]] = {}
     cols = (
         ObservationRow.id,
@@ -318,32 +352,36 @@ def store_batch(
     run_id: str | None = None,
     now: datetime | None = None,
     fetched_at: dict[str, datetime] | None = None,
+    keys: Sequence[tuple] | None = None,
 ) -> StoreResult:
     """Insert new figures, supersede changed ones, skip unchanged ones; all in ``session``.
 
     A value published again with its rounding (34.25 vs 34.26 bn at ±0.005 bn) is
     the same figure, not a revision. The caller's transaction makes it atomic.
+    ``keys``: the observations' ``series_keys``, if the caller has them already.
     """
     now = now or utcnow()
     fetched_at = fetched_at or {}
     result = StoreResult()
-    keys = [o.key for o in observations]  # computed once: a backfill window holds ~12k figures
-    seen: set[tuple] = set()
-    for k in keys:
-        if k in seen:
-            raise DuplicateKey(f"the batch holds {k} twice")
-        seen.add(k)
+    if keys is None:
+        keys = series_keys(observations)  # computed once: a backfill window holds ~12k figures
+    if len(set(keys)) != len(keys):
+        seen: set[tuple] = set()
+        for k in keys:
+            if k in seen:
+                raise DuplicateKey(f"the batch holds {k} twice")
+            seen.add(k)
 
-    current = load_current(session, observations)
+    current = load_current(session, observations, keys)
     inserts: list[tuple] = []
     superseded: list[int] = []
-    periods: dict[Period, tuple[str, str, date, date]] = {}
+    periods: dict[int, tuple[str, str, date, date]] = {}  # by id() of the batch's periods
     for o, key in zip(observations, keys, strict=True):
         fa = fetched_at.get(o.snapshot_sha256 or "")
         p = o.period
-        pinfo = periods.get(p)
+        pinfo = periods.get(id(p))
         if pinfo is None:
-            pinfo = periods[p] = (key[3], p.kind.value, p.start, p.end)
+            pinfo = periods[id(p)] = (key[3], p.kind.value, p.start, p.end)
         cur = current.get(key)
         if cur is None:
             inserts.append(_row_tuple(o, pinfo, now, run_id, fa, None))

@@ -10,7 +10,10 @@ import calendar
 from collections.abc import Sequence
 from datetime import date
 
-from tradewatch.model import Observation, Period
+from tradewatch.model import Flow, Observation, Period
+
+# a flow's value by the member's id (members are singletons; ``.value`` on an enum is a slow descriptor)
+_FLOW_VALUES = {id(f): f.value for f in Flow}
 
 MATERIAL_USD = 10_000_000  # below this in both values, a series is too small to judge by its changes
 
@@ -49,7 +52,7 @@ def build_frame(observations: Sequence[Observation]):
         {
             "reporter": [o.reporter for o in observations],
             "partner": [o.partner for o in observations],
-            "flow": [getattr(o.flow, "value", o.flow) for o in observations],
+            "flow": [_FLOW_VALUES.get(id(f)) or getattr(f, "value", f) for f in (o.flow for o in observations)],
             "period": [i[0] for i in infos],
             "commodity": [o.commodity for o in observations],
             "source": [o.source for o in observations],

@@ -76,18 +76,12 @@ def _ymd(n: int) -> date:
     return date(n // 10000, n // 100 % 100, n % 100)
 
 
-def _load_stored(session, df, settings, pending: Sequence[Any] = ()) -> dict[str, list]:
-    """The stored figures ``df`` is judged against (see ``db.baseline_queries``).
-
-    ``pending``: frames of figures that batches validated before this one, in the same
-    run, will have stored by the time this one is stored (``validate_together``); they
-    count as stored, over the database's rows of the same key.
-    """
-    from db.baseline_queries import stored_series
-
+def _stored_query(df, settings) -> dict[str, Any] | None:
+    """What ``_load_stored`` reads for ``df``: sources, reporters, commodities, partners (None: all) and the
+    period starts ``since..until``; None if ``df`` has no valid period."""
     valid = df["period_start"] > 0
     if not valid.any():
-        return {}
+        return None
     first = _ymd(int(df.loc[valid, "period_start"].min()))
     last = _ymd(int(df.loc[valid, "period_start"].max()))
     # months: a window of baseline_months year-on-year changes needs 12 more; other
@@ -95,29 +89,127 @@ def _load_stored(session, df, settings, pending: Sequence[Any] = ()) -> dict[str
     months = settings.baseline_months + 12
     if set(df["period_kind"].unique()) - {"month"}:
         months = max(months, 12 * (max(1, settings.baseline_months // 12) + 1))
-    since = _months_back(first, months)
 
     def distinct(col: str) -> set:
         return {v for v in df[col].unique() if isinstance(v, str)}
 
     partners = distinct("partner")
-    reporters, commodities = distinct("reporter"), distinct("commodity")
-    merged: dict[str, list] = {}
-    for source in sorted(distinct("source")):
-        part = stored_series(
-            session,
-            source=source,
-            reporters=reporters,
-            commodities=commodities,
-            since=since,
-            until=last,
-            partners=partners if len(partners) <= 50 else None,
-        )
-        for k, v in part.items():
-            merged.setdefault(k, []).extend(v)
+    return {
+        "sources": distinct("source"),
+        "reporters": distinct("reporter"),
+        "commodities": distinct("commodity"),
+        "partners": partners if len(partners) <= 50 else None,
+        "since": _months_back(first, months),
+        "until": last,
+    }
+
+
+def _load_stored(session, df, settings, pending: Sequence[Any] = (), read: StoredRows | None = None) -> dict[str, list]:
+    """The stored figures ``df`` is judged against (see ``db.baseline_queries``).
+
+    ``pending``: frames of figures that batches validated before this one, in the same
+    run, will have stored by the time this one is stored (``validate_together``); they
+    count as stored, over the database's rows of the same key. ``read``: the database's
+    rows for several batches, read once (``StoredRows``), instead of a query here.
+    """
+    q = _stored_query(df, settings)
+    if q is None:
+        return {}
+    if read is not None:
+        merged = read.select(q)
+    else:
+        from db.baseline_queries import stored_series
+
+        merged = {}
+        for source in sorted(q["sources"]):
+            part = stored_series(
+                session,
+                source=source,
+                reporters=q["reporters"],
+                commodities=q["commodities"],
+                since=q["since"],
+                until=q["until"],
+                partners=q["partners"],
+            )
+            for k, v in part.items():
+                merged.setdefault(k, []).extend(v)
     if pending:
-        merged = _overlay(merged, pending, df, since, last, partners if len(partners) <= 50 else None)
+        merged = _overlay(merged, pending, df, q["since"], q["until"], q["partners"])
     return merged
+
+
+class StoredRows:
+    """The database's rows that several batches' ``_load_stored`` would read, read in one query per source.
+
+    ``select(q)`` gives what the query ``q`` of one batch would have given (the same rows, grouped by
+    source in the same order), filtered in memory. The database must not change in between
+    (``validate_together`` reads before any of its batches is stored).
+    """
+
+    def __init__(self, session, queries: Sequence[dict[str, Any]]):
+        import numpy as np
+
+        from db.baseline_queries import COLUMNS, stored_series
+        from expectations.frame import _period_info
+
+        self.columns: dict[str, Any] = {}
+        if not queries:
+            return
+        partners: set[str] | None = set()
+        for q in queries:
+            if q["partners"] is None or partners is None:
+                partners = None
+            else:
+                partners |= q["partners"]
+        union: dict[str, list] = {c: [] for c in COLUMNS}
+        for source in sorted(set().union(*(q["sources"] for q in queries))):
+            part = stored_series(
+                session,
+                source=source,
+                reporters=set().union(*(q["reporters"] for q in queries)),
+                commodities=set().union(*(q["commodities"] for q in queries)),
+                since=min(q["since"] for q in queries),
+                until=max(q["until"] for q in queries),
+                partners=partners,
+            )
+            for k, v in part.items():
+                union[k].extend(v)
+        for c in COLUMNS:
+            arr = np.empty(len(union[c]), dtype=object)
+            arr[:] = union[c]
+            self.columns[c] = arr
+        cache: dict = {}
+        self.start = np.fromiter(
+            (_period_info(p, cache)[2] for p in union["period"]), dtype=np.int64, count=len(union["period"])
+        )
+
+    def select(self, q: dict[str, Any]) -> dict[str, list]:
+        import numpy as np
+        import pandas as pd
+
+        from db.baseline_queries import COLUMNS
+
+        if not q["sources"]:
+            return {}
+        if not self.columns or not len(self.start):
+            return {c: [] for c in COLUMNS} if self.columns else {}
+        lo = q["since"].year * 10000 + q["since"].month * 100 + q["since"].day
+        hi = q["until"].year * 10000 + q["until"].month * 100 + q["until"].day
+        keep = (self.start >= lo) & (self.start <= hi)
+
+        def among(col: str, values) -> Any:
+            return pd.Series(self.columns[col], copy=False).isin(sorted(values)).to_numpy()
+
+        keep &= among("reporter", q["reporters"]) & among("commodity", q["commodities"])
+        if q["partners"] is not None:
+            keep &= among("partner", q["partners"])
+        out: dict[str, list] = {c: [] for c in COLUMNS}
+        source = self.columns["source"]
+        for src in sorted(q["sources"]):
+            rows = np.flatnonzero(keep & (source == src))
+            for c in COLUMNS:
+                out[c].extend(self.columns[c][rows].tolist())
+        return out
 
 
 def _overlay(merged: dict[str, list], pending: Sequence[Any], df, since: date, last: date, partners) -> dict[str, list]:
@@ -399,12 +491,20 @@ def validate_together(
     frames: list[Any] = []  # each batch's frame, until its kind's joint frame is built
     pending: list[Any] = []
     prepared: list[dict[str, Any]] = []
-    for i, batch in enumerate(batches):
+    built: list[Any] = []
+    for batch in batches:
         t0 = time.perf_counter()
         df = build_frame(batch.observations)
         add_identity_columns(df)
         add_value_columns(df)
-        stored = _load_stored(session, df, settings, pending) if len(df) else {}
+        built.append((df, time.perf_counter() - t0))
+    # the database's rows every batch is judged against, read once for all of them
+    read = StoredRows(session, [q for df, _ in built if len(df) and (q := _stored_query(df, settings)) is not None])
+    for i, batch in enumerate(batches):
+        df, seconds = built[i]
+        built[i] = None
+        t0 = time.perf_counter() - seconds
+        stored = _load_stored(session, df, settings, pending, read) if len(df) else {}
         bstats = add_history_columns(df, stored, baseline_months=settings.baseline_months, k=settings.baseline_k)
         extra: dict[str, Any] = {}
         if batch.kind == "all_partners":

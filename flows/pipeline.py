@@ -337,6 +337,7 @@ class PendingBatch:
     fetched: dict[str, datetime]
     out: SourceOutcome
     changed: list[Observation] | None = None  # what would change the store (``_changed``)
+    changed_keys: list[tuple] | None = None  # their series keys
 
 
 def parse_window(
@@ -402,8 +403,10 @@ def ingest_windows(
 ) -> list[SourceOutcome]:
     """Several windows at once: parsed, validated together, then stored one batch at a time, in order.
 
-    At most about ``TOGETHER_ROWS`` figures are held at a time: once the windows parsed
-    so far hold that many, they are ingested before the next ones are parsed.
+    At most ``TOGETHER_ROWS`` figures (and one more window) are held at a time: a window
+    that would take the held ones over that many is parsed, then the held ones are
+    ingested before it joins the next lot, so that each lot is one joint validation
+    (``_together_segment`` stops at the same bound) and no window is left over alone.
     """
     outs: list[SourceOutcome] = []
     batches: list[PendingBatch] = []
@@ -411,11 +414,12 @@ def ingest_windows(
     for source, window, snaps in items:
         out, bs = parse_window(run, source, window, snaps)
         outs.append(out)
-        batches.extend(bs)
-        rows += sum(len(b.observations) for b in bs)
-        if rows >= TOGETHER_ROWS:
+        n = sum(len(b.observations) for b in bs)
+        if batches and rows + n > TOGETHER_ROWS:
             ingest_batches(run, batches)
             batches, rows = [], 0
+        batches.extend(bs)
+        rows += n
     if batches:
         ingest_batches(run, batches)
     for out in outs:
@@ -436,7 +440,7 @@ def ingest_batches(run: Run, batches: Sequence[PendingBatch], *, together: bool 
     """
     with _phase(run, "store"):  # the diff against the stored figures
         for b in batches:
-            b.changed = _changed(run, b.observations, b.fetched)
+            b.changed, b.changed_keys = _changed_keys(run, b.observations, b.fetched)
             b.out.unchanged += len(b.observations) - len(b.changed)
     todo = [b for b in batches if b.changed or b.claims]  # a quiet night does no work
     i = 0
@@ -455,6 +459,7 @@ def ingest_batches(run: Run, batches: Sequence[PendingBatch], *, together: bool 
                 b.fetched,
                 changed=b.changed,
                 report=reports[j],
+                changed_keys=b.changed_keys,
             )
             if not stored and reports[j] is None and j + 1 < len(seg):
                 # quarantined: the batches after it were screened with its figures as history
@@ -522,18 +527,30 @@ def _batch_kind(source: Source) -> str:
 
 def _changed(run: Run, observations: list[Observation], fetched: dict[str, datetime]) -> list[Observation]:
     """What would change the store: new series, and new values fetched no earlier than the stored ones."""
+    return _changed_keys(run, observations, fetched)[0]
+
+
+def _changed_keys(
+    run: Run, observations: list[Observation], fetched: dict[str, datetime]
+) -> tuple[list[Observation], list[tuple]]:
+    """``_changed``, and the series keys of what it returns."""
+    keys = dbstore.series_keys(observations)
     with run.db.reading() as s:
-        current = dbstore.load_current(s, observations)
-    out = []
-    for o in observations:
-        c = current.get(o.key)
+        current = dbstore.load_current(s, observations, keys)
+    if not current:  # nothing of the batch stored yet (a backfill's new months)
+        return list(observations), keys
+    out, out_keys = [], []
+    for o, k in zip(observations, keys, strict=True):
+        c = current.get(k)
         if c is None:
             out.append(o)
+            out_keys.append(k)
         elif not o.same_figure(c[1], c[2]):
             fa = fetched.get(o.snapshot_sha256 or "")
             if fa is None or c[3] is None or fa >= c[3]:
                 out.append(o)
-    return out
+                out_keys.append(k)
+    return out, out_keys
 
 
 def _validate_and_store(
@@ -548,6 +565,7 @@ def _validate_and_store(
     *,
     changed: list[Observation] | None = None,
     report=None,
+    changed_keys: list[tuple] | None = None,
 ) -> bool:
     """Validate (unless ``report`` is given: validated already) and store one batch.
 
@@ -556,7 +574,7 @@ def _validate_and_store(
     # Only what is new or changed is validated and stored: a quiet night does no work.
     if changed is None:
         with _phase(run, "store"):
-            changed = _changed(run, observations, fetched)
+            changed, changed_keys = _changed_keys(run, observations, fetched)
         out.unchanged += len(observations) - len(changed)
     screen = None
     if kind == "release" and changed:  # each figure against the official one of its key
@@ -565,6 +583,7 @@ def _validate_and_store(
         with _phase(run, "validate"):
             screen = corroborate.screen_release(run, changed)
         changed, observations = screen.rest, screen.to_validate(observations)
+        changed_keys = None  # the screen kept some of them: their keys are computed again by the store
         out.unchanged += screen.already
     if not changed and not claims and not (screen and screen.to_record):
         return True
@@ -588,7 +607,9 @@ def _validate_and_store(
                     return False
                 if screen is not None:
                     corroborate.corroborate(s, run, screen, out)
-                result = dbstore.store_batch(s, changed, claims, run_id=run.run_id, fetched_at=fetched)
+                result = dbstore.store_batch(
+                    s, changed, claims, run_id=run.run_id, fetched_at=fetched, keys=changed_keys
+                )
                 out.stored += result.inserted
                 out.revised += result.revised
                 out.unchanged += result.unchanged
@@ -604,9 +625,9 @@ def _validate_and_store(
 
             if isinstance(exc, (IntegrityError, OperationalError)) and attempt < 2:
                 log.info("%s: concurrent write (%s); retrying the batch", batch_key, type(exc).__name__)
-                changed = _changed(run, observations, fetched)
+                changed, changed_keys = _changed_keys(run, observations, fetched)
                 if screen is not None:
-                    changed = screen.keep(changed)
+                    changed, changed_keys = screen.keep(changed), None
                 if not changed and not claims and not (screen and screen.to_record):
                     return True
                 continue

@@ -359,8 +359,15 @@ def read_envelope(data: bytes, *, source: str, url: str | None, status: int = 20
         raise LayoutChanged(
             source, url, "<body> without <items>", missing=["items"], found=[local_name(c) for c in body]
         )
-    out = [el for el in items if local_name(el) == "item"]
-    others = sorted({local_name(el) for el in items if local_name(el) and local_name(el) != "item"})
+    out = []
+    others_set: set[str] = set()
+    for el in items:
+        name = local_name(el) if el.tag != "item" else "item"
+        if name == "item":
+            out.append(el)
+        elif name:
+            others_set.add(name)
+    others = sorted(others_set)
     if others:
         raise LayoutChanged(
             source, url, "<items> holds elements other than <item>", missing=["item"] if not out else (), found=others
@@ -412,7 +419,15 @@ def read_rows(items, service: str, source: str, url: str) -> Rows:
     int_ok = _INT.match
     for index, el in enumerate(items, start=1):
         out.n_items += 1
-        f = children_text(el)
+        f = {}  # children_text(el), inline: ~80k rows in a 26-year backfill
+        for child in el:
+            name = child.tag
+            if type(name) is not str:  # a comment or processing instruction
+                continue
+            if "}" in name:
+                name = name.rsplit("}", 1)[-1]
+            if name:
+                f[name] = (child.text or "").strip()
         missing = [k for k in required if k not in f]
         if missing:
             unexpected = sorted(set(f) - known)

@@ -105,3 +105,37 @@ def test_batches_of_two_kinds_get_one_run_per_kind(history_db, economy, settings
     # each kind was checked by its own suite: no completeness for the HS batch
     assert any(c["name"].startswith("completeness") for c in reports[0].checks)  # type: ignore[union-attr]
     assert not any(c["name"].startswith("completeness") for c in reports[1].checks)  # type: ignore[union-attr]
+
+
+def test_history_read_once_is_what_each_batch_would_read(history_db, economy, settings):
+    """``StoredRows`` (one read for several batches, filtered per batch) gives each batch the rows its own query
+    gives: the same months back, the same partners (a batch of few partners: only theirs), the same source."""
+    from expectations.frame import add_identity_columns, add_value_columns, build_frame
+    from expectations.validate import StoredRows, _load_stored, _stored_query
+
+    def frame(obs):
+        df = build_frame(obs)
+        add_identity_columns(df)
+        add_value_columns(df)
+        return df
+
+    some = economy.partners[:12]
+    frames = [
+        frame(economy.observations(months("2025-01", "2025-06"))),  # every partner
+        frame([o for o in economy.observations(months("2025-07", "2025-12")) if o.partner in some]),  # 12 partners
+        frame(economy.observations(months("2025-01", "2025-03"), source="other")),  # a source with no history
+    ]
+    with history_db.session() as s:
+        read = StoredRows(s, [_stored_query(df, settings) for df in frames])
+        for df in frames:
+            alone = _load_stored(s, df, settings)
+            shared = _load_stored(s, df, settings, read=read)
+            rows = sorted(zip(*(alone[c] for c in sorted(alone)), strict=True))
+            assert sorted(zip(*(shared[c] for c in sorted(shared)), strict=True)) == rows
+            assert sorted(shared) == sorted(alone)
+    assert rows == []  # the last batch's source has no history
+    with history_db.session() as s:
+        first = _load_stored(s, frames[0], settings, read=read)
+        partial = _load_stored(s, frames[1], settings, read=read)
+    assert len(first["value_usd"]) > len(partial["value_usd"]) > 0
+    assert set(partial["partner"]) <= set(some)

@@ -117,3 +117,26 @@ def test_together_ends_as_one_window_at_a_time(db_url, server, tmp_path, spike):
         # fewer validations than batches: the windows were validated together
         joint = [v for v in s2.validations if v["success"]]
         assert len(joint) == len(v2)
+
+
+def test_windows_are_ingested_in_lots_of_one_joint_validation(db_url, server, tmp_path, monkeypatch):
+    """``ingest_windows`` cuts its lots before the window that would take one over ``TOGETHER_ROWS``: four windows
+    of ~12k figures under a bound of 25k are two lots of two, each one joint validation; none is left over to be
+    validated alone (a lot cut after the bound was passed left its last window alone)."""
+    monkeypatch.setattr(p, "TOGETHER_ROWS", 25_000)
+    settings = load_settings(data_dir=tmp_path, kcs_base_url=server.base_url, sources=["kcs"], hs_codes=[])
+    db = Database(db_url)
+    run = p.open_run(settings, "backfill", {}, db=db, send_alerts=False, detect_since=Period.parse("2012-01").start)
+    pairs = p.plan(run, ["kcs"], Period.parse("2009-01"), Period.parse(END))
+    items = [(src, w, p.fetch_window(run, src, w)) for src, w in pairs]
+    assert len(items) == 4
+    for out in p.ingest_windows(run, items):
+        p.record_source(run, out)
+    p.finish_run(run)
+    with db.session() as s:
+        reports = [v.report for v in s.execute(select(ValidationRunRow)).scalars()]
+    db.dispose()
+    assert len(reports) == 4 and all(r["success"] for r in reports)
+    joint = [r["statistics"]["validated_together"] for r in reports]
+    assert [j["batches"] for j in joint] == [2, 2, 2, 2]
+    assert all(j["rows"] < 25_000 for j in joint)
